@@ -1,0 +1,90 @@
+package dev.pgfly.agent;
+
+import dev.pgfly.core.coord.ClusterStore;
+import dev.pgfly.core.coord.ZkClusterStore;
+import dev.pgfly.core.coord.ZkConnections;
+import dev.pgfly.core.model.ClusterSpec;
+import dev.pgfly.core.model.MemberSpec;
+import dev.pgfly.core.util.Secrets;
+import dev.pgfly.postgres.OsUser;
+import dev.pgfly.postgres.PgBinaries;
+import dev.pgfly.postgres.PgConfig;
+import dev.pgfly.postgres.PgInstance;
+import dev.pgfly.postgres.PgSql;
+import org.apache.curator.framework.CuratorFramework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+
+/** Wires one member's agent together: store, PostgreSQL, lease keeper, HA loop and HTTP API. */
+public final class Agent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Agent.class);
+
+    private final ClusterStore store;
+    private final LeaseKeeper lease;
+    private final HaLoop loop;
+    private final MemberApi api;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private Agent(ClusterStore store, LeaseKeeper lease, HaLoop loop, MemberApi api) {
+        this.store = store;
+        this.lease = lease;
+        this.loop = loop;
+        this.api = api;
+    }
+
+    /**
+     * @param localAddress this member's address, used as the source address towards the store
+     */
+    public static Agent start(AgentConfig config, String localAddress) throws Exception {
+        Secrets secrets = Secrets.readFrom(config.secretsDir());
+        PgBinaries bin = PgBinaries.locate(config.pgBin());
+        CuratorFramework client = ZkConnections.startAndWait(config.dcs(), config.sessionTimeout(), localAddress,
+                Duration.ofSeconds(30));
+        ClusterStore store = new ZkClusterStore(client, config.dcs().root(), config.cluster(), true);
+        MemberSpec me = awaitMemberSpec(store, config);
+        PgInstance pg = new PgInstance(bin, OsUser.forPostgres(), config.memberDir(), me.host(), me.pgPort());
+        pg.prepareDirectories();
+        LocalPostgres local = new LocalPostgres(pg, secrets, me.name());
+        LeaseKeeper lease = new LeaseKeeper(store, pg, me.name(), config.lease());
+        HaLoop loop = new HaLoop(config, store, local, lease);
+        MemberApi api = new MemberApi(me.host(), me.apiPort(), loop, local,
+                new PgSql(me.host(), me.pgPort(), PgConfig.AGENT_ROLE, secrets.agentPassword()));
+        loop.start();
+        log.info("agent for {}/{} started: PostgreSQL {} on {}:{}, API on {}", config.cluster(), me.name(),
+                bin.majorVersion(), me.host(), me.pgPort(), me.apiUrl());
+        return new Agent(store, lease, loop, api);
+    }
+
+    private static MemberSpec awaitMemberSpec(ClusterStore store, AgentConfig config) throws InterruptedException {
+        for (int i = 0; i < 300; i++) {
+            Optional<ClusterSpec> spec = store.config();
+            Optional<MemberSpec> me = spec.flatMap(s -> s.member(config.member()));
+            if (me.isPresent()) {
+                return me.get();
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("member " + config.member() + " is not in the configuration of cluster "
+                + config.cluster());
+    }
+
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public void close() {
+        try {
+            loop.close();
+            api.close();
+            lease.close();
+            store.close();
+        } finally {
+            stopped.countDown();
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.pgfly.agent;
+
+import dev.pgfly.core.coord.DcsAddress;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How one agent is started. Everything else (addresses, regions, settings) comes from the cluster
+ * configuration in the coordination store, so that every member acts on the same view.
+ */
+public record AgentConfig(
+        String cluster,
+        String member,
+        DcsAddress dcs,
+        Path memberDir,
+        Path secretsDir,
+        String pgBin,
+        Duration sessionTimeout,
+        Duration lease,
+        Duration loopInterval) {
+
+    public static final Duration DEFAULT_LEASE = Duration.ofMillis(2000);
+    public static final Duration DEFAULT_LOOP_INTERVAL = Duration.ofMillis(1000);
+}

@@ -1,0 +1,578 @@
+package dev.pgfly.agent;
+
+import dev.pgfly.core.coord.ClusterStore;
+import dev.pgfly.core.coord.ConnectionListener;
+import dev.pgfly.core.ha.Candidate;
+import dev.pgfly.core.ha.ElectionInput;
+import dev.pgfly.core.ha.ElectionResult;
+import dev.pgfly.core.ha.FailoverPolicy;
+import dev.pgfly.core.model.ClusterSpec;
+import dev.pgfly.core.model.Event;
+import dev.pgfly.core.model.LeaderRecord;
+import dev.pgfly.core.model.MemberSpec;
+import dev.pgfly.core.model.MemberStatus;
+import dev.pgfly.core.model.Role;
+import dev.pgfly.core.model.SwitchoverRequest;
+import dev.pgfly.core.model.SyncState;
+import dev.pgfly.postgres.PgInstance;
+import dev.pgfly.postgres.PgProbe;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The high-availability loop of one member. Each cycle looks at the store and at PostgreSQL and
+ * does one of three things: lead (hold the leader node, keep PostgreSQL a writable primary, its
+ * slots and synchronous standbys), follow (be a streaming replica of the leader, rejoining with
+ * pg_rewind when this member was a primary), or, when nobody leads, elect (promote itself only if
+ * {@link FailoverPolicy} says it is the best candidate). Cycles run on one thread, triggered by store
+ * watches and by a timer; fencing on connection loss runs at once on the store's event thread.
+ */
+final class HaLoop implements ConnectionListener, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HaLoop.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration SWITCHOVER_CATCH_UP = Duration.ofSeconds(30);
+    private static final Duration SWITCHOVER_REQUEST_TTL = Duration.ofSeconds(60);
+    private static final Duration DIVERGENCE_GRACE = Duration.ofSeconds(20);
+
+    private final AgentConfig config;
+    private final ClusterStore store;
+    private final LocalPostgres local;
+    private final PgInstance pg;
+    private final LeaseKeeper lease;
+    private final PeerClient peers = new PeerClient();
+    private final SyncStandbys sync;
+    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("ha-loop").factory());
+    private final AtomicBoolean cycleQueued = new AtomicBoolean();
+
+    private volatile String state = "starting";
+    private volatile long term;
+    private volatile String upstream;
+    private volatile long lastKnownPrimaryPosition;
+    private volatile boolean closing;
+    private long notStreamingSince;
+    private String lastRefusal;
+
+    HaLoop(AgentConfig config, ClusterStore store, LocalPostgres local, LeaseKeeper lease) {
+        this.config = config;
+        this.store = store;
+        this.local = local;
+        this.pg = local.instance();
+        this.lease = lease;
+        this.sync = new SyncStandbys(store, local, config.member());
+    }
+
+    void start() {
+        store.onConnectionChange(this);
+        store.onChange(this::trigger);
+        long period = config.loopInterval().toMillis();
+        loop.scheduleWithFixedDelay(this::trigger, 0, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Asks for a cycle soon; bursts of watch events collapse into one cycle. */
+    void trigger() {
+        if (closing || !cycleQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            loop.execute(() -> {
+                cycleQueued.set(false);
+                cycle();
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            cycleQueued.set(false);
+        }
+    }
+
+    private void cycle() {
+        if (closing) {
+            return;
+        }
+        try {
+            runCycle();
+        } catch (Exception e) {
+            state = "error: " + e.getMessage();
+            log.warn("HA cycle failed: {}", e.toString(), e);
+        }
+        try {
+            publish();
+        } catch (RuntimeException e) {
+            log.debug("could not publish status: {}", e.toString());
+        }
+    }
+
+    private void runCycle() throws Exception {
+        if (!store.isConnected()) {
+            state = "coordination store unreachable";
+            return;
+        }
+        Optional<ClusterSpec> maybeSpec = store.config();
+        if (maybeSpec.isEmpty()) {
+            state = "waiting for the cluster configuration";
+            return;
+        }
+        ClusterSpec spec = maybeSpec.get();
+        Optional<MemberSpec> maybeMe = spec.member(config.member());
+        if (maybeMe.isEmpty()) {
+            state = "removed from the cluster";
+            lease.stopLeading();
+            pg.stop("fast", Duration.ofSeconds(30));
+            lease.clear();
+            return;
+        }
+        MemberSpec me = maybeMe.get();
+        Optional<LeaderRecord> leader = store.leader();
+        if (leader.isPresent() && leader.get().member().equals(me.name()) && !store.holdsLeadership(me.name())) {
+            takeBackStaleLeaderNode();
+            leader = store.leader();
+        }
+        if (!pg.hasData()) {
+            bootstrap(spec, me, leader.orElse(null));
+        } else if (leader.isPresent() && leader.get().member().equals(me.name())) {
+            lead(spec, me, leader.get());
+        } else if (leader.isPresent()) {
+            follow(spec, me, leader.get());
+        } else {
+            elect(spec, me);
+        }
+    }
+
+    // ------------------------------------------------------------------ connection events
+
+    /** Safety rule 1: the moment the session may be lost, a primary stops accepting writes. */
+    @Override
+    public void suspended() {
+        if (lease.isLeading()) {
+            lease.stopLeading();
+            log.warn("coordination connection suspended while leading: immediate shutdown of PostgreSQL (fencing)");
+            pg.signalImmediateShutdown();
+            state = "fenced: coordination connection lost";
+            event("fence", "coordination connection suspended while leading");
+        }
+    }
+
+    @Override
+    public void reconnected() {
+        trigger();
+    }
+
+    @Override
+    public void lost() {
+        // suspended() has fenced already if this member led; the next cycle rejoins or re-elects.
+        lease.stopLeading();
+        trigger();
+    }
+
+    // ------------------------------------------------------------------ bootstrap
+
+    private void bootstrap(ClusterSpec spec, MemberSpec me, LeaderRecord leader) throws Exception {
+        if (leader == null && !store.initialized() && store.tryClaimInitialize(me.name())) {
+            state = "initializing";
+            clearIncompleteDataDir();
+            pg.initdb(local.secrets().superuserPassword());
+            local.configure(spec, me, null, Set.of());
+            OptionalLong acquired = store.tryAcquireLeadership(me.name(), me.host(), me.pgPort());
+            if (acquired.isEmpty()) {
+                throw new IllegalStateException("initialized the cluster but another member leads");
+            }
+            term = acquired.getAsLong();
+            if (!lease.startLeading()) {
+                throw new IllegalStateException("could not prove leadership right after acquiring it");
+            }
+            pg.start(START_TIMEOUT);
+            local.createRoles();
+            // With synchronous replication, no write is acknowledged before a standby has it: set the
+            // synchronous set (recorded first) before clients are routed here.
+            if (local.configure(spec, me, null, sync.onPromotion(spec, term))) {
+                local.sql().reload();
+            }
+            store.updateLeader(store.leader().orElseThrow().asReady());
+            state = "running";
+            event("bootstrap", "initialized a new cluster (initdb) and became its primary");
+            return;
+        }
+        if (leader == null || !leader.ready()) {
+            state = "waiting for a primary to clone from";
+            return;
+        }
+        state = "cloning from " + leader.member();
+        clearIncompleteDataDir();
+        local.writePassFile();
+        var result = pg.basebackup(leader.host(), leader.pgPort(), null, Duration.ofHours(6));
+        if (!result.ok()) {
+            clearIncompleteDataDir();
+            throw new IOException("pg_basebackup from " + leader.member() + " failed: " + result.lastLine());
+        }
+        startAsReplica(spec, me, leader);
+        event("clone", "cloned from " + leader.member() + " with pg_basebackup");
+    }
+
+    /** A data directory without PG_VERSION is an interrupted initdb or clone, never a database: safe to clear. */
+    private void clearIncompleteDataDir() throws IOException {
+        Path data = pg.dataDir();
+        if (Files.exists(data) && !pg.hasData()) {
+            try (var walk = Files.walk(data)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    if (!p.equals(data)) {
+                        Files.delete(p);
+                    }
+                }
+            }
+        }
+        pg.prepareDirectories();
+    }
+
+    // ------------------------------------------------------------------ leading
+
+    private void lead(ClusterSpec spec, MemberSpec me, LeaderRecord leader) throws Exception {
+        term = leader.term();
+        upstream = null;
+        if (!lease.isLeading() && !lease.startLeading()) {
+            state = "cannot prove leadership";
+            return;
+        }
+        if (!pg.isRunning()) {
+            state = "starting as primary";
+            local.configure(spec, me, null, sync.onPromotion(spec, term));
+            pg.start(START_TIMEOUT);
+        }
+        Optional<PgProbe> probe = local.probe();
+        if (probe.isEmpty()) {
+            state = "primary not answering";
+            return;
+        }
+        if (probe.get().inRecovery()) {
+            state = "promoting";
+            local.configure(spec, me, null, sync.onPromotion(spec, term));
+            local.sql().reload();
+            pg.setStandby(false);
+            if (!local.sql().promote()) {
+                throw new IllegalStateException("pg_promote did not complete");
+            }
+            removeFormerPrimaryMarker();
+            event("promote", "promoted to primary of term " + term);
+        }
+        if (!leader.ready()) {
+            store.updateLeader(leader.asReady());
+            Optional<SwitchoverRequest> request = store.switchover();
+            if (request.isPresent() && me.name().equals(request.get().to())) {
+                store.clearSwitchover();
+                event("switchover", "took over from " + request.get().from() + " (planned switchover)");
+            }
+        }
+        state = "running";
+        new ReplicationSlots(local.sql()).reconcile(spec, me);
+        Set<String> synchronousStandbys = spec.synchronous() ? sync.reconcile(spec, term) : Set.of();
+        if (local.configure(spec, me, null, synchronousStandbys)) {
+            local.sql().reload();
+        }
+        Optional<SwitchoverRequest> request = store.switchover();
+        if (request.isPresent() && me.name().equals(request.get().from())) {
+            new Switchover(store, local, lease, peers, this::event).handOver(spec, me, request.get());
+            if (!lease.isLeading()) {
+                state = "handed over";
+                formerPrimaryCleanlyStopped = true;
+            }
+        }
+    }
+
+    /** Set after a planned switchover: the shutdown checkpoint reached the new primary, no rewind needed. */
+    private volatile boolean formerPrimaryCleanlyStopped;
+
+    // ------------------------------------------------------------------ following
+
+    private void follow(ClusterSpec spec, MemberSpec me, LeaderRecord leader) throws Exception {
+        lease.stopLeading();
+        term = leader.term();
+        upstream = leader.member();
+        lastRefusal = null;
+        store.members().stream().filter(m -> m.name().equals(leader.member())).findFirst()
+                .ifPresent(m -> lastKnownPrimaryPosition = m.walPosition());
+        Optional<PgProbe> probe = local.probe();
+        if (mayAcceptWrites(probe)) {
+            // A primary without leadership: stop writes now, rejoin below.
+            state = "demoting";
+            markFormerPrimary();
+            pg.stop("immediate", Duration.ofSeconds(30));
+            event("demote", leader.member() + " leads term " + leader.term() + "; stopped this former primary");
+        }
+        if (!pg.isRunning()) {
+            lease.clear();
+            if (!leader.ready()) {
+                state = "waiting for " + leader.member() + " to be ready";
+                return;
+            }
+            if (isFormerPrimary()) {
+                rejoin(leader);
+            }
+            startAsReplica(spec, me, leader);
+            return;
+        }
+        lease.clear();
+        if (local.configure(spec, me, leader, Set.of())) {
+            local.sql().reload();
+            event("follow", "now streams from " + leader.member());
+        }
+        PgProbe p = probe.orElseThrow();
+        if (p.streaming()) {
+            notStreamingSince = 0;
+            state = "running";
+        } else if (isFormerPrimary() && leader.ready()) {
+            // Started as a standby without an upstream while leaderless: rewind before it streams.
+            pg.stop("fast", Duration.ofSeconds(60));
+            rejoin(leader);
+            startAsReplica(spec, me, leader);
+        } else {
+            state = "catching up with " + leader.member();
+            long now = System.currentTimeMillis();
+            if (notStreamingSince == 0) {
+                notStreamingSince = now;
+            } else if (leader.ready() && now - notStreamingSince > DIVERGENCE_GRACE.toMillis()) {
+                // Not streaming for long: most often its history diverged from the new primary's.
+                notStreamingSince = 0;
+                log.warn("not streaming from {} for {} s: rewinding", leader.member(), DIVERGENCE_GRACE.toSeconds());
+                pg.stop("fast", Duration.ofSeconds(60));
+                markFormerPrimary();
+                rejoin(leader);
+                startAsReplica(spec, me, leader);
+            }
+        }
+    }
+
+    private void startAsReplica(ClusterSpec spec, MemberSpec me, LeaderRecord leader) throws IOException {
+        local.configure(spec, me, leader, Set.of());
+        pg.setStandby(true);
+        lease.clear();
+        state = "starting as replica";
+        pg.start(START_TIMEOUT);
+        local.sql().reset();
+        state = "running";
+    }
+
+    /** Safety rule 4: a former primary never rejoins blind. pg_rewind first, a fresh clone if that fails. */
+    private void rejoin(LeaderRecord leader) throws IOException {
+        if (formerPrimaryCleanlyStopped) {
+            formerPrimaryCleanlyStopped = false;
+            removeFormerPrimaryMarker();
+            event("rejoin", "follows " + leader.member() + " after a planned switchover, no rewind needed");
+            return;
+        }
+        state = "rewinding against " + leader.member();
+        local.configure(store.config().orElseThrow(), store.config().orElseThrow().member(config.member()).orElseThrow(),
+                leader, Set.of());
+        var rewind = pg.rewind(leader.host(), leader.pgPort(), Duration.ofHours(1));
+        if (rewind.ok()) {
+            removeFormerPrimaryMarker();
+            event("rewind", "pg_rewind against " + leader.member() + ": " + rewind.lastLine());
+            return;
+        }
+        log.warn("pg_rewind failed: {}; re-cloning", rewind.lastLine());
+        state = "re-cloning from " + leader.member();
+        Path aside = pg.moveDataAside();
+        var clone = pg.basebackup(leader.host(), leader.pgPort(), null, Duration.ofHours(6));
+        if (!clone.ok()) {
+            // Keep the only copy we had: put it back and try again next cycle.
+            clearIncompleteDataDir();
+            Files.delete(pg.dataDir());
+            Files.move(aside, pg.dataDir());
+            throw new IOException("re-clone from " + leader.member() + " failed: " + clone.lastLine());
+        }
+        deleteTree(aside);
+        removeFormerPrimaryMarker();
+        event("reclone", "pg_rewind failed (" + rewind.lastLine() + "); re-cloned from " + leader.member());
+    }
+
+    private Path formerPrimaryMarker() {
+        return pg.memberDir().resolve("former-primary");
+    }
+
+    private void markFormerPrimary() throws IOException {
+        if (!Files.exists(formerPrimaryMarker())) {
+            Files.writeString(formerPrimaryMarker(), Long.toString(System.currentTimeMillis()));
+        }
+    }
+
+    private boolean isFormerPrimary() {
+        return Files.exists(formerPrimaryMarker()) || !pg.isStandbyConfigured();
+    }
+
+    private void removeFormerPrimaryMarker() throws IOException {
+        Files.deleteIfExists(formerPrimaryMarker());
+    }
+
+    // ------------------------------------------------------------------ electing
+
+    private void elect(ClusterSpec spec, MemberSpec me) throws Exception {
+        lease.stopLeading();
+        upstream = null;
+        if (!pg.isRunning()) {
+            // Never writable without leadership: come up as a standby to report a WAL position.
+            if (!pg.isStandbyConfigured()) {
+                markFormerPrimary();
+            }
+            local.configure(spec, me, null, Set.of());
+            pg.setStandby(true);
+            lease.clear();
+            state = "starting as standby (leaderless)";
+            pg.start(START_TIMEOUT);
+            local.sql().reset();
+        }
+        Optional<PgProbe> probe = local.probe();
+        if (mayAcceptWrites(probe)) {
+            state = "demoting";
+            markFormerPrimary();
+            pg.stop("immediate", Duration.ofSeconds(30));
+            return;
+        }
+        lease.clear();
+        String former = store.lastLeader().orElse(null);
+        List<Candidate> candidates = new ArrayList<>();
+        for (MemberSpec m : spec.members()) {
+            if (m.name().equals(me.name())) {
+                candidates.add(new Candidate(m.name(), m.region(), m.noFailover(), m.priority(), true,
+                        probe.isPresent(), probe.map(PgProbe::walPosition).orElse(0L)));
+            } else {
+                Optional<MemberStatus> s = peers.status(m);
+                candidates.add(new Candidate(m.name(), m.region(), m.noFailover(), m.priority(), s.isPresent(),
+                        s.map(st -> st.role() == Role.REPLICA && st.postgresPid() > 0).orElse(false),
+                        s.map(MemberStatus::walPosition).orElse(0L)));
+            }
+        }
+        String switchoverTarget = store.switchover()
+                .filter(r -> r.to() != null && System.currentTimeMillis() - r.requestedAt() < SWITCHOVER_REQUEST_TTL.toMillis())
+                .map(SwitchoverRequest::to).orElse(null);
+        Set<String> syncSet = store.syncState().map(SyncState::standbys).orElse(Set.of());
+        ElectionResult decision = FailoverPolicy.decide(new ElectionInput(me.name(), spec.primaryRegion(), candidates,
+                former, lastKnownPrimaryPosition, spec.synchronous(), syncSet, spec.maxLagBytes(), switchoverTarget));
+        if (!decision.promote()) {
+            state = "leaderless: " + decision.reason();
+            if (!decision.reason().equals(lastRefusal)) {
+                lastRefusal = decision.reason();
+                event("failover-wait", decision.reason());
+            }
+            return;
+        }
+        OptionalLong acquired = store.tryAcquireLeadership(me.name(), me.host(), me.pgPort());
+        if (acquired.isEmpty()) {
+            state = "another member won the election";
+            return;
+        }
+        term = acquired.getAsLong();
+        lastRefusal = null;
+        event(switchoverTarget != null ? "switchover-promote" : "failover",
+                "elected for term " + term + " (former primary " + former + "): " + decision.reason());
+        lead(spec, me, store.leader().orElseThrow());
+    }
+
+    /**
+     * Whether the local PostgreSQL may accept writes: it runs and is not in recovery, or it does not
+     * answer and has no standby.signal (a primary that is busy or starting counts as writable).
+     */
+    private boolean mayAcceptWrites(Optional<PgProbe> probe) {
+        if (!pg.isRunning()) {
+            return false;
+        }
+        return probe.map(p -> !p.inRecovery()).orElse(!pg.isStandbyConfigured());
+    }
+
+    // ------------------------------------------------------------------ stale leader node
+
+    /** Our previous incarnation's leader node: make sure PostgreSQL cannot write, then remove it. */
+    private void takeBackStaleLeaderNode() throws IOException {
+        Optional<PgProbe> probe = local.probe();
+        if (mayAcceptWrites(probe)) {
+            log.warn("found a leader node of a previous agent of this member: stopping PostgreSQL before removing it");
+            markFormerPrimary();
+            pg.stop("immediate", Duration.ofSeconds(30));
+        }
+        lease.clear();
+        store.removeStaleLeader(config.member());
+        event("stale-leader", "removed the leader node left by this member's previous agent");
+    }
+
+    // ------------------------------------------------------------------ status
+
+    MemberStatus status(Optional<PgProbe> probe) {
+        ClusterSpec spec = store.config().orElse(null);
+        MemberSpec me = spec == null ? null : spec.member(config.member()).orElse(null);
+        Role role = probe.map(p -> p.inRecovery() ? Role.REPLICA : Role.PRIMARY).orElse(Role.UNKNOWN);
+        long replayed = probe.map(PgProbe::replayedLsn).orElse(0L);
+        long lag = role == Role.REPLICA && lastKnownPrimaryPosition > 0 ? Math.max(0, lastKnownPrimaryPosition - replayed) : 0;
+        boolean synchronous = store.syncState().map(s -> s.standbys().contains(config.member())).orElse(false)
+                && spec != null && spec.synchronous();
+        return new MemberStatus(config.member(), role, state,
+                me == null ? null : me.host(), me == null ? 0 : me.pgPort(), me == null ? null : me.apiUrl(),
+                me == null ? null : me.region(),
+                probe.map(PgProbe::timeline).orElse(0),
+                probe.map(PgProbe::currentLsn).orElse(0L),
+                probe.map(PgProbe::receivedLsn).orElse(0L),
+                replayed, lag, probe.map(PgProbe::replayLagSeconds).orElse(0.0),
+                synchronous, probe.map(PgProbe::streaming).orElse(false),
+                upstream, term, ProcessHandle.current().pid(), pg.postmasterPid().orElse(0L),
+                System.currentTimeMillis());
+    }
+
+    private void publish() {
+        if (store.isConnected()) {
+            store.publishMember(status(local.lastProbe()));
+        }
+    }
+
+    String state() {
+        return state;
+    }
+
+    void event(String kind, String reason) {
+        log.info("event {}: {}", kind, reason);
+        store.recordEvent(new Event(System.currentTimeMillis(), kind, config.member(), term, reason));
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** Orderly stop: PostgreSQL first (shutdown checkpoint), leadership after, so writes never overlap. */
+    @Override
+    public void close() {
+        closing = true;
+        loop.shutdown();
+        try {
+            loop.awaitTermination(90, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        boolean wasLeading = lease.isLeading();
+        lease.stopLeading();
+        try {
+            pg.stop("fast", Duration.ofSeconds(60));
+            lease.clear();
+        } catch (IOException e) {
+            log.warn("could not stop PostgreSQL: {}", e.toString());
+        }
+        if (wasLeading) {
+            try {
+                store.releaseLeadership(config.member());
+            } catch (RuntimeException e) {
+                log.debug("could not release leadership: {}", e.toString());
+            }
+        }
+    }
+}

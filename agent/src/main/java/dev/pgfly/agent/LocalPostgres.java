@@ -1,0 +1,122 @@
+package dev.pgfly.agent;
+
+import dev.pgfly.core.model.ClusterSpec;
+import dev.pgfly.core.model.LeaderRecord;
+import dev.pgfly.core.model.MemberSpec;
+import dev.pgfly.core.util.Secrets;
+import dev.pgfly.postgres.PgConfig;
+import dev.pgfly.postgres.PgInstance;
+import dev.pgfly.postgres.PgProbe;
+import dev.pgfly.postgres.PgSql;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** This member's PostgreSQL: the instance on disk, the SQL connection to it and its managed settings. */
+final class LocalPostgres {
+    private final PgInstance instance;
+    private final PgSql sql;
+    private final Secrets secrets;
+    private final String member;
+    private volatile PgProbe lastProbe;
+
+    LocalPostgres(PgInstance instance, Secrets secrets, String member) {
+        this.instance = instance;
+        this.secrets = secrets;
+        this.member = member;
+        this.sql = new PgSql(instance.host(), instance.port(), PgConfig.AGENT_ROLE, secrets.agentPassword());
+    }
+
+    PgInstance instance() {
+        return instance;
+    }
+
+    Secrets secrets() {
+        return secrets;
+    }
+
+    PgSql sql() {
+        return sql;
+    }
+
+    /** A fresh probe, or empty when PostgreSQL is down or not answering. */
+    Optional<PgProbe> probe() {
+        if (!instance.isRunning()) {
+            lastProbe = null;
+            return Optional.empty();
+        }
+        try {
+            lastProbe = sql.probe();
+            return Optional.of(lastProbe);
+        } catch (SQLException e) {
+            lastProbe = null;
+            return Optional.empty();
+        }
+    }
+
+    Optional<PgProbe> lastProbe() {
+        return Optional.ofNullable(lastProbe);
+    }
+
+    /**
+     * Writes the managed configuration for the given role; returns true when it changed. A replica
+     * streams from {@code upstream} through its own slot; a primary lists its synchronous standbys.
+     */
+    boolean configure(ClusterSpec spec, MemberSpec me, LeaderRecord upstream, Set<String> synchronousStandbys)
+            throws IOException {
+        Map<String, String> settings = new LinkedHashMap<>(
+                PgConfig.baseSettings(me.host(), me.pgPort(), spec.name() + "/" + me.name()));
+        settings.putAll(spec.settings());
+        if (upstream != null && !upstream.member().equals(me.name())) {
+            settings.put("primary_conninfo", PgConfig.primaryConninfo(upstream.host(), upstream.pgPort(), me.name(),
+                    instance.passFile().toString()));
+            settings.put("primary_slot_name", ReplicationSlots.slotName(me.name()));
+        }
+        settings.put("synchronous_standby_names", synchronousStandbyNames(synchronousStandbys));
+        String before = readManaged();
+        writePassFile();
+        instance.writeConfig(settings, spec.members().stream().map(MemberSpec::host).toList());
+        return !before.equals(readManaged());
+    }
+
+    void writePassFile() throws IOException {
+        instance.writePassFile(secrets.replicationPassword(), secrets.superuserPassword());
+    }
+
+    private String readManaged() throws IOException {
+        var conf = instance.dataDir().resolve("pgfly.conf");
+        var hba = instance.dataDir().resolve("pg_hba.conf");
+        return (Files.exists(conf) ? Files.readString(conf) : "") + (Files.exists(hba) ? Files.readString(hba) : "");
+    }
+
+    /** "ANY 1 (a, b)": a commit waits until at least one of the set has flushed it. */
+    static String synchronousStandbyNames(Set<String> standbys) {
+        if (standbys == null || standbys.isEmpty()) {
+            return "";
+        }
+        return "ANY 1 (" + standbys.stream().sorted().map(s -> "\"" + s + "\"").collect(Collectors.joining(", ")) + ")";
+    }
+
+    /** Creates the agent and replication roles with their generated passwords (superuser connection). */
+    void createRoles() throws SQLException {
+        try (PgSql superuser = new PgSql(instance.host(), instance.port(), PgConfig.SUPERUSER, secrets.superuserPassword())) {
+            superuser.ensureRole(PgConfig.AGENT_ROLE, secrets.agentPassword(), "SUPERUSER");
+            superuser.ensureRole(PgConfig.REPLICATION_ROLE, secrets.replicationPassword(), "REPLICATION");
+        }
+    }
+
+    List<String> memberHosts(ClusterSpec spec) {
+        return spec.members().stream().map(MemberSpec::host).toList();
+    }
+
+    String member() {
+        return member;
+    }
+}

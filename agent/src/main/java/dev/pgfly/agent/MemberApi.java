@@ -1,0 +1,87 @@
+package dev.pgfly.agent;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.pgfly.core.model.MemberStatus;
+import dev.pgfly.core.model.Role;
+import dev.pgfly.core.util.Json;
+import dev.pgfly.postgres.PgProbe;
+import dev.pgfly.postgres.PgSql;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+
+/**
+ * The agent's HTTP API. Read-only endpoints, open like Patroni's so that load balancers and peers
+ * can use them: {@code /health}, {@code /status} (a fresh probe), {@code /primary} and
+ * {@code /replica} (200 or 503). The JDK's server is enough for a handful of small requests.
+ */
+final class MemberApi implements AutoCloseable {
+    private final HttpServer server;
+    private final HaLoop loop;
+    private final PgSql probeSql;
+    private final LocalPostgres local;
+
+    MemberApi(String host, int port, HaLoop loop, LocalPostgres local, PgSql probeSql) throws IOException {
+        this.loop = loop;
+        this.local = local;
+        this.probeSql = probeSql;
+        this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/status", ex -> respond(ex, 200, Json.bytes(freshStatus())));
+        server.createContext("/health", ex -> {
+            MemberStatus s = freshStatus();
+            respond(ex, s.postgresPid() > 0 && s.role() != Role.UNKNOWN ? 200 : 503,
+                    Json.bytes(Map.of("state", s.state(), "role", s.role().label())));
+        });
+        server.createContext("/primary", ex -> {
+            MemberStatus s = freshStatus();
+            respond(ex, s.role() == Role.PRIMARY && "running".equals(s.state()) ? 200 : 503,
+                    Json.bytes(Map.of("role", s.role().label(), "state", s.state())));
+        });
+        server.createContext("/replica", ex -> {
+            MemberStatus s = freshStatus();
+            respond(ex, s.role() == Role.REPLICA && s.streaming() ? 200 : 503,
+                    Json.bytes(Map.of("role", s.role().label(), "state", s.state())));
+        });
+        server.start();
+    }
+
+    private MemberStatus freshStatus() {
+        Optional<PgProbe> probe = Optional.empty();
+        if (local.instance().isRunning()) {
+            try {
+                probe = Optional.of(probeSql.probe());
+            } catch (SQLException e) {
+                probe = Optional.empty();
+            }
+        }
+        return loop.status(probe);
+    }
+
+    private static void respond(HttpExchange ex, int code, byte[] body) throws IOException {
+        try (ex) {
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(code, body.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    static byte[] text(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        probeSql.close();
+    }
+}

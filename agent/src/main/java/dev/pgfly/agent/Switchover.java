@@ -1,0 +1,140 @@
+package dev.pgfly.agent;
+
+import dev.pgfly.core.coord.ClusterStore;
+import dev.pgfly.core.ha.Candidate;
+import dev.pgfly.core.ha.FailoverPolicy;
+import dev.pgfly.core.model.ClusterSpec;
+import dev.pgfly.core.model.Lsn;
+import dev.pgfly.core.model.MemberSpec;
+import dev.pgfly.core.model.MemberStatus;
+import dev.pgfly.core.model.Role;
+import dev.pgfly.core.model.SwitchoverRequest;
+import dev.pgfly.postgres.PgInstance;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+
+/**
+ * The primary's side of a planned switchover (safety rule 5): stop writes with a clean shutdown,
+ * whose checkpoint streams to the replicas, wait until the candidate has it, then hand the leader
+ * node over. The candidate promotes without losing a transaction, and this member follows it
+ * without a rewind. If the candidate does not catch up in time, this member stays primary.
+ */
+final class Switchover {
+    private static final Duration CATCH_UP = Duration.ofSeconds(30);
+
+    private final ClusterStore store;
+    private final LocalPostgres local;
+    private final PgInstance pg;
+    private final LeaseKeeper lease;
+    private final PeerClient peers;
+    private final BiConsumer<String, String> events;
+
+    Switchover(ClusterStore store, LocalPostgres local, LeaseKeeper lease, PeerClient peers,
+               BiConsumer<String, String> events) {
+        this.store = store;
+        this.local = local;
+        this.pg = local.instance();
+        this.lease = lease;
+        this.peers = peers;
+        this.events = events;
+    }
+
+    void handOver(ClusterSpec spec, MemberSpec me, SwitchoverRequest request) throws IOException {
+        Optional<String> problem = Optional.empty();
+        MemberSpec target = null;
+        if (request.to() != null) {
+            target = spec.member(request.to()).orElse(null);
+            if (target == null) {
+                problem = Optional.of(request.to() + " is not a member");
+            } else if (target.name().equals(me.name())) {
+                problem = Optional.of(target.name() + " is already the primary");
+            }
+        } else {
+            target = bestReplica(spec, me).orElse(null);
+            if (target == null) {
+                problem = Optional.of("no replica is fit to take over");
+            }
+        }
+        MemberStatus targetStatus = null;
+        if (problem.isEmpty()) {
+            targetStatus = peers.status(target).orElse(null);
+            problem = fitness(spec, target, targetStatus);
+        }
+        if (problem.isPresent()) {
+            store.clearSwitchover();
+            events.accept("switchover-refused", problem.get());
+            return;
+        }
+        long started = System.currentTimeMillis();
+        lease.stopLeading();
+        pg.stop("fast", Duration.ofSeconds(60));
+        lease.clear();
+        long checkpoint = Lsn.parse(pg.controlData().get("Latest checkpoint location"));
+        if (!waitUntilReplayed(target, checkpoint)) {
+            lease.startLeading();
+            pg.start(Duration.ofSeconds(60));
+            local.sql().reset();
+            store.clearSwitchover();
+            events.accept("switchover-aborted", target.name() + " did not receive the shutdown checkpoint "
+                    + Lsn.format(checkpoint) + " within " + CATCH_UP.toSeconds() + " s; stayed primary");
+            return;
+        }
+        store.requestSwitchover(new SwitchoverRequest(me.name(), target.name(), System.currentTimeMillis()));
+        store.releaseLeadership(me.name());
+        events.accept("switchover-handover", "stopped cleanly at " + Lsn.format(checkpoint) + "; "
+                + target.name() + " has it; handing over after " + (System.currentTimeMillis() - started) + " ms");
+    }
+
+    private Optional<String> fitness(ClusterSpec spec, MemberSpec target, MemberStatus status) {
+        Optional<String> ineligible = FailoverPolicy.ineligibility(candidate(target, status), spec.primaryRegion());
+        if (ineligible.isPresent()) {
+            return ineligible;
+        }
+        if (status.role() != Role.REPLICA || !status.streaming()) {
+            return Optional.of(target.name() + " is not a streaming replica (" + status.state() + ")");
+        }
+        return Optional.empty();
+    }
+
+    private static Candidate candidate(MemberSpec m, MemberStatus s) {
+        return new Candidate(m.name(), m.region(), m.noFailover(), m.priority(), s != null,
+                s != null && s.postgresPid() > 0, s == null ? 0 : s.walPosition());
+    }
+
+    private Optional<MemberSpec> bestReplica(ClusterSpec spec, MemberSpec me) {
+        MemberSpec best = null;
+        Candidate bestCandidate = null;
+        for (MemberSpec m : spec.members()) {
+            MemberStatus s = m.name().equals(me.name()) ? null : peers.status(m).orElse(null);
+            if (s == null || fitness(spec, m, s).isPresent()) {
+                continue;
+            }
+            Candidate c = candidate(m, s);
+            if (bestCandidate == null || FailoverPolicy.BEST_FIRST.compare(c, bestCandidate) < 0) {
+                best = m;
+                bestCandidate = c;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    private boolean waitUntilReplayed(MemberSpec target, long checkpoint) {
+        long deadline = System.currentTimeMillis() + CATCH_UP.toMillis();
+        while (System.currentTimeMillis() < deadline) {
+            Optional<MemberStatus> s = peers.status(target);
+            if (s.isPresent() && Math.max(s.get().receivedLsn(), s.get().replayedLsn()) > checkpoint) {
+                return true;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+}

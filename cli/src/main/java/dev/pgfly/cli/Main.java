@@ -1,0 +1,60 @@
+package dev.pgfly.cli;
+
+import dev.pgfly.cli.client.CliException;
+import dev.pgfly.cli.commands.AgentCommand;
+import dev.pgfly.cli.commands.ConnectCommand;
+import dev.pgfly.cli.commands.CreateCommand;
+import dev.pgfly.cli.commands.DaemonCommand;
+import dev.pgfly.cli.commands.DestroyCommand;
+import dev.pgfly.cli.commands.EventsCommand;
+import dev.pgfly.cli.commands.FailoverCommand;
+import dev.pgfly.cli.commands.ListCommand;
+import dev.pgfly.cli.commands.MemberCommand;
+import dev.pgfly.cli.commands.ProxyCommand;
+import dev.pgfly.cli.commands.StartCommand;
+import dev.pgfly.cli.commands.StatusCommand;
+import dev.pgfly.cli.commands.StopCommand;
+import dev.pgfly.cli.commands.UrlCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The one binary: CLI commands, and the daemon, agent and proxy roles. */
+@Command(name = "pgfly", mixinStandardHelpOptions = true, version = "pgfly 0.1.0",
+        description = "Self-hosted PostgreSQL clusters: replicated, failing over, behind a proxy.",
+        subcommands = {CreateCommand.class, ListCommand.class, StatusCommand.class, UrlCommand.class,
+                ConnectCommand.class, StartCommand.class, StopCommand.class, DestroyCommand.class,
+                FailoverCommand.class, MemberCommand.class, EventsCommand.class, DaemonCommand.class,
+                AgentCommand.class, ProxyCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        // Server roles log at INFO to their log files; CLI calls stay quiet unless something fails.
+        boolean server = args.length > 0 && (args[0].equals("agent") || args[0].equals("proxy")
+                || (args[0].equals("daemon") && args.length > 1 && args[1].equals("run")));
+        if (System.getProperty("PGFLY_LOG_LEVEL") == null && System.getenv("PGFLY_LOG_LEVEL") == null) {
+            System.setProperty("PGFLY_LOG_LEVEL", server ? "INFO" : "WARN");
+        }
+        System.exit(execute(args));
+    }
+
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            String message = e instanceof CliException || e instanceof IllegalArgumentException
+                    || e instanceof IllegalStateException ? e.getMessage() : e.toString();
+            cmd.getErr().println("pgfly: " + message);
+            return 1;
+        });
+        cli.setParameterExceptionHandler((e, a) -> {
+            e.getCommandLine().getErr().println("pgfly: " + e.getMessage() + " (see '"
+                    + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+            return 2;
+        });
+        return cli.execute(args);
+    }
+}

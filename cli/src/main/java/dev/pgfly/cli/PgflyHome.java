@@ -1,0 +1,66 @@
+package dev.pgfly.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Where local state lives: {@code $PGFLY_HOME} (default {@code ~/.pgfly}).
+ *
+ * <pre>
+ * daemon/           daemon.json (pid, ports), token (0600), daemon.log, zookeeper/ (embedded store data)
+ * clusters/NAME/    cluster.json (spec and desired state), secrets/ (0700, files 0600), proxy.log,
+ *                   members/MEMBER/ (agent.log, and the PostgreSQL member directory unless it is elsewhere)
+ * </pre>
+ */
+public record PgflyHome(Path root) {
+
+    public static PgflyHome resolve() {
+        String env = System.getenv("PGFLY_HOME");
+        Path root = env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".pgfly");
+        return new PgflyHome(root.toAbsolutePath().normalize());
+    }
+
+    public Path daemonDir() {
+        return root.resolve("daemon");
+    }
+
+    public Path daemonInfo() {
+        return daemonDir().resolve("daemon.json");
+    }
+
+    public Path tokenFile() {
+        return daemonDir().resolve("token");
+    }
+
+    public Path daemonLog() {
+        return daemonDir().resolve("daemon.log");
+    }
+
+    public Path zookeeperDir() {
+        return daemonDir().resolve("zookeeper");
+    }
+
+    public Path childrenDir() {
+        return daemonDir().resolve("children");
+    }
+
+    public Path clustersDir() {
+        return root.resolve("clusters");
+    }
+
+    public Path clusterDir(String name) {
+        return clustersDir().resolve(name);
+    }
+
+    public Path clusterFile(String name) {
+        return clusterDir(name).resolve("cluster.json");
+    }
+
+    public Path secretsDir(String name) {
+        return clusterDir(name).resolve("secrets");
+    }
+
+    public boolean clusterExists(String name) {
+        return Files.exists(clusterFile(name));
+    }
+}

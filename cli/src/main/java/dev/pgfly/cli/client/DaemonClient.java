@@ -1,0 +1,159 @@
+package dev.pgfly.cli.client;
+
+import dev.pgfly.cli.PgflyHome;
+import dev.pgfly.cli.daemon.Daemon;
+import dev.pgfly.cli.daemon.DaemonInfo;
+import dev.pgfly.core.util.Json;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.JsonNode;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The CLI's side of the daemon API; starts the daemon in the background when none is running. */
+public final class DaemonClient {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final PgflyHome home;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private DaemonInfo info;
+    private String token;
+
+    public DaemonClient(PgflyHome home) {
+        this.home = home;
+    }
+
+    /** The running daemon, or empty; never starts one. */
+    public Optional<DaemonInfo> running() {
+        Optional<DaemonInfo> i = Daemon.readInfo(home);
+        if (i.isEmpty() || !ProcessHandle.of(i.get().pid()).map(ProcessHandle::isAlive).orElse(false)) {
+            return Optional.empty();
+        }
+        try {
+            info = i.get();
+            token = Files.readString(home.tokenFile()).strip();
+            send("GET", "/v1/ping", null, Duration.ofSeconds(3));
+            return i;
+        } catch (Exception e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Connects to the daemon, starting it first if needed. */
+    public DaemonClient ensureRunning() {
+        if (running().isPresent()) {
+            return this;
+        }
+        startDaemon();
+        long deadline = System.currentTimeMillis() + START_TIMEOUT.toMillis();
+        while (System.currentTimeMillis() < deadline) {
+            if (running().isPresent()) {
+                return this;
+            }
+            sleep(100);
+        }
+        throw new CliException("the daemon could not start: " + lastLine(home.daemonLog()));
+    }
+
+    private void startDaemon() {
+        try {
+            Files.createDirectories(home.daemonDir());
+            String java = ProcessHandle.current().info().command().orElse("java");
+            List<String> cmd = new ArrayList<>(List.of("setsid", java, "-Xms32m", "-Xmx256m", "-XX:+UseSerialGC",
+                    "-Dpgfly.role=daemon", "-cp", System.getProperty("java.class.path"), "dev.pgfly.cli.Main",
+                    "daemon", "run"));
+            new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(home.daemonLog().toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .start();
+        } catch (IOException e) {
+            throw new CliException("the daemon could not start: " + e.getMessage());
+        }
+    }
+
+    public JsonNode get(String path) {
+        return send("GET", path, null, Duration.ofSeconds(30));
+    }
+
+    public JsonNode post(String path, Object body, Duration timeout) {
+        return send("POST", path, body, timeout);
+    }
+
+    public JsonNode delete(String path, Duration timeout) {
+        return send("DELETE", path, null, timeout);
+    }
+
+    public <T> T convert(JsonNode node, Class<T> type) {
+        return Json.MAPPER.treeToValue(node, type);
+    }
+
+    public <T> List<T> convertList(JsonNode node, Class<T> type) {
+        JavaType listType = Json.MAPPER.getTypeFactory().constructCollectionType(List.class, type);
+        return Json.MAPPER.readValue(Json.MAPPER.writeValueAsBytes(node), listType);
+    }
+
+    public static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private JsonNode send(String method, String path, Object body, Duration timeout) {
+        if (info == null) {
+            throw new CliException("the daemon is not running");
+        }
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + info.port() + path))
+                .timeout(timeout)
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json");
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body)));
+        try {
+            HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            JsonNode node = r.body().length == 0 ? Json.MAPPER.nullNode() : Json.MAPPER.readTree(r.body());
+            if (r.statusCode() != 200) {
+                String msg = node.has("error") ? node.get("error").asString() : "daemon answered " + r.statusCode();
+                throw new CliException(msg);
+            }
+            return node;
+        } catch (IOException e) {
+            throw new CliException("cannot reach the daemon: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("interrupted");
+        }
+    }
+
+    static String lastLine(Path log) {
+        try {
+            List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                if (!lines.get(i).isBlank()) {
+                    return lines.get(i).strip();
+                }
+            }
+            return "no output in " + log;
+        } catch (IOException e) {
+            return "see " + log;
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.pgfly.cli.commands;
+
+import dev.pgfly.cli.PgflyHome;
+import dev.pgfly.cli.Table;
+import dev.pgfly.cli.api.ClusterView;
+import dev.pgfly.cli.api.MemberView;
+import dev.pgfly.cli.client.DaemonClient;
+import dev.pgfly.core.util.Json;
+
+import java.io.PrintStream;
+
+/** Shared plumbing of the commands that talk to the daemon. */
+abstract class ClusterCommand {
+
+    DaemonClient daemon() {
+        return new DaemonClient(PgflyHome.resolve()).ensureRunning();
+    }
+
+    static String path(String name) {
+        return "/v1/clusters/" + DaemonClient.enc(name);
+    }
+
+    static void printJson(Object value) {
+        System.out.println(Json.pretty(value));
+    }
+
+    static void printMembers(PrintStream out, ClusterView c) {
+        Table t = new Table("MEMBER", "ROLE", "STATE", "REGION", "ADDRESS", "TL", "LSN", "LAG", "SYNC", "PID");
+        for (MemberView m : c.members()) {
+            t.row(m.name(), m.role(), m.state(), m.region(), m.host() + ":" + m.port(),
+                    m.timeline() == 0 ? "-" : m.timeline(), m.lsn(),
+                    "replica".equals(m.role()) ? m.lagBytes() + " B/" + String.format("%.1fs", m.lagSeconds()) : "-",
+                    m.synchronous() ? "sync" : "-", m.postgresPid());
+        }
+        out.print(t.render());
+    }
+}

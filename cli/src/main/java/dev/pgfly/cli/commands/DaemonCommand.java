@@ -1,0 +1,72 @@
+package dev.pgfly.cli.commands;
+
+import dev.pgfly.cli.PgflyHome;
+import dev.pgfly.cli.client.CliException;
+import dev.pgfly.cli.client.DaemonClient;
+import dev.pgfly.cli.daemon.Daemon;
+import dev.pgfly.cli.daemon.DaemonInfo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+@Command(name = "daemon", mixinStandardHelpOptions = true,
+        description = "The local platform: embedded ZooKeeper, agents and proxies. Started on demand by other commands.",
+        subcommands = {DaemonCommand.Run.class, DaemonCommand.Stop.class, DaemonCommand.Status.class})
+public final class DaemonCommand implements Runnable {
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the daemon in the foreground.")
+    public static final class Run implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            Daemon.run(PgflyHome.resolve());
+            return 0;
+        }
+    }
+
+    @Command(name = "stop", mixinStandardHelpOptions = true,
+            description = "Stop the daemon and every cluster it runs (they come back when it starts again).")
+    public static final class Stop implements Callable<Integer> {
+        @Override
+        public Integer call() throws InterruptedException {
+            DaemonClient client = new DaemonClient(PgflyHome.resolve());
+            Optional<DaemonInfo> info = client.running();
+            if (info.isEmpty()) {
+                System.out.println("The daemon is not running.");
+                return 0;
+            }
+            client.post("/v1/shutdown", null, Duration.ofSeconds(10));
+            ProcessHandle handle = ProcessHandle.of(info.get().pid()).orElse(null);
+            if (handle != null && !handle.onExit().completeOnTimeout(null, 180, java.util.concurrent.TimeUnit.SECONDS)
+                    .thenApply(h -> !handle.isAlive()).join()) {
+                throw new CliException("the daemon (pid " + info.get().pid() + ") did not stop within 180 s");
+            }
+            System.out.println("Daemon stopped.");
+            return 0;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Whether the daemon runs, and where.")
+    public static final class Status implements Callable<Integer> {
+        @Option(names = "--json", description = "Print JSON")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            Optional<DaemonInfo> info = new DaemonClient(PgflyHome.resolve()).running();
+            if (json) {
+                ClusterCommand.printJson(info.orElse(null));
+            } else {
+                System.out.println(info.map(i -> "running: pid " + i.pid() + ", API 127.0.0.1:" + i.port()
+                        + ", coordination " + i.dcs()).orElse("not running"));
+            }
+            return info.isPresent() ? 0 : 3;
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.pgfly.cli.commands;
+
+import dev.pgfly.cli.Table;
+import dev.pgfly.cli.api.ClusterView;
+import dev.pgfly.cli.client.DaemonClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "list", mixinStandardHelpOptions = true, description = "List clusters with their state and members.")
+public final class ListCommand extends ClusterCommand implements Callable<Integer> {
+    @Option(names = "--json", description = "Print JSON")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        DaemonClient daemon = daemon();
+        List<ClusterView> clusters = daemon.convertList(daemon.get("/v1/clusters"), ClusterView.class);
+        if (json) {
+            printJson(clusters);
+            return 0;
+        }
+        Table t = new Table("NAME", "CONFIG", "STATE", "MEMBERS", "PRIMARY", "PROXY");
+        for (ClusterView c : clusters) {
+            long up = c.members().stream().filter(m -> "running".equals(m.state())).count();
+            t.row(c.name(), c.config(), c.state(), up + "/" + c.members().size(), c.leader(), c.proxy().primary());
+        }
+        System.out.print(t.render());
+        return 0;
+    }
+}

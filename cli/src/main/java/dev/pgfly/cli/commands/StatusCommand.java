@@ -1,0 +1,34 @@
+package dev.pgfly.cli.commands;
+
+import dev.pgfly.cli.api.ClusterView;
+import dev.pgfly.cli.client.DaemonClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Show a cluster and its members.")
+public final class StatusCommand extends ClusterCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Option(names = "--json", description = "Print JSON")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        DaemonClient daemon = daemon();
+        ClusterView c = daemon.convert(daemon.get(path(name)), ClusterView.class);
+        if (json) {
+            printJson(c);
+            return 0;
+        }
+        System.out.printf("Cluster %s (%s): %s, term %d, primary %s, region %s%s%n", c.name(), c.config(), c.state(),
+                c.term(), c.leader() == null ? "none" : c.leader(), c.primaryRegion(),
+                c.synchronous() ? ", synchronous replication" : "");
+        System.out.printf("Proxy: primary %s, replicas %s%n%n", c.proxy().primary(), c.proxy().replica());
+        printMembers(System.out, c);
+        return 0;
+    }
+}

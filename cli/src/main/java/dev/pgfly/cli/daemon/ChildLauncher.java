@@ -1,0 +1,66 @@
+package dev.pgfly.cli.daemon;
+
+import dev.pgfly.cli.PgflyHome;
+import dev.pgfly.core.coord.DcsAddress;
+import dev.pgfly.core.model.MemberSpec;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds the command lines of agents and proxies: the same JVM and jar as the daemon, so that a
+ * member runs exactly the code the daemon does, each as its own OS process.
+ */
+final class ChildLauncher {
+    /** Agents are small and mostly idle: a small heap, serial GC, C1 only to start fast. */
+    private static final List<String> AGENT_JVM = List.of("-Xms16m", "-Xmx96m", "-Xss512k", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1", "-XX:MaxMetaspaceSize=96m", "-XX:ReservedCodeCacheSize=32m");
+    /** The proxy pipes bytes: full JIT, still a small heap. */
+    private static final List<String> PROXY_JVM = List.of("-Xms16m", "-Xmx128m", "-XX:+UseSerialGC");
+
+    private final PgflyHome home;
+    private final DcsAddress dcs;
+    private final String java;
+    private final String classpath;
+    private final Runnable onRestart;
+
+    ChildLauncher(PgflyHome home, DcsAddress dcs, Runnable onRestart) {
+        this.home = home;
+        this.dcs = dcs;
+        this.java = ProcessHandle.current().info().command().orElse("java");
+        this.classpath = System.getProperty("java.class.path");
+        this.onRestart = onRestart;
+    }
+
+    ChildProcess agent(LocalCluster cluster, MemberSpec member, Path memberDir) {
+        String name = cluster.spec().name();
+        List<String> cmd = jvm(AGENT_JVM);
+        cmd.addAll(List.of("agent", "--cluster", name, "--member", member.name(), "--dcs", dcs.toString(),
+                "--member-dir", memberDir.toString(), "--secrets", home.secretsDir(name).toString(),
+                "--host", member.host(), "--pg-bin", cluster.pgBin()));
+        return new ChildProcess(name + "/" + member.name(), cmd,
+                home.clusterDir(name).resolve("logs").resolve(member.name() + "-agent.log"),
+                home.childrenDir().resolve(name + "." + member.name() + ".pid"), onRestart);
+    }
+
+    ChildProcess proxy(LocalCluster cluster) {
+        String name = cluster.spec().name();
+        List<String> cmd = jvm(PROXY_JVM);
+        cmd.addAll(List.of("proxy", "--cluster", name, "--dcs", dcs.toString(), "--listen", cluster.spec().proxyHost(),
+                "--port", Integer.toString(cluster.spec().proxyPort()),
+                "--replica-port", Integer.toString(cluster.spec().replicaPort()),
+                "--region", cluster.spec().primaryRegion()));
+        return new ChildProcess(name + "/proxy", cmd, home.clusterDir(name).resolve("logs").resolve("proxy.log"),
+                home.childrenDir().resolve(name + ".proxy.pid"), onRestart);
+    }
+
+    private List<String> jvm(List<String> flags) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(flags);
+        cmd.add("-Dpgfly.role=child");
+        cmd.addAll(List.of("-cp", classpath, "dev.pgfly.cli.Main"));
+        return cmd;
+    }
+}

@@ -1,0 +1,627 @@
+package dev.pgfly.cli.daemon;
+
+import dev.pgfly.cli.PgflyHome;
+import dev.pgfly.cli.api.ClusterView;
+import dev.pgfly.cli.api.CreateRequest;
+import dev.pgfly.cli.api.CreateResult;
+import dev.pgfly.cli.api.MemberView;
+import dev.pgfly.core.coord.ClusterStore;
+import dev.pgfly.core.coord.DcsAddress;
+import dev.pgfly.core.coord.ZkClusterStore;
+import dev.pgfly.core.model.ClusterSpec;
+import dev.pgfly.core.model.Event;
+import dev.pgfly.core.model.LeaderRecord;
+import dev.pgfly.core.model.Lsn;
+import dev.pgfly.core.model.MemberSpec;
+import dev.pgfly.core.model.MemberStatus;
+import dev.pgfly.core.model.SwitchoverRequest;
+import dev.pgfly.core.util.Json;
+import dev.pgfly.core.util.Names;
+import dev.pgfly.core.util.Secrets;
+import dev.pgfly.postgres.OsUser;
+import dev.pgfly.postgres.PgBinaries;
+import dev.pgfly.postgres.PgConfig;
+import org.apache.curator.framework.CuratorFramework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+
+/**
+ * The daemon's clusters: creates them (addresses, ports, secrets, configuration), runs their agents
+ * and proxies as supervised child processes, and answers for their state. Every operation on one
+ * cluster holds that cluster's lock; allocation of addresses and ports holds a global one.
+ */
+final class ClusterManager implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ClusterManager.class);
+    private static final long READY_TIMEOUT_MILLIS = 120_000;
+
+    private final PgflyHome home;
+    private final CuratorFramework client;
+    private final DcsAddress dcs;
+    private final ChildLauncher launcher;
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, ChildProcess>> children = new ConcurrentHashMap<>();
+    private final Object allocation = new Object();
+    private final String addressPrefix;
+
+    ClusterManager(PgflyHome home, CuratorFramework client, DcsAddress dcs, ChildLauncher launcher) {
+        this.home = home;
+        this.client = client;
+        this.dcs = dcs;
+        this.launcher = launcher;
+        this.addressPrefix = addressPrefix(home);
+    }
+
+    /**
+     * Members get addresses 127.N.CLUSTER.MEMBER, N derived from the home directory, so that two
+     * homes on one host (a user's and a test's) never hand out the same address.
+     */
+    static String addressPrefix(PgflyHome home) {
+        return "127." + (40 + Math.floorMod(home.root().toString().hashCode(), 200)) + ".";
+    }
+
+    private ClusterStore store(String name) {
+        return new ZkClusterStore(client, dcs.root(), name, false);
+    }
+
+    private <T> T locked(String name, java.util.concurrent.Callable<T> action) throws Exception {
+        ReentrantLock lock = locks.computeIfAbsent(name, n -> new ReentrantLock());
+        lock.lock();
+        try {
+            return action.call();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ create
+
+    CreateResult create(CreateRequest req) throws Exception {
+        Names.requireClusterName(req.name());
+        String config = req.config() == null ? "dev" : req.config();
+        if (!config.equals("dev") && !config.equals("ha")) {
+            throw new IllegalArgumentException("unknown config '" + config + "': use dev or ha");
+        }
+        int members = req.members() > 0 ? req.members() : (config.equals("ha") ? 3 : 1);
+        if (members > 9) {
+            throw new IllegalArgumentException("at most 9 members in local mode");
+        }
+        if (req.synchronous() && members < 2) {
+            throw new IllegalArgumentException("--sync needs at least 2 members: with one, every write would wait forever");
+        }
+        String region = Names.requireRegion(req.region() == null ? "local" : req.region());
+        PgBinaries bin = PgBinaries.locate(req.pgBin());
+        long started = System.currentTimeMillis();
+        return locked(req.name(), () -> {
+            if (home.clusterExists(req.name())) {
+                throw new IllegalArgumentException("cluster '" + req.name() + "' already exists");
+            }
+            LocalCluster cluster;
+            synchronized (allocation) {
+                cluster = allocate(req, config, members, region, bin);
+                save(cluster);
+            }
+            try {
+                Secrets.generate().writeTo(home.secretsDir(req.name()));
+                try (ClusterStore store = store(req.name())) {
+                    store.deleteCluster();
+                    store.putConfig(cluster.spec());
+                }
+                startChildren(cluster);
+                awaitReady(cluster, READY_TIMEOUT_MILLIS);
+                record(req.name(), "create", null, config + " cluster with " + members + " member(s) created");
+            } catch (Exception e) {
+                log.warn("create of {} failed, rolling back: {}", req.name(), e.toString());
+                destroyLocked(req.name());
+                throw e;
+            }
+            return new CreateResult(view(cluster), url(req.name(), false, "postgres"), System.currentTimeMillis() - started);
+        });
+    }
+
+    private LocalCluster allocate(CreateRequest req, String config, int members, String region, PgBinaries bin) {
+        List<LocalCluster> existing = all();
+        Set<Integer> indexes = new HashSet<>();
+        Set<Integer> proxyPorts = new HashSet<>();
+        for (LocalCluster c : existing) {
+            indexes.add(c.index());
+            proxyPorts.add(c.spec().proxyPort());
+            proxyPorts.add(c.spec().replicaPort());
+        }
+        int index = 1;
+        while (indexes.contains(index)) {
+            index++;
+        }
+        if (index > 250) {
+            throw new IllegalStateException("too many clusters on this host (250)");
+        }
+        int proxyPort;
+        if (req.port() > 0) {
+            if (proxyPorts.contains(req.port()) || !Ports.isFree("127.0.0.1", req.port())
+                    || !Ports.isFree("127.0.0.1", req.port() + 1)) {
+                throw new IllegalArgumentException("port " + req.port() + " (or " + (req.port() + 1)
+                        + " for replicas) is already in use");
+            }
+            proxyPort = req.port();
+        } else {
+            proxyPort = 16432;
+            while (proxyPorts.contains(proxyPort) || proxyPorts.contains(proxyPort + 1)
+                    || !Ports.isFree("127.0.0.1", proxyPort) || !Ports.isFree("127.0.0.1", proxyPort + 1)) {
+                proxyPort += 2;
+            }
+        }
+        List<MemberSpec> specs = new ArrayList<>();
+        for (int k = 1; k <= members; k++) {
+            specs.add(newMember(addressPrefix, index, k, region));
+        }
+        ClusterSpec spec = new ClusterSpec(req.name(), config, region, req.synchronous(),
+                ClusterSpec.DEFAULT_MAX_LAG_BYTES, "127.0.0.1", proxyPort, proxyPort + 1, bin.majorVersion(), specs,
+                Map.of());
+        return new LocalCluster(spec, true, index, dataRootFor(req.name()).toString(), bin.binDir().toString());
+    }
+
+    private static MemberSpec newMember(String prefix, int clusterIndex, int k, String region) {
+        String host = prefix + clusterIndex + "." + k;
+        int pgPort = Ports.pick(host, 5432, 15432, Set.of());
+        int apiPort = Ports.pick(host, 8008, 18008, Set.of(pgPort));
+        return new MemberSpec("m" + k, host, pgPort, apiPort, region, 100, false);
+    }
+
+    /**
+     * Members' data lives under the cluster directory, unless PostgreSQL's OS user cannot reach it
+     * (a root user's home): then under /var/lib/pgfly, keyed by the home directory so that two homes
+     * never share data.
+     */
+    private Path dataRootFor(String name) throws IllegalStateException {
+        Path preferred = home.clusterDir(name).resolve("members");
+        OsUser user = OsUser.forPostgres();
+        try {
+            Files.createDirectories(home.clusterDir(name));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create " + home.clusterDir(name) + ": " + e.getMessage());
+        }
+        if (user.canReach(home.clusterDir(name))) {
+            return preferred;
+        }
+        String key = Integer.toHexString(home.root().toString().hashCode());
+        return Path.of("/var/lib/pgfly", key, name, "members");
+    }
+
+    // ------------------------------------------------------------------ start / stop / destroy
+
+    void startCluster(String name) throws Exception {
+        locked(name, () -> {
+            LocalCluster cluster = load(name).withRunning(true);
+            save(cluster);
+            try (ClusterStore store = store(name)) {
+                if (store.config().isEmpty()) {
+                    store.putConfig(cluster.spec());
+                }
+            }
+            startChildren(cluster);
+            awaitReady(cluster, READY_TIMEOUT_MILLIS);
+            record(name, "start", null, "cluster started");
+            return null;
+        });
+    }
+
+    void stopCluster(String name) throws Exception {
+        locked(name, () -> {
+            LocalCluster cluster = load(name);
+            save(cluster.withRunning(false));
+            stopChildren(name);
+            record(name, "stop", null, "cluster stopped");
+            return null;
+        });
+    }
+
+    void destroy(String name) throws Exception {
+        locked(name, () -> {
+            load(name);
+            destroyLocked(name);
+            return null;
+        });
+    }
+
+    private void destroyLocked(String name) throws IOException {
+        Optional<LocalCluster> cluster = tryLoad(name);
+        stopChildren(name);
+        try (ClusterStore store = store(name)) {
+            store.deleteCluster();
+        } catch (RuntimeException e) {
+            log.warn("could not delete the store nodes of {}: {}", name, e.toString());
+        }
+        if (cluster.isPresent()) {
+            Path dataRoot = Path.of(cluster.get().dataRoot());
+            endLeftoverPostgres(dataRoot);
+            deleteTree(dataRoot);
+            if (dataRoot.startsWith("/var/lib/pgfly")) {
+                deleteTree(dataRoot.getParent());
+            }
+        }
+        deleteTree(home.clusterDir(name));
+    }
+
+    /** A PostgreSQL whose agent died before stopping it: immediate shutdown, by the pid in its own pid file. */
+    private static void endLeftoverPostgres(Path dataRoot) {
+        if (!Files.isDirectory(dataRoot)) {
+            return;
+        }
+        try (Stream<Path> members = Files.list(dataRoot)) {
+            for (Path member : members.toList()) {
+                Path pidFile = member.resolve("data/postmaster.pid");
+                if (Files.exists(pidFile)) {
+                    long pid = Long.parseLong(Files.readAllLines(pidFile).getFirst().strip());
+                    ProcessHandle.of(pid).filter(h -> h.info().command().map(c -> c.endsWith("postgres")).orElse(false))
+                            .ifPresent(h -> {
+                                h.destroyForcibly();
+                                h.onExit().join();
+                            });
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not check for leftover PostgreSQL processes in {}: {}", dataRoot, e.toString());
+        }
+    }
+
+    private void startChildren(LocalCluster cluster) throws IOException {
+        String name = cluster.spec().name();
+        Map<String, ChildProcess> running = children.computeIfAbsent(name, n -> new ConcurrentHashMap<>());
+        for (MemberSpec m : cluster.spec().members()) {
+            if (!running.containsKey(m.name())) {
+                ChildProcess agent = launcher.agent(cluster, m, memberDir(cluster, m.name()));
+                agent.start();
+                running.put(m.name(), agent);
+            }
+        }
+        if (!running.containsKey("proxy")) {
+            ChildProcess proxy = launcher.proxy(cluster);
+            proxy.start();
+            running.put("proxy", proxy);
+        }
+    }
+
+    /** Proxy first (clients see a clean close), then replicas, then the primary (no needless failover). */
+    private void stopChildren(String name) {
+        Map<String, ChildProcess> running = children.remove(name);
+        if (running == null) {
+            return;
+        }
+        Optional.ofNullable(running.remove("proxy")).ifPresent(p -> p.stop(20));
+        String leader = null;
+        try (ClusterStore store = store(name)) {
+            leader = store.leader().map(LeaderRecord::member).orElse(null);
+        } catch (RuntimeException e) {
+            log.debug("leader unknown while stopping {}", name);
+        }
+        String primary = leader;
+        running.values().stream().filter(c -> !c.id().endsWith("/" + primary)).parallel().forEach(c -> c.stop(90));
+        running.values().stream().filter(c -> c.id().endsWith("/" + primary)).forEach(c -> c.stop(90));
+    }
+
+    Path memberDir(LocalCluster cluster, String member) {
+        return Path.of(cluster.dataRoot()).resolve(member);
+    }
+
+    void restoreAll() {
+        for (LocalCluster c : all()) {
+            if (c.running()) {
+                try {
+                    locked(c.spec().name(), () -> {
+                        try (ClusterStore store = store(c.spec().name())) {
+                            if (store.config().isEmpty()) {
+                                store.putConfig(c.spec());
+                            }
+                        }
+                        startChildren(c);
+                        return null;
+                    });
+                } catch (Exception e) {
+                    log.error("could not restart cluster {}: {}", c.spec().name(), e.toString());
+                }
+            }
+        }
+    }
+
+    void stopAllChildren() {
+        new ArrayList<>(children.keySet()).parallelStream().forEach(this::stopChildren);
+    }
+
+    // ------------------------------------------------------------------ members and switchover
+
+    ClusterView addMember(String name, String region) throws Exception {
+        return locked(name, () -> {
+            LocalCluster cluster = load(name);
+            if (!cluster.running()) {
+                throw new IllegalStateException("cluster '" + name + "' is stopped: start it first");
+            }
+            String r = Names.requireRegion(region == null ? cluster.spec().primaryRegion() : region);
+            Set<String> used = new HashSet<>();
+            cluster.spec().members().forEach(m -> used.add(m.name()));
+            int k = 1;
+            while (used.contains("m" + k)) {
+                k++;
+            }
+            if (k > 9) {
+                throw new IllegalStateException("at most 9 members in local mode");
+            }
+            MemberSpec added = newMember(addressPrefix, cluster.index(), k, r);
+            LocalCluster updated = cluster.withSpec(cluster.spec().withMember(added));
+            save(updated);
+            try (ClusterStore store = store(name)) {
+                store.putConfig(updated.spec());
+            }
+            startChildren(updated);
+            awaitMemberStreaming(name, added.name(), 600_000);
+            record(name, "member-add", added.name(), "member added in region " + r);
+            return view(updated);
+        });
+    }
+
+    ClusterView removeMember(String name, String member) throws Exception {
+        return locked(name, () -> {
+            LocalCluster cluster = load(name);
+            if (cluster.spec().member(member).isEmpty()) {
+                throw new IllegalArgumentException("cluster '" + name + "' has no member '" + member + "'");
+            }
+            if (cluster.spec().members().size() == 1) {
+                throw new IllegalArgumentException("cannot remove the last member: destroy the cluster instead");
+            }
+            try (ClusterStore store = store(name)) {
+                if (store.leader().map(l -> l.member().equals(member)).orElse(false)) {
+                    switchoverLocked(cluster, null);
+                }
+                ChildProcess agent = Optional.ofNullable(children.get(name)).map(m -> m.remove(member)).orElse(null);
+                if (agent != null) {
+                    agent.stop(90);
+                }
+                LocalCluster updated = cluster.withSpec(cluster.spec().withoutMember(member));
+                save(updated);
+                store.putConfig(updated.spec());
+                store.removeMemberStatus(member);
+                deleteTree(memberDir(cluster, member));
+                record(name, "member-remove", member, "member removed; its replication slot is dropped by the primary");
+                return view(updated);
+            }
+        });
+    }
+
+    String switchover(String name, String to) throws Exception {
+        return locked(name, () -> switchoverLocked(load(name), to));
+    }
+
+    private String switchoverLocked(LocalCluster cluster, String to) throws Exception {
+        String name = cluster.spec().name();
+        if (cluster.spec().members().size() < 2) {
+            throw new IllegalStateException("cluster '" + name + "' has one member: add one with 'pgfly member add " + name + "'");
+        }
+        try (ClusterStore store = store(name)) {
+            LeaderRecord leader = store.leader().filter(LeaderRecord::ready)
+                    .orElseThrow(() -> new IllegalStateException("cluster '" + name + "' has no primary right now"));
+            if (to != null) {
+                MemberSpec target = cluster.spec().member(to).orElseThrow(() ->
+                        new IllegalArgumentException("cluster '" + name + "' has no member '" + to + "'"));
+                if (target.name().equals(leader.member())) {
+                    throw new IllegalArgumentException(to + " is already the primary");
+                }
+            }
+            long requested = System.currentTimeMillis();
+            store.requestSwitchover(new SwitchoverRequest(leader.member(), to, requested));
+            long deadline = requested + 90_000;
+            while (System.currentTimeMillis() < deadline) {
+                Optional<LeaderRecord> now = store.leader();
+                if (now.isPresent() && now.get().ready() && now.get().term() > leader.term()) {
+                    return now.get().member();
+                }
+                Optional<Event> refusal = store.events(20).stream()
+                        .filter(e -> e.time() >= requested)
+                        .filter(e -> e.kind().equals("switchover-refused") || e.kind().equals("switchover-aborted"))
+                        .reduce((a, b) -> b);
+                if (refusal.isPresent()) {
+                    throw new IllegalStateException("switchover refused: " + refusal.get().reason());
+                }
+                Thread.sleep(50);
+            }
+            throw new IllegalStateException("switchover did not complete within 90 s; see 'pgfly events " + name + "'");
+        }
+    }
+
+    List<Event> events(String name, int limit) throws Exception {
+        load(name);
+        try (ClusterStore store = store(name)) {
+            return store.events(limit);
+        }
+    }
+
+    // ------------------------------------------------------------------ views
+
+    List<ClusterView> list() {
+        return all().stream().map(this::view).toList();
+    }
+
+    ClusterView status(String name) {
+        return view(load(name));
+    }
+
+    ClusterView view(LocalCluster cluster) {
+        ClusterSpec spec = cluster.spec();
+        Map<String, MemberStatus> published = new LinkedHashMap<>();
+        Optional<LeaderRecord> leader = Optional.empty();
+        long term = 0;
+        try (ClusterStore store = store(spec.name())) {
+            store.members().forEach(s -> published.put(s.name(), s));
+            leader = store.leader();
+            term = store.currentTerm();
+        } catch (RuntimeException e) {
+            log.debug("store unavailable for {}: {}", spec.name(), e.toString());
+        }
+        List<MemberView> members = new ArrayList<>();
+        boolean allRunning = true;
+        for (MemberSpec m : spec.members()) {
+            MemberStatus s = published.get(m.name());
+            Long agentPid = Optional.ofNullable(children.get(spec.name())).map(c -> c.get(m.name()))
+                    .flatMap(ChildProcess::pid).orElse(null);
+            if (s == null) {
+                allRunning = false;
+                members.add(new MemberView(m.name(), "unknown", cluster.running() ? "down" : "stopped", m.region(),
+                        m.host(), m.pgPort(), agentPid, null, m.apiUrl(), null, 0, 0, 0, false, false, null));
+                continue;
+            }
+            allRunning &= "running".equals(s.state());
+            members.add(new MemberView(m.name(), s.role().label(), s.state(), m.region(), m.host(), m.pgPort(),
+                    s.agentPid(), s.postgresPid() > 0 ? s.postgresPid() : null, m.apiUrl(),
+                    Lsn.format(s.walPosition()), s.timeline(), s.lagBytes(), s.lagSeconds(), s.synchronous(),
+                    s.streaming(), s.upstream()));
+        }
+        boolean leaderReady = leader.map(LeaderRecord::ready).orElse(false);
+        String state = !cluster.running() ? "stopped" : leaderReady ? (allRunning ? "running" : "degraded") : "unavailable";
+        return new ClusterView(spec.name(), spec.config(), state, spec.primaryRegion(), spec.synchronous(), term,
+                leader.map(LeaderRecord::member).orElse(null),
+                new ClusterView.Proxy(spec.proxyHost() + ":" + spec.proxyPort(), spec.proxyHost() + ":" + spec.replicaPort()),
+                members);
+    }
+
+    String url(String name, boolean replica, String database) throws IOException {
+        LocalCluster cluster = load(name);
+        Secrets secrets = Secrets.readFrom(home.secretsDir(name));
+        int port = replica ? cluster.spec().replicaPort() : cluster.spec().proxyPort();
+        String db = Names.requireIdentifier("database", database == null ? "postgres" : database);
+        return "postgres://" + PgConfig.SUPERUSER + ":" + secrets.superuserPassword() + "@" + cluster.spec().proxyHost()
+                + ":" + port + "/" + db;
+    }
+
+    // ------------------------------------------------------------------ readiness
+
+    private void awaitReady(LocalCluster cluster, long timeoutMillis) throws Exception {
+        String name = cluster.spec().name();
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        String last = "starting";
+        while (System.currentTimeMillis() < deadline) {
+            ClusterView v = view(cluster);
+            last = v.members().stream().map(m -> m.name() + ": " + m.state()).reduce((a, b) -> a + ", " + b).orElse("");
+            if ("running".equals(v.state()) && queryThroughProxy(cluster)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("cluster '" + name + "' did not become ready within "
+                + timeoutMillis / 1000 + " s (" + last + "); see the logs under " + home.clusterDir(name));
+    }
+
+    private void awaitMemberStreaming(String name, String member, long timeoutMillis) throws Exception {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        try (ClusterStore store = store(name)) {
+            while (System.currentTimeMillis() < deadline) {
+                Optional<MemberStatus> s = store.members().stream().filter(m -> m.name().equals(member)).findFirst();
+                if (s.isPresent() && s.get().streaming() && "running".equals(s.get().state())) {
+                    return;
+                }
+                Thread.sleep(200);
+            }
+        }
+        throw new IllegalStateException("member " + member + " did not start streaming within " + timeoutMillis / 1000 + " s");
+    }
+
+    private boolean queryThroughProxy(LocalCluster cluster) {
+        try {
+            Secrets secrets = Secrets.readFrom(home.secretsDir(cluster.spec().name()));
+            Properties p = new Properties();
+            p.setProperty("user", PgConfig.SUPERUSER);
+            p.setProperty("password", secrets.superuserPassword());
+            p.setProperty("connectTimeout", "2");
+            p.setProperty("socketTimeout", "5");
+            String url = "jdbc:postgresql://" + cluster.spec().proxyHost() + ":" + cluster.spec().proxyPort() + "/postgres";
+            try (Connection c = DriverManager.getConnection(url, p); var st = c.createStatement();
+                 var rs = st.executeQuery("SELECT NOT pg_is_in_recovery()")) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    // ------------------------------------------------------------------ persistence
+
+    private void record(String name, String kind, String member, String reason) {
+        try (ClusterStore store = store(name)) {
+            store.recordEvent(new Event(System.currentTimeMillis(), kind, member, store.currentTerm(), reason));
+        } catch (RuntimeException e) {
+            log.debug("could not record event: {}", e.toString());
+        }
+    }
+
+    List<LocalCluster> all() {
+        if (!Files.isDirectory(home.clustersDir())) {
+            return List.of();
+        }
+        try (Stream<Path> dirs = Files.list(home.clustersDir())) {
+            return dirs.map(d -> d.getFileName().toString()).sorted()
+                    .map(this::tryLoad).flatMap(Optional::stream).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    LocalCluster load(String name) {
+        Names.requireClusterName(name);
+        return tryLoad(name).orElseThrow(() -> new NoSuchElementException404("no cluster named '" + name + "'"));
+    }
+
+    private Optional<LocalCluster> tryLoad(String name) {
+        Path file = home.clusterFile(name);
+        try {
+            return Files.exists(file) ? Optional.of(Json.read(Files.readAllBytes(file), LocalCluster.class)) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            log.warn("unreadable {}: {}", file, e.toString());
+            return Optional.empty();
+        }
+    }
+
+    private void save(LocalCluster cluster) throws IOException {
+        Path file = home.clusterFile(cluster.spec().name());
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling("cluster.json.tmp");
+        Files.writeString(tmp, Json.pretty(cluster));
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        stopAllChildren();
+    }
+
+    /** "No such cluster/member": the API answers 404 for it. */
+    static final class NoSuchElementException404 extends RuntimeException {
+        NoSuchElementException404(String message) {
+            super(message);
+        }
+    }
+}

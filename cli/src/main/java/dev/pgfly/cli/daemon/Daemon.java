@@ -1,0 +1,103 @@
+package dev.pgfly.cli.daemon;
+
+import dev.pgfly.cli.PgflyHome;
+import dev.pgfly.core.coord.DcsAddress;
+import dev.pgfly.core.coord.ZkConnections;
+import dev.pgfly.core.util.Json;
+import dev.pgfly.core.util.Secrets;
+import org.apache.curator.framework.CuratorFramework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+
+/**
+ * The local platform: embedded ZooKeeper, supervised agents and proxies, and the API the CLI uses.
+ * It stands in for a cloud's machine API; in production agents run on their own hosts without it.
+ */
+public final class Daemon {
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+    private static final int DEFAULT_ZK_PORT = 12181;
+
+    private Daemon() {
+    }
+
+    public static void run(PgflyHome home) throws Exception {
+        Files.createDirectories(home.daemonDir());
+        Files.setPosixFilePermissions(home.daemonDir(), PosixFilePermissions.fromString("rwx------"));
+        Optional<DaemonInfo> previous = readInfo(home);
+        if (previous.isPresent() && ProcessHandle.of(previous.get().pid()).map(ProcessHandle::isAlive).orElse(false)
+                && previous.get().pid() != ProcessHandle.current().pid()) {
+            throw new IllegalStateException("a daemon is already running (pid " + previous.get().pid() + ")");
+        }
+        endOrphans(home);
+        String token = readOrCreateToken(home);
+        int zkPort = previous.map(DaemonInfo::zkPort).filter(p -> Ports.isFree("127.0.0.1", p))
+                .orElseGet(() -> Ports.pick("127.0.0.1", DEFAULT_ZK_PORT, DEFAULT_ZK_PORT + 1, java.util.Set.of()));
+        EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(home.zookeeperDir(), "127.0.0.1", zkPort);
+        DcsAddress dcs = new DcsAddress("127.0.0.1:" + zk.port(), "/pgfly");
+        CuratorFramework client = ZkConnections.startAndWait(dcs, Duration.ofSeconds(30), null, Duration.ofSeconds(30));
+        CountDownLatch stop = new CountDownLatch(1);
+        ClusterManager clusters = new ClusterManager(home, client, dcs, new ChildLauncher(home, dcs, () -> { }));
+        DaemonApi api = new DaemonApi(clusters, token, stop::countDown);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("daemon stopping: stopping agents and proxies");
+            api.close();
+            clusters.close();
+            client.close();
+            zk.close();
+            try {
+                Files.deleteIfExists(home.daemonInfo());
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }, "daemon-shutdown"));
+        writeInfo(home, new DaemonInfo(ProcessHandle.current().pid(), api.port(), zk.port(), dcs.toString()));
+        log.info("daemon up: API 127.0.0.1:{}, ZooKeeper {}", api.port(), dcs);
+        clusters.restoreAll();
+        stop.await();
+        System.exit(0);
+    }
+
+    private static void endOrphans(PgflyHome home) throws IOException {
+        if (!Files.isDirectory(home.childrenDir())) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(home.childrenDir())) {
+            files.toList().parallelStream().forEach(ChildProcess::endOrphan);
+        }
+    }
+
+    private static String readOrCreateToken(PgflyHome home) throws IOException {
+        if (Files.exists(home.tokenFile())) {
+            return Files.readString(home.tokenFile()).strip();
+        }
+        String token = Secrets.random(40);
+        Secrets.writePrivate(home.tokenFile(), token);
+        return token;
+    }
+
+    public static Optional<DaemonInfo> readInfo(PgflyHome home) {
+        try {
+            return Files.exists(home.daemonInfo())
+                    ? Optional.of(Json.read(Files.readAllBytes(home.daemonInfo()), DaemonInfo.class))
+                    : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void writeInfo(PgflyHome home, DaemonInfo info) throws IOException {
+        Path tmp = home.daemonInfo().resolveSibling("daemon.json.tmp");
+        Files.writeString(tmp, Json.text(info));
+        Files.move(tmp, home.daemonInfo(), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+}

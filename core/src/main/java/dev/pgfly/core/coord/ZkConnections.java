@@ -1,0 +1,59 @@
+package dev.pgfly.core.coord;
+
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.BoundClientCnxnSocketNIO;
+import org.apache.zookeeper.client.ZKClientConfig;
+
+import java.time.Duration;
+
+/** Builds Curator clients with the timeouts the HA logic is designed around. */
+public final class ZkConnections {
+    /**
+     * Session timeout: a primary cut off from ZooKeeper loses its leader node this long after its last
+     * heartbeat. It fences itself when the connection is SUSPENDED (about 2/3 of this) and its watchdog
+     * lease runs out earlier still, so a new leader is never elected while the old one can write.
+     */
+    public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofMillis(5000);
+
+    private ZkConnections() {
+    }
+
+    /**
+     * @param localAddress the member's own address to connect from, or null; when given, iptables
+     *                     rules on that address also cut the agent off from ZooKeeper.
+     */
+    public static CuratorFramework start(DcsAddress address, Duration sessionTimeout, String localAddress) {
+        if (localAddress != null) {
+            System.setProperty(BoundClientCnxnSocketNIO.LOCAL_ADDRESS_PROPERTY, localAddress);
+            System.setProperty(ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, BoundClientCnxnSocketNIO.class.getName());
+        }
+        // ZooKeeper's client logs every reconnect attempt; nothing here needs SASL either.
+        System.setProperty("zookeeper.sasl.client", "false");
+        CuratorFramework client = CuratorFrameworkFactory.builder()
+                .connectString(address.connectString())
+                .sessionTimeoutMs((int) sessionTimeout.toMillis())
+                .connectionTimeoutMs((int) Math.min(3000, sessionTimeout.toMillis()))
+                .retryPolicy(new ExponentialBackoffRetry(100, 3, 1000))
+                .build();
+        client.start();
+        return client;
+    }
+
+    public static CuratorFramework startAndWait(DcsAddress address, Duration sessionTimeout, String localAddress,
+                                                Duration wait) {
+        CuratorFramework client = start(address, sessionTimeout, localAddress);
+        try {
+            if (!client.blockUntilConnected((int) wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                client.close();
+                throw new StoreException("cannot reach the coordination store at " + address);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            client.close();
+            throw new StoreException("interrupted while connecting to " + address, e);
+        }
+        return client;
+    }
+}

@@ -1,0 +1,96 @@
+package dev.pgfly.core.ha;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Decides, as a pure function of the cluster state, whether a member may take over a leaderless
+ * cluster. Every member runs the same function on (nearly) the same input, so at most one of them
+ * finds itself best; the atomic leader node in the coordination store settles any remaining race.
+ *
+ * <p>Rules (DESIGN.md, safety rule 2): the candidate must be eligible (in the primary region, without
+ * a {@code nofailover} tag, healthy); with synchronous replication it must belong to the recorded
+ * synchronous set and every other set member must be reachable, so that the most advanced of them is
+ * known; without it, it must not lag the former primary by more than the configured maximum. Among
+ * eligible members the most advanced WAL position wins, then the highest priority, then the name.
+ */
+public final class FailoverPolicy {
+
+    /** Orders candidates best first. */
+    public static final Comparator<Candidate> BEST_FIRST = Comparator
+            .comparingLong(Candidate::walPosition).reversed()
+            .thenComparing(Comparator.comparingInt(Candidate::priority).reversed())
+            .thenComparing(Candidate::name);
+
+    private FailoverPolicy() {
+    }
+
+    public static Optional<String> ineligibility(Candidate c, String primaryRegion) {
+        if (c.noFailover()) {
+            return Optional.of(c.name() + " is tagged nofailover");
+        }
+        if (primaryRegion != null && !primaryRegion.equals(c.region())) {
+            return Optional.of(c.name() + " is outside the primary region " + primaryRegion);
+        }
+        if (!c.reachable()) {
+            return Optional.of(c.name() + " is unreachable");
+        }
+        if (!c.healthy()) {
+            return Optional.of(c.name() + " is not healthy");
+        }
+        return Optional.empty();
+    }
+
+    public static ElectionResult decide(ElectionInput in) {
+        Candidate self = in.members().stream().filter(c -> c.name().equals(in.self())).findFirst().orElse(null);
+        if (self == null) {
+            return ElectionResult.waitBecause(in.self() + " is not a member of the cluster configuration");
+        }
+        Optional<String> notEligible = ineligibility(self, in.primaryRegion());
+        if (notEligible.isPresent()) {
+            return ElectionResult.waitBecause(notEligible.get());
+        }
+        if (in.switchoverTarget() != null) {
+            return in.switchoverTarget().equals(in.self())
+                    ? ElectionResult.promote("chosen by the switchover")
+                    : ElectionResult.waitBecause("switchover to " + in.switchoverTarget() + " in progress");
+        }
+        List<Candidate> rivals;
+        if (in.synchronous()) {
+            if (!in.syncSet().contains(in.self())) {
+                return ElectionResult.waitBecause(in.self() + " is not in the synchronous set " + in.syncSet()
+                        + " and may lack acknowledged transactions");
+            }
+            // Any member of the set may hold the newest acknowledged commit: all must be compared.
+            rivals = in.members().stream()
+                    .filter(c -> in.syncSet().contains(c.name()) && !c.name().equals(in.formerPrimary()))
+                    .toList();
+            Optional<Candidate> unknown = rivals.stream().filter(c -> !c.reachable() || !c.healthy()).findFirst();
+            if (unknown.isPresent()) {
+                return ElectionResult.waitBecause("synchronous standby " + unknown.get().name()
+                        + " is unreachable or down; its WAL position must be known before promoting");
+            }
+        } else {
+            long lag = in.lastPrimaryPosition() - self.walPosition();
+            if (in.lastPrimaryPosition() > 0 && lag > in.maxLagBytes()) {
+                return ElectionResult.waitBecause(in.self() + " lags the former primary by " + lag
+                        + " bytes, more than the maximum of " + in.maxLagBytes());
+            }
+            rivals = in.members().stream()
+                    .filter(c -> !c.name().equals(in.formerPrimary()))
+                    .filter(c -> ineligibility(c, in.primaryRegion()).isEmpty())
+                    .toList();
+        }
+        Candidate best = rivals.stream()
+                .filter(c -> c.reachable() && c.healthy())
+                .min(BEST_FIRST)
+                .orElse(self);
+        if (best.name().equals(in.self())) {
+            return ElectionResult.promote(in.self() + " is the most advanced eligible member");
+        }
+        // A rival at the same position only wins on priority or name: say which.
+        return ElectionResult.waitBecause(best.name() + " is a better candidate (WAL " + best.walPosition()
+                + " vs " + self.walPosition() + ")");
+    }
+}

@@ -1,0 +1,53 @@
+package dev.pgfly.core.util;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+
+/**
+ * A cluster's secrets, one file each, readable by their owner only (mode 0600): the superuser's,
+ * the replication role's and the agent role's passwords, and the token that guards mutating API calls.
+ */
+public record Secrets(String superuserPassword, String replicationPassword, String agentPassword, String token) {
+    private static final String ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    public static Secrets generate() {
+        return new Secrets(random(24), random(24), random(24), random(40));
+    }
+
+    /** A random string over an alphabet that needs no quoting in URLs, SQL literals or pgpass. */
+    public static String random(int length) {
+        StringBuilder sb = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            sb.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
+        }
+        return sb.toString();
+    }
+
+    public void writeTo(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        writePrivate(dir.resolve("superuser.password"), superuserPassword);
+        writePrivate(dir.resolve("replication.password"), replicationPassword);
+        writePrivate(dir.resolve("agent.password"), agentPassword);
+        writePrivate(dir.resolve("token"), token);
+    }
+
+    public static Secrets readFrom(Path dir) throws IOException {
+        return new Secrets(read(dir, "superuser.password"), read(dir, "replication.password"),
+                read(dir, "agent.password"), read(dir, "token"));
+    }
+
+    private static String read(Path dir, String name) throws IOException {
+        return Files.readString(dir.resolve(name)).strip();
+    }
+
+    public static void writePrivate(Path file, String content) throws IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, content);
+    }
+}

@@ -1,0 +1,120 @@
+package dev.pgfly.e2e;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Bad input gets one clear line on stderr, a non-zero exit, and changes nothing. */
+class BadInputIT {
+    private static Pgfly pgfly;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        pgfly = new Pgfly();
+        pgfly.ok("create", "one");
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        pgfly.close();
+        assertThat(pgfly.processes()).isEmpty();
+    }
+
+    private static void assertFails(Pgfly.Result r, String expected) {
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.err().strip()).contains(expected);
+        assertThat(r.err().strip().lines().count()).as("one line: " + r.err()).isEqualTo(1);
+    }
+
+    private static void assertOnlyClusterOne() {
+        var list = pgfly.ok("list", "--json").json();
+        assertThat(list.size()).isEqualTo(1);
+        assertThat(list.get(0).get("name").asString()).isEqualTo("one");
+    }
+
+    @Test
+    void invalidNamesAreRefused() {
+        for (String name : new String[] {"Bad", "1abc", "a_b", "a".repeat(64), "-x", "a.b"}) {
+            assertFails(pgfly.run("create", name), "invalid cluster name");
+        }
+        assertOnlyClusterOne();
+    }
+
+    @Test
+    void existingNameIsRefused() {
+        assertFails(pgfly.run("create", "one"), "cluster 'one' already exists");
+        assertOnlyClusterOne();
+        assertThat(pgfly.status("one").get("state").asString()).isEqualTo("running");
+    }
+
+    @Test
+    void unknownClusterIsReported() {
+        assertFails(pgfly.run("status", "nope"), "no cluster named 'nope'");
+        assertFails(pgfly.run("destroy", "nope", "--yes"), "no cluster named 'nope'");
+        assertFails(pgfly.run("stop", "nope"), "no cluster named 'nope'");
+        assertFails(pgfly.run("url", "nope"), "no cluster named 'nope'");
+    }
+
+    @Test
+    void destroyWithoutYesChangesNothing() {
+        assertFails(pgfly.run("destroy", "one"), "--yes");
+        assertOnlyClusterOne();
+        assertThat(pgfly.status("one").get("state").asString()).isEqualTo("running");
+    }
+
+    @Test
+    void portInUseIsRefused() throws Exception {
+        try (ServerSocket busy = new ServerSocket()) {
+            busy.bind(new InetSocketAddress("127.0.0.1", 0));
+            assertFails(pgfly.run("create", "two", "--port", Integer.toString(busy.getLocalPort())), "already in use");
+        }
+        assertOnlyClusterOne();
+    }
+
+    @Test
+    void missingPostgresBinariesAreReported() {
+        assertFails(pgfly.run("create", "three", "--pg-bin", "/nonexistent/bin"), "no PostgreSQL server binaries");
+        assertOnlyClusterOne();
+    }
+
+    @Test
+    void badConfigAndOptionsAreRefused() {
+        assertFails(pgfly.run("create", "four", "--config", "huge"), "unknown config 'huge'");
+        assertFails(pgfly.run("create", "four", "--config", "dev", "--sync"), "--sync needs at least 2 members");
+        assertFails(pgfly.run("create", "four", "--region", "Not Valid"), "invalid region");
+        Pgfly.Result unknownOption = pgfly.run("create", "four", "--frobnicate");
+        assertThat(unknownOption.exit()).isEqualTo(2);
+        assertThat(unknownOption.err()).contains("Unknown option");
+        assertOnlyClusterOne();
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String[] cmd : new String[][] {{"--help"}, {"create", "--help"}, {"list", "--help"}, {"status", "--help"},
+                {"url", "--help"}, {"connect", "--help"}, {"stop", "--help"}, {"start", "--help"},
+                {"destroy", "--help"}, {"failover", "--help"}, {"member", "add", "--help"},
+                {"member", "remove", "--help"}, {"events", "--help"}, {"daemon", "--help"}}) {
+            Pgfly.Result r = pgfly.run(cmd);
+            assertThat(r.exit()).as(String.join(" ", cmd)).isZero();
+            assertThat(r.out()).contains("Usage:");
+        }
+    }
+
+    @Test
+    void daemonThatCannotStartIsReported() throws Exception {
+        Path file = Files.createTempFile("pgfly-not-a-dir", "");
+        try (Pgfly broken = new Pgfly(Map.of("PGFLY_HOME", file.toString()))) {
+            assertFails(broken.run("list"), "the daemon could not start");
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package dev.pgfly.e2e;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import tools.jackson.databind.JsonNode;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** A one-member dev cluster end to end: real daemon, embedded ZooKeeper, agent, proxy and PostgreSQL. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DevClusterIT {
+    private static Pgfly pgfly;
+    private static String url;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        pgfly = new Pgfly();
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        pgfly.close();
+        assertThat(pgfly.processes()).as("processes left behind").isEmpty();
+        assertThat(pgfly.home()).doesNotExist();
+    }
+
+    @Test
+    @Order(1)
+    void createWriteStopStartRead() throws Exception {
+        long started = System.nanoTime();
+        Pgfly.Result created = pgfly.ok("create", "demo");
+        System.out.printf("create demo (daemon cold start included): %.2f s%n", (System.nanoTime() - started) / 1e9);
+        assertThat(created.out()).contains("postgres://postgres:").contains("m1").contains("primary");
+
+        JsonNode status = pgfly.status("demo");
+        assertThat(status.get("name").asString()).isEqualTo("demo");
+        assertThat(status.get("state").asString()).isEqualTo("running");
+        assertThat(status.get("proxy").get("primary").asString()).matches("127\\.0\\.0\\.1:\\d+");
+        JsonNode m1 = status.get("members").get(0);
+        assertThat(m1.get("name").asString()).isEqualTo("m1");
+        assertThat(m1.get("role").asString()).isEqualTo("primary");
+        assertThat(m1.get("state").asString()).isEqualTo("running");
+        assertThat(m1.get("region").asString()).isEqualTo("local");
+        assertThat(m1.get("host").asString()).startsWith("127.");
+        assertThat(m1.get("port").asInt()).isPositive();
+        assertThat(m1.get("agent_pid").asLong()).isPositive();
+        assertThat(m1.get("postgres_pid").asLong()).isPositive();
+        assertThat(m1.get("api").asString()).startsWith("http://");
+        assertThat(m1.get("lsn").asString()).matches("[0-9A-F]+/[0-9A-F]+");
+
+        url = pgfly.ok("url", "demo").out().strip();
+        try (Connection c = Db.connect(url); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE items (id int PRIMARY KEY, name text)");
+            st.execute("INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 100) g");
+        }
+
+        pgfly.ok("stop", "demo");
+        assertThat(pgfly.status("demo").get("state").asString()).isEqualTo("stopped");
+        long pgPid = m1.get("postgres_pid").asLong();
+        assertThat(ProcessHandle.of(pgPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThatThrownBy(() -> Db.connect(url, 2).close()).isInstanceOf(SQLException.class);
+
+        pgfly.ok("start", "demo");
+        assertThat(countItems()).isEqualTo(100);
+    }
+
+    @Test
+    @Order(2)
+    void killedAgentIsRestartedWithDataIntact() throws Exception {
+        long agentPid = pgfly.status("demo").get("members").get(0).get("agent_pid").asLong();
+        ProcessHandle.of(agentPid).orElseThrow().destroyForcibly();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            JsonNode m = pgfly.status("demo").get("members").get(0);
+            assertThat(m.get("agent_pid").asLong()).isNotEqualTo(agentPid);
+            assertThat(m.get("state").asString()).isEqualTo("running");
+            assertThat(m.get("role").asString()).isEqualTo("primary");
+        });
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> countItems() == 100);
+        try (Connection c = Db.connect(url); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO items VALUES (101, 'after agent restart')");
+        }
+        assertThat(countItems()).isEqualTo(101);
+    }
+
+    @Test
+    @Order(3)
+    void daemonRestartBringsTheClusterBack() throws Exception {
+        long agentPid = pgfly.status("demo").get("members").get(0).get("agent_pid").asLong();
+        pgfly.ok("daemon", "stop");
+        assertThat(ProcessHandle.of(agentPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(pgfly.processes()).as("no agent, proxy or PostgreSQL after daemon stop").isEmpty();
+
+        // Any command starts the daemon again, which restarts every cluster that was running.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(() -> "running".equals(pgfly.status("demo").get("state").asString()));
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> countItems() == 101);
+    }
+
+    @Test
+    @Order(4)
+    void destroyLeavesNoProcessAndNoFile() throws Exception {
+        Path clusterDir = pgfly.home().resolve("clusters/demo");
+        assertThat(clusterDir).exists();
+        pgfly.ok("destroy", "demo", "--yes");
+        assertThat(clusterDir).doesNotExist();
+        assertThat(pgfly.processes()).as("processes of the destroyed cluster").isEmpty();
+        assertThat(pgfly.ok("list", "--json").json().size()).isZero();
+        Pgfly.Result again = pgfly.run("status", "demo");
+        assertThat(again.exit()).isNotZero();
+        assertThat(again.err().strip()).isEqualTo("pgfly: no cluster named 'demo'");
+        assertThat(Files.list(pgfly.home().resolve("clusters")).count()).isZero();
+    }
+
+    private static int countItems() throws SQLException {
+        try (Connection c = Db.connect(url); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM items")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+}

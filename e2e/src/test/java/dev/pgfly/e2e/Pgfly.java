@@ -1,0 +1,131 @@
+package dev.pgfly.e2e;
+
+import dev.pgfly.core.util.Json;
+import tools.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Runs the real pgfly jar as a user would, against its own PGFLY_HOME, and cleans up after itself:
+ * every cluster destroyed, the daemon stopped, every process it started ended (by pid), the home removed.
+ */
+final class Pgfly implements AutoCloseable {
+    record Result(int exit, String out, String err) {
+        JsonNode json() {
+            return Json.MAPPER.readTree(out);
+        }
+    }
+
+    private final Path home;
+    private final Map<String, String> extraEnv;
+
+    Pgfly() throws IOException {
+        this(Map.of());
+    }
+
+    Pgfly(Map<String, String> extraEnv) throws IOException {
+        this.extraEnv = extraEnv;
+        // Under /tmp: PostgreSQL's OS user must be able to reach the data directories.
+        this.home = Files.createTempDirectory(Path.of("/tmp"), "pgfly-it-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+    }
+
+    Path home() {
+        return home;
+    }
+
+    static String jar() {
+        return System.getProperty("pgfly.jar", "../cli/target/pgfly.jar");
+    }
+
+    Result run(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", jar(), "dev.pgfly.cli.Main"));
+        cmd.addAll(List.of(args));
+        try {
+            Path out = Files.createTempFile("pgfly-out", ".txt");
+            Path err = Files.createTempFile("pgfly-err", ".txt");
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.environment().put("PGFLY_HOME", home.toString());
+            pb.environment().putAll(extraEnv);
+            Process p = pb.start();
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("pgfly " + String.join(" ", args) + " hung");
+            }
+            Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+            Files.delete(out);
+            Files.delete(err);
+            return r;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Runs a command that must succeed. */
+    Result ok(String... args) {
+        Result r = run(args);
+        if (r.exit() != 0) {
+            throw new AssertionError("pgfly " + String.join(" ", args) + " failed (" + r.exit() + "): " + r.err() + r.out());
+        }
+        return r;
+    }
+
+    JsonNode status(String cluster) {
+        return ok("status", cluster, "--json").json();
+    }
+
+    /** Every process of ours still alive: found by the home directory in its command line. */
+    List<ProcessHandle> processes() {
+        String marker = home.toString();
+        return ProcessHandle.allProcesses()
+                .filter(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false)
+                        || h.info().arguments().map(a -> String.join(" ", a).contains(marker)).orElse(false))
+                .toList();
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            Result list = run("list", "--json");
+            if (list.exit() == 0) {
+                for (JsonNode c : list.json()) {
+                    run("destroy", c.get("name").asString(), "--yes");
+                }
+            }
+            run("daemon", "stop");
+        } finally {
+            for (ProcessHandle h : processes()) {
+                h.destroyForcibly();
+                h.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> null).join();
+            }
+            deleteTree(home);
+        }
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

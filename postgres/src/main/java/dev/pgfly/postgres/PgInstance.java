@@ -1,0 +1,321 @@
+package dev.pgfly.postgres;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One PostgreSQL instance on this host: its member directory, data directory and processes.
+ * Every PostgreSQL program runs as {@link OsUser}; the postmaster runs under the watchdog script.
+ *
+ * <pre>
+ * member-dir/
+ *   data/            PGDATA, owned by the PostgreSQL OS user
+ *   postgres.log     PostgreSQL's own log
+ *   pgpass           libpq password file for replication and pg_rewind (mode 0600)
+ *   lease            the watchdog lease: a deadline in epoch ms, 0 when not a primary
+ *   pgfly-watchdog.sh
+ * </pre>
+ */
+public final class PgInstance {
+    private final PgBinaries bin;
+    private final OsUser user;
+    private final Path memberDir;
+    private final String host;
+    private final int port;
+
+    public PgInstance(PgBinaries bin, OsUser user, Path memberDir, String host, int port) {
+        this.bin = bin;
+        this.user = user;
+        this.memberDir = memberDir.toAbsolutePath();
+        this.host = host;
+        this.port = port;
+    }
+
+    public Path dataDir() {
+        return memberDir.resolve("data");
+    }
+
+    public Path memberDir() {
+        return memberDir;
+    }
+
+    public Path logFile() {
+        return memberDir.resolve("postgres.log");
+    }
+
+    public Path leaseFile() {
+        return memberDir.resolve("lease");
+    }
+
+    public Path passFile() {
+        return memberDir.resolve("pgpass");
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public PgBinaries binaries() {
+        return bin;
+    }
+
+    public boolean hasData() {
+        return Files.exists(dataDir().resolve("PG_VERSION"));
+    }
+
+    /** Creates the member directory (searchable by the PostgreSQL user) and an empty data directory it owns. */
+    public void prepareDirectories() throws IOException {
+        Files.createDirectories(memberDir);
+        Files.setPosixFilePermissions(memberDir, PosixFilePermissions.fromString("rwx--x--x"));
+        if (!Files.exists(dataDir())) {
+            Files.createDirectory(dataDir());
+        }
+        Files.setPosixFilePermissions(dataDir(), PosixFilePermissions.fromString("rwx------"));
+        user.own(dataDir());
+    }
+
+    public void initdb(String superuserPassword) throws IOException {
+        prepareDirectories();
+        Path pwfile = memberDir.resolve("initdb.pw");
+        writePrivate(pwfile, superuserPassword + "\n");
+        try {
+            Command.Result r = Command.run(user.wrap(List.of(bin.tool("initdb"), "-D", dataDir().toString(),
+                    "--username=" + PgConfig.SUPERUSER, "--pwfile=" + pwfile, "--auth=scram-sha-256",
+                    "--data-checksums", "--encoding=UTF8", "--locale=C.UTF-8", "--no-instructions")),
+                    Map.of(), Duration.ofMinutes(5));
+            if (!r.ok()) {
+                throw new IOException("initdb failed: " + r.lastLine());
+            }
+        } finally {
+            Files.deleteIfExists(pwfile);
+        }
+    }
+
+    /** Writes pgfly.conf and pg_hba.conf, and makes postgresql.conf include pgfly.conf (once). */
+    public void writeConfig(Map<String, String> settings, List<String> memberHosts) throws IOException {
+        Path conf = dataDir().resolve("postgresql.conf");
+        String include = "include_if_exists = 'pgfly.conf'";
+        String existing = Files.exists(conf) ? Files.readString(conf) : "";
+        if (!existing.contains(include)) {
+            Files.writeString(conf, existing + "\n# pgfly's managed settings come last and win.\n" + include + "\n");
+        }
+        writeOwned(dataDir().resolve("pgfly.conf"), PgConfig.renderConf(settings));
+        writeOwned(dataDir().resolve("pg_hba.conf"), PgConfig.renderHba(memberHosts));
+        user.own(conf);
+    }
+
+    public void setStandby(boolean standby) throws IOException {
+        Path signal = dataDir().resolve("standby.signal");
+        if (standby) {
+            writeOwned(signal, "");
+        } else {
+            Files.deleteIfExists(signal);
+        }
+    }
+
+    public boolean isStandbyConfigured() {
+        return Files.exists(dataDir().resolve("standby.signal"));
+    }
+
+    /** libpq password file with the replication and superuser passwords, readable by PostgreSQL's user only. */
+    public void writePassFile(String replicationPassword, String superuserPassword) throws IOException {
+        writePrivate(passFile(), "*:*:*:" + PgConfig.REPLICATION_ROLE + ":" + escapePgpass(replicationPassword) + "\n"
+                + "*:*:*:" + PgConfig.SUPERUSER + ":" + escapePgpass(superuserPassword) + "\n");
+    }
+
+    private static String escapePgpass(String s) {
+        return s.replace("\\", "\\\\").replace(":", "\\:");
+    }
+
+    /** Writes the watchdog lease: a deadline in epoch ms, or 0 for "nothing to fence". */
+    public void writeLease(long deadlineMillis) throws IOException {
+        Path tmp = memberDir.resolve("lease.tmp");
+        Files.writeString(tmp, deadlineMillis + "\n");
+        Files.move(tmp, leaseFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Starts the postmaster under the watchdog and waits until it accepts connections (or is a hot standby). */
+    public long start(Duration wait) throws IOException {
+        Optional<Long> running = postmasterPid();
+        if (running.isPresent()) {
+            return running.get();
+        }
+        Files.deleteIfExists(dataDir().resolve("postmaster.pid.stale"));
+        Path script = memberDir.resolve("pgfly-watchdog.sh");
+        try (InputStream in = PgInstance.class.getResourceAsStream("pgfly-watchdog.sh")) {
+            Files.write(script, in.readAllBytes());
+        }
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        List<String> argv = new ArrayList<>(List.of("bash", script.toString(), leaseFile().toString(), "--"));
+        argv.addAll(user.wrap(List.of(bin.tool("postgres"), "-D", dataDir().toString())));
+        Process watchdog = new ProcessBuilder(argv)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        Instant deadline = Instant.now().plus(wait);
+        while (Instant.now().isBefore(deadline)) {
+            String status = postmasterStatus().orElse("");
+            if (status.equals("ready") || status.equals("standby")) {
+                return postmasterPid().orElseThrow(() -> new IOException("PostgreSQL exited right after starting"));
+            }
+            if (!watchdog.isAlive()) {
+                throw new IOException("PostgreSQL did not start: " + lastLogLine());
+            }
+            sleep(50);
+        }
+        throw new IOException("PostgreSQL did not become ready within " + wait.toSeconds() + " s: " + lastLogLine());
+    }
+
+    /** The postmaster's pid when it is running, from postmaster.pid checked against the process table. */
+    public Optional<Long> postmasterPid() {
+        List<String> lines = pidFileLines();
+        if (lines.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            long pid = Long.parseLong(lines.getFirst().strip());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(p -> pid);
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Line 8 of postmaster.pid: starting, stopping, ready or standby. */
+    public Optional<String> postmasterStatus() {
+        if (postmasterPid().isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> lines = pidFileLines();
+        return lines.size() >= 8 ? Optional.of(lines.get(7).strip()) : Optional.of("starting");
+    }
+
+    private List<String> pidFileLines() {
+        Path pidFile = dataDir().resolve("postmaster.pid");
+        try {
+            return Files.exists(pidFile) ? Files.readAllLines(pidFile) : List.of();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    public boolean isRunning() {
+        return postmasterPid().isPresent();
+    }
+
+    /**
+     * Stops PostgreSQL: "fast" rolls back open transactions and writes a shutdown checkpoint (which
+     * streams to replicas before the walsenders exit); "immediate" just stops, as fencing needs.
+     */
+    public void stop(String mode, Duration timeout) throws IOException {
+        if (!isRunning()) {
+            return;
+        }
+        Command.Result r = Command.run(user.wrap(List.of(bin.tool("pg_ctl"), "stop", "-D", dataDir().toString(),
+                "-m", mode, "-w", "-t", Long.toString(Math.max(1, timeout.toSeconds())))), Map.of(), timeout.plusSeconds(5));
+        if (!r.ok() && isRunning()) {
+            throw new IOException("pg_ctl stop -m " + mode + " failed: " + r.lastLine());
+        }
+    }
+
+    /** Fencing without pg_ctl: SIGQUIT to the postmaster is an immediate shutdown. */
+    public void signalImmediateShutdown() {
+        postmasterPid().flatMap(ProcessHandle::of).ifPresent(p -> Command.run(
+                List.of("kill", "-QUIT", Long.toString(p.pid())), Map.of(), Duration.ofSeconds(5)));
+    }
+
+    public Command.Result basebackup(String sourceHost, int sourcePort, String slot, Duration timeout) throws IOException {
+        prepareDirectories();
+        List<String> argv = new ArrayList<>(List.of(bin.tool("pg_basebackup"), "-h", sourceHost, "-p",
+                Integer.toString(sourcePort), "-U", PgConfig.REPLICATION_ROLE, "-D", dataDir().toString(),
+                "-X", "stream", "-c", "fast", "--no-password"));
+        if (slot != null) {
+            argv.addAll(List.of("-S", slot));
+        }
+        return Command.run(user.wrap(argv), Map.of("PGPASSFILE", passFile().toString()), timeout);
+    }
+
+    /** pg_rewind against the new primary; it runs crash recovery first when the target was not shut down cleanly. */
+    public Command.Result rewind(String sourceHost, int sourcePort, Duration timeout) {
+        String source = "host=" + sourceHost + " port=" + sourcePort + " user=" + PgConfig.SUPERUSER
+                + " dbname=postgres connect_timeout=5";
+        return Command.run(user.wrap(List.of(bin.tool("pg_rewind"), "-D", dataDir().toString(),
+                "--source-server=" + source, "--progress")), Map.of("PGPASSFILE", passFile().toString()), timeout);
+    }
+
+    public Map<String, String> controlData() {
+        Command.Result r = Command.run(user.wrap(List.of(bin.tool("pg_controldata"), "-D", dataDir().toString())),
+                Map.of("LC_ALL", "C"), Duration.ofSeconds(10));
+        Map<String, String> values = new LinkedHashMap<>();
+        if (r.ok()) {
+            for (String line : r.output().split("\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                    values.put(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
+                }
+            }
+        }
+        return values;
+    }
+
+    /**
+     * Moves the data directory aside (never deletes it) so that a fresh clone can take its place;
+     * the caller removes the old copy only once the new one is complete.
+     */
+    public Path moveDataAside() throws IOException {
+        Path aside = memberDir.resolve("data.old-" + System.currentTimeMillis());
+        Files.move(dataDir(), aside, StandardCopyOption.ATOMIC_MOVE);
+        return aside;
+    }
+
+    public String lastLogLine() {
+        try {
+            List<String> lines = Files.exists(logFile()) ? Files.readAllLines(logFile(), StandardCharsets.UTF_8) : List.of();
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                if (!lines.get(i).isBlank()) {
+                    return lines.get(i).strip();
+                }
+            }
+        } catch (IOException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
+        }
+        return "(no log output)";
+    }
+
+    private void writeOwned(Path file, String content) throws IOException {
+        Files.writeString(file, content);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        user.own(file);
+    }
+
+    private void writePrivate(Path file, String content) throws IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, content);
+        user.own(file);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package dev.pgfly.postgres;
+
+import dev.pgfly.core.model.Lsn;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * The SQL the agent runs against its own PostgreSQL, over one reused connection. Every statement has
+ * a short timeout: a stuck server must not stall the HA loop.
+ */
+public final class PgSql implements AutoCloseable {
+    private final String url;
+    private final Properties props;
+    private Connection connection;
+
+    public PgSql(String host, int port, String user, String password) {
+        this.url = "jdbc:postgresql://" + host + ":" + port + "/postgres";
+        this.props = new Properties();
+        props.setProperty("user", user);
+        props.setProperty("password", password);
+        props.setProperty("connectTimeout", "3");
+        props.setProperty("socketTimeout", "10");
+        props.setProperty("loginTimeout", "3");
+        props.setProperty("ApplicationName", "pgfly-agent");
+        props.setProperty("tcpKeepAlive", "true");
+    }
+
+    private synchronized Connection connection() throws SQLException {
+        if (connection == null || connection.isClosed()) {
+            connection = DriverManager.getConnection(url, props);
+            connection.setAutoCommit(true);
+        }
+        return connection;
+    }
+
+    /** Drops the cached connection, e.g. after PostgreSQL was restarted. */
+    public synchronized void reset() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // closing a broken connection
+            }
+            connection = null;
+        }
+    }
+
+    public synchronized PgProbe probe() throws SQLException {
+        try (Statement st = connection().createStatement()) {
+            st.setQueryTimeout(5);
+            try (ResultSet rs = st.executeQuery("""
+                    SELECT pg_is_in_recovery(),
+                           CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn()::text END,
+                           pg_last_wal_receive_lsn()::text,
+                           pg_last_wal_replay_lsn()::text,
+                           CASE WHEN pg_is_in_recovery() THEN
+                                  CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+                                       ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) END
+                                ELSE 0 END,
+                           (SELECT status = 'streaming' FROM pg_stat_wal_receiver),
+                           (SELECT sender_host FROM pg_stat_wal_receiver),
+                           CASE WHEN pg_is_in_recovery()
+                                THEN COALESCE((SELECT received_tli FROM pg_stat_wal_receiver),
+                                              (SELECT timeline_id FROM pg_control_checkpoint()))
+                                ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END
+                    """)) {
+                rs.next();
+                return new PgProbe(rs.getBoolean(1), rs.getInt(8), Lsn.parse(rs.getString(2)),
+                        Lsn.parse(rs.getString(3)), Lsn.parse(rs.getString(4)), rs.getDouble(5),
+                        rs.getBoolean(6), rs.getString(7));
+            }
+        } catch (SQLException e) {
+            reset();
+            throw e;
+        }
+    }
+
+    public synchronized List<ReplicaInfo> replicas() throws SQLException {
+        List<ReplicaInfo> result = new ArrayList<>();
+        try (Statement st = connection().createStatement()) {
+            st.setQueryTimeout(5);
+            try (ResultSet rs = st.executeQuery(
+                    "SELECT application_name, state, flush_lsn::text, replay_lsn::text, sync_state FROM pg_stat_replication")) {
+                while (rs.next()) {
+                    result.add(new ReplicaInfo(rs.getString(1), rs.getString(2), Lsn.parse(rs.getString(3)),
+                            Lsn.parse(rs.getString(4)), rs.getString(5)));
+                }
+            }
+        } catch (SQLException e) {
+            reset();
+            throw e;
+        }
+        return result;
+    }
+
+    /** Promotes a standby and waits until it accepts writes. */
+    public synchronized boolean promote() throws SQLException {
+        try (Statement st = connection().createStatement()) {
+            st.setQueryTimeout(60);
+            try (ResultSet rs = st.executeQuery("SELECT pg_promote(true, 60)")) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    public synchronized Set<String> replicationSlots() throws SQLException {
+        Set<String> slots = new java.util.TreeSet<>();
+        try (Statement st = connection().createStatement();
+             ResultSet rs = st.executeQuery("SELECT slot_name FROM pg_replication_slots WHERE slot_type = 'physical'")) {
+            while (rs.next()) {
+                slots.add(rs.getString(1));
+            }
+        }
+        return slots;
+    }
+
+    public synchronized void createSlot(String name) throws SQLException {
+        try (PreparedStatement ps = connection().prepareStatement("SELECT pg_create_physical_replication_slot(?)")) {
+            ps.setString(1, name);
+            ps.execute();
+        }
+    }
+
+    public synchronized void dropSlot(String name) throws SQLException {
+        try (PreparedStatement ps = connection().prepareStatement(
+                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active")) {
+            ps.setString(1, name);
+            ps.execute();
+        }
+    }
+
+    /** Creates or updates a login role; the password never appears in a logged statement. */
+    public synchronized void ensureRole(String role, String password, String attributes) throws SQLException {
+        dev.pgfly.core.util.Names.requireIdentifier("role", role);
+        try (Statement st = connection().createStatement()) {
+            st.execute("SET log_statement = 'none'");
+            st.execute("SET log_min_duration_statement = -1");
+            boolean exists;
+            try (PreparedStatement ps = connection().prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+                ps.setString(1, role);
+                try (ResultSet rs = ps.executeQuery()) {
+                    exists = rs.next();
+                }
+            }
+            String verb = exists ? "ALTER" : "CREATE";
+            st.execute(verb + " ROLE " + role + " WITH LOGIN " + attributes + " PASSWORD " + literal(password));
+        }
+    }
+
+    public synchronized void reload() throws SQLException {
+        try (Statement st = connection().createStatement()) {
+            st.execute("SELECT pg_reload_conf()");
+        }
+    }
+
+    public synchronized void checkpoint() throws SQLException {
+        try (Statement st = connection().createStatement()) {
+            st.setQueryTimeout(120);
+            st.execute("CHECKPOINT");
+        }
+    }
+
+    public synchronized String setting(String name) throws SQLException {
+        try (PreparedStatement ps = connection().prepareStatement("SELECT current_setting(?)")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    /** A SQL string literal; only for values pgfly generated itself (passwords), never user SQL. */
+    static String literal(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+
+    @Override
+    public synchronized void close() {
+        reset();
+    }
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# pgfly watchdog: the parent of one PostgreSQL postmaster.
+#
+# While PostgreSQL may accept writes, the agent keeps a lease file holding a deadline (epoch ms).
+# If the agent stops renewing it (killed, frozen by SIGSTOP, starved), this loop shuts PostgreSQL
+# down at once (SIGQUIT = immediate shutdown) so that a primary whose agent can no longer prove it
+# leads stops serving writes before its coordination session can expire and another member be
+# promoted. A deadline of 0 means "not a primary": nothing to fence. Kept in bash on purpose: it
+# must keep running when the agent's JVM cannot, and it costs no JVM.
+#
+# usage: pgfly-watchdog.sh LEASE_FILE -- COMMAND...
+set -u
+lease=$1
+shift
+[ "${1:-}" = "--" ] && shift
+"$@" &
+pg=$!
+trap 'kill -TERM "$pg" 2>/dev/null' TERM
+trap 'kill -INT "$pg" 2>/dev/null' INT
+trap 'kill -QUIT "$pg" 2>/dev/null' QUIT
+echo "$pg" > "$lease.pid"
+fenced=0
+while kill -0 "$pg" 2>/dev/null; do
+  deadline=0
+  if [ -r "$lease" ]; then
+    read -r deadline < "$lease" || deadline=0
+  fi
+  case "$deadline" in ''|*[!0-9]*) deadline=0 ;; esac
+  if [ "$fenced" = 0 ] && [ "$deadline" -gt 0 ]; then
+    now=${EPOCHREALTIME/./}
+    now=$(( 10#$now / 1000 ))
+    if [ "$now" -gt "$deadline" ]; then
+      echo "pgfly-watchdog: lease expired $(( now - deadline )) ms ago: immediate shutdown of PostgreSQL (pid $pg) to fence it" >&2
+      kill -QUIT "$pg" 2>/dev/null
+      fenced=1
+    fi
+  fi
+  sleep 0.1
+done
+wait "$pg"
+status=$?
+rm -f "$lease.pid"
+exit "$status"
