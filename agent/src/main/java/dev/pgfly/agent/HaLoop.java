@@ -209,6 +209,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             state = "waiting for a primary to clone from";
             return;
         }
+        term = leader.term();
         state = "cloning from " + leader.member();
         clearIncompleteDataDir();
         local.writePassFile();
@@ -259,7 +260,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             state = "promoting";
             local.configure(spec, me, null, sync.onPromotion(spec, term));
             local.sql().reload();
-            pg.setStandby(false);
+            // PostgreSQL removes standby.signal itself when promoted (and fails if it is already gone).
             if (!local.sql().promote()) {
                 throw new IllegalStateException("pg_promote did not complete");
             }
@@ -528,7 +529,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
 
     private void publish() {
         if (store.isConnected()) {
-            store.publishMember(status(local.lastProbe()));
+            store.publishMember(status(local.probe()));
         }
     }
 

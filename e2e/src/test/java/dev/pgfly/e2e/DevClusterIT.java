@@ -1,5 +1,8 @@
 package dev.pgfly.e2e;
 
+import dev.pgfly.testkit.Db;
+import dev.pgfly.testkit.Pgfly;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;

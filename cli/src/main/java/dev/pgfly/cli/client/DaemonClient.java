@@ -56,25 +56,28 @@ public final class DaemonClient {
         if (running().isPresent()) {
             return this;
         }
-        startDaemon();
+        Process daemon = startDaemon();
         long deadline = System.currentTimeMillis() + START_TIMEOUT.toMillis();
         while (System.currentTimeMillis() < deadline) {
             if (running().isPresent()) {
                 return this;
+            }
+            if (!daemon.isAlive() && running().isEmpty()) {
+                break;
             }
             sleep(100);
         }
         throw new CliException("the daemon could not start: " + lastLine(home.daemonLog()));
     }
 
-    private void startDaemon() {
+    private Process startDaemon() {
         try {
             Files.createDirectories(home.daemonDir());
             String java = ProcessHandle.current().info().command().orElse("java");
             List<String> cmd = new ArrayList<>(List.of("setsid", java, "-Xms32m", "-Xmx256m", "-XX:+UseSerialGC",
                     "-Dpgfly.role=daemon", "-cp", System.getProperty("java.class.path"), "dev.pgfly.cli.Main",
                     "daemon", "run"));
-            new ProcessBuilder(cmd)
+            return new ProcessBuilder(cmd)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(home.daemonLog().toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -138,9 +141,11 @@ public final class DaemonClient {
     static String lastLine(Path log) {
         try {
             List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+            // The last line that is not part of a stack trace says what went wrong.
             for (int i = lines.size() - 1; i >= 0; i--) {
-                if (!lines.get(i).isBlank()) {
-                    return lines.get(i).strip();
+                String line = lines.get(i);
+                if (!line.isBlank() && !Character.isWhitespace(line.charAt(0)) && !line.startsWith("Caused by")) {
+                    return line.strip();
                 }
             }
             return "no output in " + log;

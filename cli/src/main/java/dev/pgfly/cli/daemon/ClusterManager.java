@@ -463,15 +463,16 @@ final class ClusterManager implements AutoCloseable {
     ClusterView view(LocalCluster cluster) {
         ClusterSpec spec = cluster.spec();
         Map<String, MemberStatus> published = new LinkedHashMap<>();
-        Optional<LeaderRecord> leader = Optional.empty();
+        Optional<LeaderRecord> leaderNode = Optional.empty();
         long term = 0;
         try (ClusterStore store = store(spec.name())) {
             store.members().forEach(s -> published.put(s.name(), s));
-            leader = store.leader();
+            leaderNode = store.leader();
             term = store.currentTerm();
         } catch (RuntimeException e) {
             log.debug("store unavailable for {}: {}", spec.name(), e.toString());
         }
+        Optional<LeaderRecord> leader = leaderNode;
         List<MemberView> members = new ArrayList<>();
         boolean allRunning = true;
         for (MemberSpec m : spec.members()) {
@@ -484,7 +485,9 @@ final class ClusterManager implements AutoCloseable {
                         m.host(), m.pgPort(), agentPid, null, m.apiUrl(), null, 0, 0, 0, false, false, null));
                 continue;
             }
-            allRunning &= "running".equals(s.state());
+            boolean isLeader = leader.map(l -> l.member().equals(m.name())).orElse(false);
+            allRunning &= "running".equals(s.state()) && (isLeader ? s.role() == dev.pgfly.core.model.Role.PRIMARY
+                    : s.role() == dev.pgfly.core.model.Role.REPLICA && s.streaming());
             members.add(new MemberView(m.name(), s.role().label(), s.state(), m.region(), m.host(), m.pgPort(),
                     s.agentPid(), s.postgresPid() > 0 ? s.postgresPid() : null, m.apiUrl(),
                     Lsn.format(s.walPosition()), s.timeline(), s.lagBytes(), s.lagSeconds(), s.synchronous(),

@@ -1,4 +1,4 @@
-package dev.pgfly.e2e;
+package dev.pgfly.testkit;
 
 import dev.pgfly.core.util.Json;
 import tools.jackson.databind.JsonNode;
@@ -19,9 +19,9 @@ import java.util.stream.Stream;
  * Runs the real pgfly jar as a user would, against its own PGFLY_HOME, and cleans up after itself:
  * every cluster destroyed, the daemon stopped, every process it started ended (by pid), the home removed.
  */
-final class Pgfly implements AutoCloseable {
-    record Result(int exit, String out, String err) {
-        JsonNode json() {
+public final class Pgfly implements AutoCloseable {
+    public record Result(int exit, String out, String err) {
+        public JsonNode json() {
             return Json.MAPPER.readTree(out);
         }
     }
@@ -29,26 +29,27 @@ final class Pgfly implements AutoCloseable {
     private final Path home;
     private final Map<String, String> extraEnv;
 
-    Pgfly() throws IOException {
+    public Pgfly() throws IOException {
         this(Map.of());
     }
 
-    Pgfly(Map<String, String> extraEnv) throws IOException {
+    public Pgfly(Map<String, String> extraEnv) throws IOException {
         this.extraEnv = extraEnv;
         // Under /tmp: PostgreSQL's OS user must be able to reach the data directories.
         this.home = Files.createTempDirectory(Path.of("/tmp"), "pgfly-it-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
     }
 
-    Path home() {
+    public Path home() {
         return home;
     }
 
-    static String jar() {
-        return System.getProperty("pgfly.jar", "../cli/target/pgfly.jar");
+    public static String jar() {
+        String jar = System.getProperty("pgfly.jar", System.getenv("PGFLY_JAR"));
+        return jar != null ? jar : "cli/target/pgfly.jar";
     }
 
-    Result run(String... args) {
+    public Result run(String... args) {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", jar(), "dev.pgfly.cli.Main"));
         cmd.addAll(List.of(args));
@@ -78,7 +79,7 @@ final class Pgfly implements AutoCloseable {
     }
 
     /** Runs a command that must succeed. */
-    Result ok(String... args) {
+    public Result ok(String... args) {
         Result r = run(args);
         if (r.exit() != 0) {
             throw new AssertionError("pgfly " + String.join(" ", args) + " failed (" + r.exit() + "): " + r.err() + r.out());
@@ -86,12 +87,12 @@ final class Pgfly implements AutoCloseable {
         return r;
     }
 
-    JsonNode status(String cluster) {
+    public JsonNode status(String cluster) {
         return ok("status", cluster, "--json").json();
     }
 
     /** Every process of ours still alive: found by the home directory in its command line. */
-    List<ProcessHandle> processes() {
+    public List<ProcessHandle> processes() {
         String marker = home.toString();
         return ProcessHandle.allProcesses()
                 .filter(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false)
@@ -118,7 +119,7 @@ final class Pgfly implements AutoCloseable {
         }
     }
 
-    static void deleteTree(Path root) throws IOException {
+    public static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }

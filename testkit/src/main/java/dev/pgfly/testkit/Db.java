@@ -1,4 +1,4 @@
-package dev.pgfly.e2e;
+package dev.pgfly.testkit;
 
 import java.net.URI;
 import java.sql.Connection;
@@ -7,15 +7,15 @@ import java.sql.SQLException;
 import java.util.Properties;
 
 /** JDBC connections from a pgfly URL (postgres://user:password@host:port/db). */
-final class Db {
+public final class Db {
     private Db() {
     }
 
-    static Connection connect(String url) throws SQLException {
+    public static Connection connect(String url) throws SQLException {
         return connect(url, 5);
     }
 
-    static Connection connect(String url, int timeoutSeconds) throws SQLException {
+    public static Connection connect(String url, int timeoutSeconds) throws SQLException {
         URI u = URI.create(url);
         String[] userInfo = u.getUserInfo().split(":", 2);
         Properties p = new Properties();
@@ -26,7 +26,7 @@ final class Db {
         return DriverManager.getConnection("jdbc:postgresql://" + u.getHost() + ":" + u.getPort() + u.getPath(), p);
     }
 
-    static Connection direct(String host, int port, String password, int timeoutSeconds, String localAddress)
+    public static Connection direct(String host, int port, String password, int timeoutSeconds, String localAddress)
             throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", "postgres");

@@ -1,0 +1,291 @@
+package dev.pgfly.e2e;
+
+import dev.pgfly.testkit.Db;
+import dev.pgfly.testkit.Partition;
+import dev.pgfly.testkit.Pgfly;
+import dev.pgfly.testkit.WritableProbe;
+import dev.pgfly.testkit.Writer;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import tools.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A three-member synchronous cluster under faults. A writer inserts numbered rows through the proxy
+ * and records the acknowledged ones; a probe asks every member directly, every 100 ms, whether it
+ * accepts writes. After each fault: writes resume, no acknowledged row is lost, there never were two
+ * writable members, and after healing every member streams from the primary again.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HaClusterIT {
+    private static final String CLUSTER = "ha";
+    private static Pgfly pgfly;
+    private static Writer writer;
+    private static WritableProbe probe;
+    private static String url;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        pgfly = new Pgfly();
+        long started = System.nanoTime();
+        pgfly.ok("create", CLUSTER, "--config", "ha", "--sync");
+        System.out.printf("create ha --sync (3 members): %.2f s%n", (System.nanoTime() - started) / 1e9);
+        url = pgfly.ok("url", CLUSTER).out().strip();
+        String password = Files.readString(pgfly.home().resolve("clusters/" + CLUSTER + "/secrets/superuser.password")).strip();
+        probe = new WritableProbe(WritableProbe.of(pgfly.status(CLUSTER)), password);
+        writer = new Writer(url);
+        assertThat(writer.awaitMoreAcks(20, 30_000)).as("writes through the proxy").isTrue();
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (writer != null) {
+            writer.close();
+        }
+        if (probe != null) {
+            probe.close();
+        }
+        pgfly.close();
+        assertThat(pgfly.processes()).isEmpty();
+    }
+
+    @AfterEach
+    void checkInvariants() throws Exception {
+        awaitHealthy();
+        assertNoAcknowledgedWriteLost();
+        assertThat(probe.splitBrains()).as("moments with two writable members").isEmpty();
+    }
+
+    @Test
+    @Order(1)
+    void streamingReplicationWithSlotsAndSyncSet() throws Exception {
+        JsonNode status = awaitHealthy();
+        String primary = status.get("leader").asString();
+        assertThat(status.get("members").size()).isEqualTo(3);
+        long sync = 0;
+        for (JsonNode m : status.get("members")) {
+            if (!m.get("name").asString().equals(primary)) {
+                assertThat(m.get("role").asString()).isEqualTo("replica");
+                assertThat(m.get("streaming").asBoolean()).isTrue();
+                sync += m.get("synchronous").asBoolean() ? 1 : 0;
+            }
+        }
+        assertThat(sync).as("synchronous standbys").isEqualTo(2);
+        try (Connection c = Db.connect(url); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT slot_name FROM pg_replication_slots ORDER BY 1")) {
+            Set<String> slots = new HashSet<>();
+            while (rs.next()) {
+                slots.add(rs.getString(1));
+            }
+            assertThat(slots).hasSize(2).allMatch(s -> s.startsWith("pgfly_m"));
+            try (ResultSet ssn = st.executeQuery("SHOW synchronous_standby_names")) {
+                ssn.next();
+                assertThat(ssn.getString(1)).startsWith("ANY 1 (");
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    void killPrimaryPostgres() throws Exception {
+        JsonNode primary = primary();
+        fault("kill -9 postgres of " + primary.get("name").asString(),
+                () -> kill(primary.get("postgres_pid").asLong()), () -> { });
+    }
+
+    @Test
+    @Order(3)
+    void killPrimaryAgent() throws Exception {
+        JsonNode primary = primary();
+        fault("kill -9 agent of " + primary.get("name").asString(),
+                () -> kill(primary.get("agent_pid").asLong()), () -> { });
+        assertThat(primary().get("name").asString()).as("a replica took over").isNotEqualTo(primary.get("name").asString());
+    }
+
+    @Test
+    @Order(4)
+    void killPrimaryHost() throws Exception {
+        JsonNode primary = primary();
+        fault("kill -9 agent and postgres of " + primary.get("name").asString(), () -> {
+            kill(primary.get("agent_pid").asLong());
+            kill(primary.get("postgres_pid").asLong());
+        }, () -> { });
+        assertThat(primary().get("name").asString()).isNotEqualTo(primary.get("name").asString());
+    }
+
+    @Test
+    @Order(5)
+    void freezePrimaryAgentLongerThanTheSession() throws Exception {
+        JsonNode primary = primary();
+        long agent = primary.get("agent_pid").asLong();
+        fault("SIGSTOP agent of " + primary.get("name").asString(), () -> {
+            signal("STOP", agent);
+            Thread.sleep(9_000);
+        }, () -> signal("CONT", agent));
+        assertThat(primary().get("name").asString()).isNotEqualTo(primary.get("name").asString());
+    }
+
+    @Test
+    @Order(6)
+    void cutPrimaryOff() throws Exception {
+        Assumptions.assumeTrue(Partition.available(), "iptables is not usable here");
+        JsonNode primary = primary();
+        try (Partition partition = new Partition("ha")) {
+            fault("iptables partition of " + primary.get("name").asString(),
+                    () -> partition.isolate(primary.get("host").asString()), partition::heal);
+        }
+        assertThat(primary().get("name").asString()).isNotEqualTo(primary.get("name").asString());
+    }
+
+    @Test
+    @Order(7)
+    void switchoverBothWaysLosesNothing() throws Exception {
+        String first = primary().get("name").asString();
+        String target = replicas().getFirst();
+        switchover(target);
+        assertThat(primary().get("name").asString()).isEqualTo(target);
+        awaitHealthy();
+        switchover(first);
+        assertThat(primary().get("name").asString()).isEqualTo(first);
+    }
+
+    @Test
+    @Order(8)
+    void refusesASwitchoverToAnUnknownMember() {
+        Pgfly.Result r = pgfly.run("failover", CLUSTER, "--to", "m9");
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.err()).contains("has no member 'm9'");
+    }
+
+    @Test
+    @Order(9)
+    void addAndRemoveAMember() throws Exception {
+        pgfly.ok("member", "add", CLUSTER);
+        JsonNode status = awaitHealthy();
+        assertThat(status.get("members").size()).isEqualTo(4);
+        assertThat(slots()).contains("pgfly_m4");
+        pgfly.ok("member", "remove", CLUSTER, "m4");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(slots()).doesNotContain("pgfly_m4"));
+        assertThat(pgfly.status(CLUSTER).get("members").size()).isEqualTo(3);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    interface Action {
+        void run() throws Exception;
+    }
+
+    private void fault(String description, Action inject, Action heal) throws Exception {
+        String before = primary().get("name").asString();
+        assertThat(writer.awaitMoreAcks(10, 20_000)).isTrue();
+        writer.resetGap();
+        long started = System.currentTimeMillis();
+        inject.run();
+        heal.run();
+        assertThat(writer.awaitMoreAcks(20, 90_000)).as("writes resume after " + description).isTrue();
+        System.out.printf("%s: primary %s -> %s, writes resumed after %d ms (longest write gap %d ms)%n",
+                description, before, primary().get("name").asString(), System.currentTimeMillis() - started,
+                writer.longestGapMillis());
+    }
+
+    private void switchover(String to) throws Exception {
+        assertThat(writer.awaitMoreAcks(10, 20_000)).isTrue();
+        writer.resetGap();
+        pgfly.ok("failover", CLUSTER, "--to", to);
+        assertThat(writer.awaitMoreAcks(20, 30_000)).isTrue();
+        System.out.printf("switchover to %s: longest write gap %d ms%n", to, writer.longestGapMillis());
+        awaitHealthy();
+        assertNoAcknowledgedWriteLost();
+    }
+
+    private static JsonNode awaitHealthy() {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            JsonNode s = pgfly.status(CLUSTER);
+            String leader = s.get("leader").asString();
+            assertThat(s.get("state").asString()).isEqualTo("running");
+            for (JsonNode m : s.get("members")) {
+                if (m.get("name").asString().equals(leader)) {
+                    assertThat(m.get("role").asString()).isEqualTo("primary");
+                } else {
+                    assertThat(m.get("role").asString()).as(m.get("name").asString()).isEqualTo("replica");
+                    assertThat(m.get("streaming").asBoolean()).as(m.get("name") + " streaming").isTrue();
+                    assertThat(m.get("upstream").asString()).isEqualTo(leader);
+                }
+            }
+        });
+        return pgfly.status(CLUSTER);
+    }
+
+    private static void assertNoAcknowledgedWriteLost() throws Exception {
+        Set<Long> acked = writer.acknowledged();
+        Set<Long> present = new HashSet<>();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            present.clear();
+            try (Connection c = Db.connect(url); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT id FROM writes")) {
+                while (rs.next()) {
+                    present.add(rs.getLong(1));
+                }
+            }
+            return true;
+        });
+        Set<Long> lost = new HashSet<>(acked);
+        lost.removeAll(present);
+        assertThat(lost).as("acknowledged writes lost (of " + acked.size() + ")").isEmpty();
+    }
+
+    private static JsonNode primary() {
+        JsonNode s = pgfly.status(CLUSTER);
+        for (JsonNode m : s.get("members")) {
+            if (m.get("name").asString().equals(s.get("leader").asString())) {
+                return m;
+            }
+        }
+        throw new AssertionError("no primary in " + s);
+    }
+
+    private static List<String> replicas() {
+        JsonNode s = pgfly.status(CLUSTER);
+        return java.util.stream.StreamSupport.stream(s.get("members").spliterator(), false)
+                .filter(m -> m.get("role").asString().equals("replica"))
+                .map(m -> m.get("name").asString()).sorted().toList();
+    }
+
+    private static Set<String> slots() throws Exception {
+        Set<String> slots = new HashSet<>();
+        try (Connection c = Db.connect(url); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT slot_name FROM pg_replication_slots")) {
+            while (rs.next()) {
+                slots.add(rs.getString(1));
+            }
+        }
+        return slots;
+    }
+
+    static void kill(long pid) {
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    }
+
+    static void signal(String signal, long pid) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor();
+    }
+}

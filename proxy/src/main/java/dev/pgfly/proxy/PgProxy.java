@@ -1,0 +1,245 @@
+package dev.pgfly.proxy;
+
+import dev.pgfly.core.coord.ClusterStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A TCP proxy in front of a cluster. The primary port pipes to the ready leader of the newest term
+ * and, when the leader changes or goes away, closes every connection opened under the former one
+ * (safety rule 3); while no primary exists, new clients are held, not refused, up to the hold timeout.
+ * The replica port pipes to a healthy replica (own region first, then least lag), or to the primary
+ * when none qualifies. The proxy does not parse the PostgreSQL protocol: SSL negotiation and
+ * authentication pass through untouched.
+ */
+public final class PgProxy implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PgProxy.class);
+    private static final int CONNECT_TIMEOUT_MILLIS = 3000;
+
+    private final ProxyConfig config;
+    private final RouteTable routes;
+    private final Waker waker;
+    private final ProxyMetrics metrics = new ProxyMetrics();
+    private final Set<ProxiedConnection> open = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("route-refresh").daemon(true).factory());
+    private final AtomicBoolean refreshQueued = new AtomicBoolean();
+    private final AtomicLong lastWake = new AtomicLong();
+    private final ServerSocket primaryServer;
+    private final ServerSocket replicaServer;
+    private volatile boolean closed;
+
+    private PgProxy(ProxyConfig config, ClusterStore store, Waker waker) throws IOException {
+        this.config = config;
+        this.waker = waker;
+        this.routes = new RouteTable(store, this::primaryChanged);
+        this.primaryServer = bind(config.bindHost(), config.primaryPort());
+        ServerSocket replica = null;
+        try {
+            replica = config.replicaPort() > 0 ? bind(config.bindHost(), config.replicaPort()) : null;
+        } catch (IOException e) {
+            primaryServer.close();
+            throw e;
+        }
+        this.replicaServer = replica;
+        routes.refresh();
+        store.onChange(this::queueRefresh);
+        refresher.scheduleWithFixedDelay(this::queueRefresh, 1, 1, TimeUnit.SECONDS);
+    }
+
+    public static PgProxy start(ProxyConfig config, ClusterStore store, Waker waker) throws IOException {
+        PgProxy proxy = new PgProxy(config, store, waker);
+        Thread.ofPlatform().name("accept-primary").start(() -> proxy.acceptLoop(proxy.primaryServer, true));
+        if (proxy.replicaServer != null) {
+            Thread.ofPlatform().name("accept-replica").start(() -> proxy.acceptLoop(proxy.replicaServer, false));
+        }
+        log.info("proxy listening: primary {}:{}, replicas {}", config.bindHost(), proxy.primaryPort(),
+                proxy.replicaServer == null ? "off" : config.bindHost() + ":" + proxy.replicaPort());
+        return proxy;
+    }
+
+    private static ServerSocket bind(String host, int port) throws IOException {
+        ServerSocket s = new ServerSocket();
+        s.setReuseAddress(true);
+        try {
+            s.bind(new InetSocketAddress(host, port), 1024);
+        } catch (BindException e) {
+            s.close();
+            throw new BindException("port " + host + ":" + port + " is already in use");
+        }
+        return s;
+    }
+
+    public int primaryPort() {
+        return primaryServer.getLocalPort();
+    }
+
+    public int replicaPort() {
+        return replicaServer == null ? 0 : replicaServer.getLocalPort();
+    }
+
+    public ProxyMetrics metrics() {
+        return metrics;
+    }
+
+    private void queueRefresh() {
+        if (closed || !refreshQueued.compareAndSet(false, true)) {
+            return;
+        }
+        refresher.execute(() -> {
+            refreshQueued.set(false);
+            routes.refresh();
+            dropUnhealthyReplicaConnections();
+        });
+    }
+
+    /** Safety rule 3: nothing stays connected to a primary that is no longer the newest term's leader. */
+    private void primaryChanged(Route now) {
+        metrics.routeChanges.incrementAndGet();
+        for (ProxiedConnection c : open) {
+            if (c.primaryPort && (now == null || c.route.term() != now.term() || !c.route.member().equals(now.member()))) {
+                c.close();
+                metrics.closedOnTermChange.incrementAndGet();
+            }
+        }
+    }
+
+    private void dropUnhealthyReplicaConnections() {
+        Route primary = routes.primary();
+        for (ProxiedConnection c : open) {
+            boolean toPrimary = primary != null && c.route.member().equals(primary.member());
+            if (!c.primaryPort && !toPrimary && !routes.isHealthyReplica(c.route.member(), config.maxReplicaLagBytes())) {
+                c.close();
+            }
+        }
+    }
+
+    private void acceptLoop(ServerSocket server, boolean primaryPort) {
+        while (!closed) {
+            try {
+                Socket client = server.accept();
+                Thread.ofVirtual().name(primaryPort ? "conn-primary" : "conn-replica")
+                        .start(() -> serve(client, primaryPort));
+            } catch (IOException e) {
+                if (!closed) {
+                    log.warn("accept failed: {}", e.toString());
+                }
+            }
+        }
+    }
+
+    private void serve(Socket client, boolean primaryPort) {
+        try {
+            client.setTcpNoDelay(true);
+            Route route = primaryPort ? primaryRoute() : routes.replica(config.region(), config.maxReplicaLagBytes())
+                    .orElseGet(this::primaryRouteQuietly);
+            if (route == null) {
+                metrics.refused.incrementAndGet();
+                client.close();
+                return;
+            }
+            Socket backend = new Socket();
+            backend.setTcpNoDelay(true);
+            backend.connect(new InetSocketAddress(route.host(), route.port()), CONNECT_TIMEOUT_MILLIS);
+            ProxiedConnection conn = new ProxiedConnection(client, backend, route, primaryPort);
+            open.add(conn);
+            (primaryPort ? metrics.primaryOpen : metrics.replicaOpen).incrementAndGet();
+            (primaryPort ? metrics.primaryTotal : metrics.replicaTotal).incrementAndGet();
+            // The route may have changed while connecting: re-check before piping.
+            Route current = routes.primary();
+            if (primaryPort && (current == null || current.term() != route.term())) {
+                conn.close();
+            }
+            try {
+                conn.pipe(metrics.bytesToServer, metrics.bytesToClient);
+            } finally {
+                open.remove(conn);
+                (primaryPort ? metrics.primaryOpen : metrics.replicaOpen).decrementAndGet();
+            }
+        } catch (IOException e) {
+            closeQuietly(client);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeQuietly(client);
+        }
+    }
+
+    private Route primaryRoute() throws InterruptedException {
+        Route r = routes.primary();
+        if (r != null) {
+            return r;
+        }
+        metrics.held.incrementAndGet();
+        queueRefresh();
+        return routes.awaitPrimary(config.holdTimeout().toMillis(), this::wakeAtMostOncePerSecond);
+    }
+
+    private Route primaryRouteQuietly() {
+        try {
+            return primaryRoute();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private void wakeAtMostOncePerSecond() {
+        long now = System.currentTimeMillis();
+        long last = lastWake.get();
+        if (waker != null && now - last >= 1000 && lastWake.compareAndSet(last, now)) {
+            metrics.wakeUps.incrementAndGet();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    waker.wake();
+                } catch (RuntimeException e) {
+                    log.warn("wake-up failed: {}", e.toString());
+                }
+            });
+        }
+    }
+
+    Optional<Route> currentPrimary() {
+        return Optional.ofNullable(routes.primary());
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        refresher.shutdownNow();
+        closeQuietly(primaryServer);
+        if (replicaServer != null) {
+            closeQuietly(replicaServer);
+        }
+        open.forEach(ProxiedConnection::close);
+    }
+
+    private static void closeQuietly(ServerSocket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+    }
+}

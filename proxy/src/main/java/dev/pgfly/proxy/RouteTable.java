@@ -1,0 +1,119 @@
+package dev.pgfly.proxy;
+
+import dev.pgfly.core.coord.ClusterStore;
+import dev.pgfly.core.model.LeaderRecord;
+import dev.pgfly.core.model.MemberStatus;
+import dev.pgfly.core.model.Role;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * The proxy's view of the cluster, refreshed from the store on every change (and on a timer as a
+ * safety net). Accepting a client never waits on the store: it reads this table, or waits on its
+ * condition while no primary exists.
+ */
+final class RouteTable {
+    private static final Logger log = LoggerFactory.getLogger(RouteTable.class);
+
+    private final ClusterStore store;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private volatile Route primary;
+    private volatile List<MemberStatus> members = List.of();
+    private final Consumer<Route> onPrimaryChange;
+
+    RouteTable(ClusterStore store, Consumer<Route> onPrimaryChange) {
+        this.store = store;
+        this.onPrimaryChange = onPrimaryChange;
+    }
+
+    /** Reads the store; only a ready leader is a route (its PostgreSQL accepts writes). */
+    void refresh() {
+        Route next;
+        List<MemberStatus> statuses;
+        try {
+            next = store.leader().filter(LeaderRecord::ready)
+                    .map(l -> new Route(l.member(), l.host(), l.pgPort(), l.term())).orElse(null);
+            statuses = store.members();
+        } catch (RuntimeException e) {
+            // The store is unreachable: keep routing as before; the agents fence a primary that lost it.
+            log.debug("route refresh failed: {}", e.toString());
+            return;
+        }
+        members = statuses;
+        Route previous = primary;
+        if (!Objects.equals(previous, next)) {
+            lock.lock();
+            try {
+                primary = next;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            log.info("primary route: {} -> {}", describe(previous), describe(next));
+            onPrimaryChange.accept(next);
+        }
+    }
+
+    private static String describe(Route r) {
+        return r == null ? "none" : r.member() + " (" + r.host() + ":" + r.port() + ", term " + r.term() + ")";
+    }
+
+    Route primary() {
+        return primary;
+    }
+
+    /** The primary, waiting up to {@code timeoutMillis} for one to exist; null on timeout. */
+    Route awaitPrimary(long timeoutMillis, Runnable whileWaiting) throws InterruptedException {
+        Route r = primary;
+        if (r != null) {
+            return r;
+        }
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        lock.lock();
+        try {
+            while ((r = primary) == null) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    return null;
+                }
+                whileWaiting.run();
+                changed.await(Math.min(left, 1000), java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+            return r;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A healthy replica: streaming, running, within the lag bound; the proxy's region first, then the
+     * least lag. Empty when none qualifies (the caller falls back to the primary).
+     */
+    Optional<Route> replica(String region, long maxLagBytes) {
+        long term = Optional.ofNullable(primary).map(Route::term).orElse(0L);
+        return members.stream()
+                .filter(m -> isHealthyReplica(m, maxLagBytes))
+                .min(Comparator.comparing((MemberStatus m) -> region != null && region.equals(m.region()) ? 0 : 1)
+                        .thenComparingLong(MemberStatus::lagBytes)
+                        .thenComparing(MemberStatus::name))
+                .map(m -> new Route(m.name(), m.host(), m.pgPort(), term));
+    }
+
+    boolean isHealthyReplica(String member, long maxLagBytes) {
+        return members.stream().anyMatch(m -> m.name().equals(member) && isHealthyReplica(m, maxLagBytes));
+    }
+
+    private static boolean isHealthyReplica(MemberStatus m, long maxLagBytes) {
+        return m.role() == Role.REPLICA && m.streaming() && "running".equals(m.state()) && m.lagBytes() <= maxLagBytes
+                && m.host() != null;
+    }
+}
