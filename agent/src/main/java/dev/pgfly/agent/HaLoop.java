@@ -65,6 +65,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
     private volatile long lastKnownPrimaryPosition;
     private volatile boolean closing;
     private long notStreamingSince;
+    private int failedReplicaStarts;
     private String lastRefusal;
 
     HaLoop(AgentConfig config, ClusterStore store, LocalPostgres local, LeaseKeeper lease) {
@@ -266,6 +267,9 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             }
             removeFormerPrimaryMarker();
             event("promote", "promoted to primary of term " + term);
+            // A checkpoint records the new timeline in the control file, which pg_rewind on the former
+            // primary relies on; run it beside the loop so that it does not delay anything.
+            Thread.ofVirtual().start(() -> local.checkpointOn(me.host(), me.pgPort()));
         }
         if (!leader.ready()) {
             store.updateLeader(leader.asReady());
@@ -320,7 +324,20 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             if (isFormerPrimary()) {
                 rejoin(leader);
             }
-            startAsReplica(spec, me, leader);
+            try {
+                startAsReplica(spec, me, leader);
+                failedReplicaStarts = 0;
+            } catch (IOException e) {
+                // A data directory that cannot start as a replica of this leader (e.g. a rewind that
+                // left it unrecoverable) is replaced by a fresh clone after a few attempts.
+                if (++failedReplicaStarts >= 3) {
+                    failedReplicaStarts = 0;
+                    reclone(leader, "could not start as a replica (" + e.getMessage() + ")");
+                    startAsReplica(spec, me, leader);
+                    return;
+                }
+                throw e;
+            }
             return;
         }
         lease.clear();
@@ -375,6 +392,9 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         state = "rewinding against " + leader.member();
         local.configure(store.config().orElseThrow(), store.config().orElseThrow().member(config.member()).orElseThrow(),
                 leader, Set.of());
+        // pg_rewind reads the source's timeline from its control file, which a freshly promoted primary
+        // updates only at its next checkpoint: without one it wrongly finds "no rewind required".
+        local.checkpointOn(leader.host(), leader.pgPort());
         var rewind = pg.rewind(leader.host(), leader.pgPort(), Duration.ofHours(1));
         if (rewind.ok()) {
             removeFormerPrimaryMarker();
@@ -382,6 +402,11 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             return;
         }
         log.warn("pg_rewind failed: {}; re-cloning", rewind.lastLine());
+        reclone(leader, "pg_rewind failed (" + rewind.lastLine() + ")");
+    }
+
+    /** A fresh clone that replaces the data directory only once complete (the old copy is kept until then). */
+    private void reclone(LeaderRecord leader, String why) throws IOException {
         state = "re-cloning from " + leader.member();
         Path aside = pg.moveDataAside();
         var clone = pg.basebackup(leader.host(), leader.pgPort(), null, Duration.ofHours(6));
@@ -394,7 +419,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         }
         deleteTree(aside);
         removeFormerPrimaryMarker();
-        event("reclone", "pg_rewind failed (" + rewind.lastLine() + "); re-cloned from " + leader.member());
+        event("reclone", why + "; re-cloned from " + leader.member());
     }
 
     private Path formerPrimaryMarker() {

@@ -112,6 +112,15 @@ final class LocalPostgres {
         }
     }
 
+    /** CHECKPOINT on a member (as superuser); failures are logged, the caller goes on. */
+    void checkpointOn(String host, int port) {
+        try (PgSql superuser = new PgSql(host, port, PgConfig.SUPERUSER, secrets.superuserPassword())) {
+            superuser.checkpoint();
+        } catch (SQLException e) {
+            org.slf4j.LoggerFactory.getLogger(LocalPostgres.class).warn("CHECKPOINT on {}:{} failed: {}", host, port, e.toString());
+        }
+    }
+
     List<String> memberHosts(ClusterSpec spec) {
         return spec.members().stream().map(MemberSpec::host).toList();
     }

@@ -39,7 +39,15 @@ public final class Main implements Runnable {
         if (System.getProperty("PGFLY_LOG_LEVEL") == null && System.getenv("PGFLY_LOG_LEVEL") == null) {
             System.setProperty("PGFLY_LOG_LEVEL", server ? "INFO" : "WARN");
         }
-        System.exit(execute(args));
+        int code;
+        try {
+            code = execute(args);
+        } catch (Throwable t) {
+            // An Error (e.g. a missing class) must not leave a half-started JVM behind: report and exit.
+            System.err.println("pgfly: " + t);
+            code = 1;
+        }
+        System.exit(code);
     }
 
     public static int execute(String... args) {

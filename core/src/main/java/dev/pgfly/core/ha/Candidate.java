@@ -15,4 +15,8 @@ public record Candidate(
         boolean reachable,
         boolean healthy,
         long walPosition) {
+
+    public Candidate withReachable(boolean isReachable) {
+        return new Candidate(name, region, noFailover, priority, isReachable, healthy, walPosition);
+    }
 }
