@@ -1,0 +1,278 @@
+package dev.pgfly.proxy;
+
+import dev.pgfly.core.coord.DcsAddress;
+import dev.pgfly.core.coord.ZkClusterStore;
+import dev.pgfly.core.coord.ZkConnections;
+import dev.pgfly.core.model.LeaderRecord;
+import dev.pgfly.core.model.MemberStatus;
+import dev.pgfly.core.model.Role;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** The proxy against a real ZooKeeper, with echo servers standing in for members' PostgreSQL. */
+class PgProxyTest {
+    private TestingServer zk;
+    private ZkClusterStore proxyStore;
+    private final List<ZkClusterStore> agents = new ArrayList<>();
+    private final List<EchoServer> backends = new ArrayList<>();
+    private PgProxy proxy;
+
+    @BeforeEach
+    void start() throws Exception {
+        zk = new TestingServer(true);
+        proxyStore = store();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (proxy != null) {
+            proxy.close();
+        }
+        backends.forEach(EchoServer::close);
+        agents.forEach(ZkClusterStore::close);
+        proxyStore.close();
+        zk.close();
+    }
+
+    private ZkClusterStore store() {
+        DcsAddress address = DcsAddress.parse("zk://" + zk.getConnectString() + "/pgfly");
+        return new ZkClusterStore(ZkConnections.startAndWait(address, Duration.ofSeconds(3), null, Duration.ofSeconds(10)),
+                address.root(), "c1", true);
+    }
+
+    private PgProxy startProxy(Duration hold) throws IOException {
+        proxy = PgProxy.start(new ProxyConfig("127.0.0.1", 0, 0, "fra", hold, 1024), proxyStore, null);
+        return proxy;
+    }
+
+    /** An agent's session holding the leader node for {@code member} on an echo server that prefixes replies. */
+    private ZkClusterStore lead(String member, EchoServer backend, boolean ready) {
+        ZkClusterStore agent = store();
+        agents.add(agent);
+        agent.tryAcquireLeadership(member, backend.host(), backend.port()).orElseThrow();
+        if (ready) {
+            agent.updateLeader(agent.leader().orElseThrow().asReady());
+        }
+        return agent;
+    }
+
+    private EchoServer echo(String host, String name) throws IOException {
+        EchoServer e = new EchoServer(host, name);
+        backends.add(e);
+        return e;
+    }
+
+    @Test
+    void pipesBytesBothWaysToTheReadyLeader() throws Exception {
+        EchoServer m1 = echo("127.0.0.1", "m1");
+        lead("m1", m1, true);
+        startProxy(Duration.ofSeconds(5));
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.currentPrimary().isPresent());
+        try (Socket client = connect()) {
+            assertThat(roundTrip(client, "hello")).isEqualTo("m1:hello");
+        }
+        assertThat(proxy.metrics().bytesToServer()).isPositive();
+        assertThat(proxy.metrics().bytesToClient()).isPositive();
+    }
+
+    @Test
+    void holdsClientsWhileThereIsNoReadyLeaderThenConnectsThem() throws Exception {
+        EchoServer m1 = echo("127.0.0.1", "m1");
+        ZkClusterStore agent = lead("m1", m1, false);
+        startProxy(Duration.ofSeconds(20));
+        try (Socket client = connect()) {
+            CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> roundTripUnchecked(client, "wait"));
+            Thread.sleep(500);
+            assertThat(reply).as("held, not answered, while the leader is not ready").isNotDone();
+            agent.updateLeader(agent.leader().orElseThrow().asReady());
+            assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("m1:wait");
+        }
+        assertThat(proxy.metrics().held()).isEqualTo(1);
+    }
+
+    @Test
+    void closesAHeldClientAfterTheHoldTimeout() throws Exception {
+        startProxy(Duration.ofMillis(300));
+        try (Socket client = connect()) {
+            client.setSoTimeout(5000);
+            assertThat(client.getInputStream().read()).as("closed by the proxy").isEqualTo(-1);
+        }
+        assertThat(proxy.metrics().refused()).isEqualTo(1);
+    }
+
+    @Test
+    void aNewTermClosesConnectionsToTheFormerPrimaryAndRoutesToTheNewOne() throws Exception {
+        EchoServer m1 = echo("127.0.0.1", "m1");
+        EchoServer m2 = echo("127.0.0.2", "m2");
+        ZkClusterStore first = lead("m1", m1, true);
+        startProxy(Duration.ofSeconds(10));
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.currentPrimary().isPresent());
+        try (Socket old = connect()) {
+            assertThat(roundTrip(old, "a")).isEqualTo("m1:a");
+            first.releaseLeadership("m1");
+            lead("m2", m2, true);
+            old.setSoTimeout(5000);
+            assertThat(old.getInputStream().read()).as("connection to the former primary dropped").isEqualTo(-1);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.currentPrimary().map(r -> r.term() == 2).orElse(false));
+        try (Socket fresh = connect()) {
+            assertThat(roundTrip(fresh, "b")).isEqualTo("m2:b");
+        }
+        assertThat(proxy.metrics().closedOnTermChange()).isEqualTo(1);
+    }
+
+    @Test
+    void theReplicaPortPrefersAHealthyReplicaInItsRegionAndFallsBackToThePrimary() throws Exception {
+        EchoServer primary = echo("127.0.0.1", "m1");
+        EchoServer near = echo("127.0.0.3", "m3");
+        EchoServer far = echo("127.0.0.2", "m2");
+        lead("m1", primary, true);
+        int replicaPort;
+        try (ServerSocket free = new ServerSocket(0)) {
+            replicaPort = free.getLocalPort();
+        }
+        proxy = PgProxy.start(new ProxyConfig("127.0.0.1", 0, replicaPort, "fra", Duration.ofSeconds(5), 1024), proxyStore, null);
+        ZkClusterStore agent = agents.getFirst();
+        agent.publishMember(replica("m2", far, "syd", 0, true));
+        agent.publishMember(replica("m3", near, "fra", 100, true));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            try (Socket c = new Socket("127.0.0.1", replicaPort)) {
+                assertThat(roundTrip(c, "r")).isEqualTo("m3:r");
+            }
+        });
+        agent.publishMember(replica("m3", near, "fra", 100, false));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            try (Socket c = new Socket("127.0.0.1", replicaPort)) {
+                assertThat(roundTrip(c, "r")).isEqualTo("m2:r");
+            }
+        });
+        agent.publishMember(replica("m2", far, "syd", 5000, true));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            try (Socket c = new Socket("127.0.0.1", replicaPort)) {
+                assertThat(roundTrip(c, "r")).as("lagging replicas are out of rotation").isEqualTo("m1:r");
+            }
+        });
+    }
+
+    @Test
+    void aBusyPortIsReportedInOneLine() throws Exception {
+        try (ServerSocket busy = new ServerSocket()) {
+            busy.bind(new InetSocketAddress("127.0.0.1", 0));
+            assertThatThrownBy(() -> PgProxy.start(new ProxyConfig("127.0.0.1", busy.getLocalPort(), 0, null,
+                    Duration.ofSeconds(1), 1024), proxyStore, null))
+                    .hasMessage("port 127.0.0.1:" + busy.getLocalPort() + " is already in use");
+        }
+    }
+
+    private static MemberStatus replica(String name, EchoServer e, String region, long lag, boolean streaming) {
+        return new MemberStatus(name, Role.REPLICA, "running", e.host(), e.port(), null, region, 1, 0, 0, 0, lag, 0,
+                false, streaming, "m1", 1, 1, 1, System.currentTimeMillis());
+    }
+
+    private Socket connect() throws IOException {
+        Socket s = new Socket("127.0.0.1", proxy.primaryPort());
+        s.setSoTimeout(15000);
+        return s;
+    }
+
+    private static String roundTrip(Socket s, String message) throws IOException {
+        OutputStream out = s.getOutputStream();
+        out.write((message + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        InputStream in = s.getInputStream();
+        StringBuilder sb = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0 && c != '\n') {
+            sb.append((char) c);
+        }
+        return sb.toString();
+    }
+
+    private static String roundTripUnchecked(Socket s, String message) {
+        try {
+            return roundTrip(s, message);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Answers each line with "name:line". */
+    static final class EchoServer implements AutoCloseable {
+        private final ServerSocket server;
+        private final String name;
+
+        EchoServer(String host, String name) throws IOException {
+            this.name = name;
+            this.server = new ServerSocket();
+            server.bind(new InetSocketAddress(host, 0));
+            Thread.ofVirtual().start(this::acceptLoop);
+        }
+
+        String host() {
+            return server.getInetAddress().getHostAddress();
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        private void acceptLoop() {
+            while (!server.isClosed()) {
+                try {
+                    Socket s = server.accept();
+                    Thread.ofVirtual().start(() -> serve(s));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }
+
+        private void serve(Socket s) {
+            try (s) {
+                InputStream in = s.getInputStream();
+                OutputStream out = s.getOutputStream();
+                StringBuilder line = new StringBuilder();
+                int c;
+                while ((c = in.read()) >= 0) {
+                    if (c == '\n') {
+                        out.write((name + ":" + line + "\n").getBytes(StandardCharsets.UTF_8));
+                        out.flush();
+                        line.setLength(0);
+                    } else {
+                        line.append((char) c);
+                    }
+                }
+            } catch (IOException ignored) {
+                // client gone
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                server.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+    }
+}
