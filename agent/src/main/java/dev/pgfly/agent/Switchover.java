@@ -58,10 +58,8 @@ final class Switchover {
                 problem = Optional.of("no replica is fit to take over");
             }
         }
-        MemberStatus targetStatus = null;
         if (problem.isEmpty()) {
-            targetStatus = peers.status(target).orElse(null);
-            problem = fitness(spec, target, targetStatus);
+            problem = awaitFit(spec, target);
         }
         if (problem.isPresent()) {
             store.clearSwitchover();
@@ -88,7 +86,29 @@ final class Switchover {
                 + target.name() + " has it; handing over after " + (System.currentTimeMillis() - started) + " ms");
     }
 
+    /** A replica that reconnects to the primary just now is given a few seconds to stream again. */
+    private Optional<String> awaitFit(ClusterSpec spec, MemberSpec target) {
+        long deadline = System.currentTimeMillis() + 10_000;
+        Optional<String> problem;
+        do {
+            problem = fitness(spec, target, peers.status(target).orElse(null));
+            if (problem.isEmpty()) {
+                return problem;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return problem;
+            }
+        } while (System.currentTimeMillis() < deadline);
+        return problem;
+    }
+
     private Optional<String> fitness(ClusterSpec spec, MemberSpec target, MemberStatus status) {
+        if (status == null) {
+            return Optional.of(target.name() + " does not answer");
+        }
         Optional<String> ineligible = FailoverPolicy.ineligibility(candidate(target, status), spec.primaryRegion());
         if (ineligible.isPresent()) {
             return ineligible;

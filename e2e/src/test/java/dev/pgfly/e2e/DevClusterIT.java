@@ -115,6 +115,31 @@ class DevClusterIT {
 
     @Test
     @Order(4)
+    void aDevClusterBecomesHaByAddingAMember() throws Exception {
+        pgfly.ok("member", "add", "demo");
+        JsonNode status = pgfly.status("demo");
+        assertThat(status.get("members").size()).isEqualTo(2);
+        JsonNode m2 = status.get("members").get(1);
+        assertThat(m2.get("name").asString()).isEqualTo("m2");
+        assertThat(m2.get("role").asString()).isEqualTo("replica");
+        assertThat(m2.get("streaming").asBoolean()).isTrue();
+
+        pgfly.ok("failover", "demo", "--to", "m2");
+        assertThat(pgfly.status("demo").get("leader").asString()).isEqualTo("m2");
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> countItems() == 101);
+        try (Connection c = Db.connect(url); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO items VALUES (102, 'written on m2')");
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonNode m1 = pgfly.status("demo").get("members").get(0);
+            assertThat(m1.get("role").asString()).isEqualTo("replica");
+            assertThat(m1.get("streaming").asBoolean()).isTrue();
+        });
+        assertThat(countItems()).isEqualTo(102);
+    }
+
+    @Test
+    @Order(5)
     void destroyLeavesNoProcessAndNoFile() throws Exception {
         Path clusterDir = pgfly.home().resolve("clusters/demo");
         assertThat(clusterDir).exists();

@@ -151,7 +151,10 @@ class HaClusterIT {
         JsonNode primary = primary();
         try (Partition partition = new Partition("ha")) {
             fault("iptables partition of " + primary.get("name").asString(),
-                    () -> partition.isolate(primary.get("host").asString()), partition::heal);
+                    () -> {
+                        partition.isolate(primary.get("host").asString());
+                        Thread.sleep(10_000);
+                    }, partition::heal);
         }
         assertThat(primary().get("name").asString()).isNotEqualTo(primary.get("name").asString());
     }

@@ -111,11 +111,33 @@ public final class Pgfly implements AutoCloseable {
             }
             run("daemon", "stop");
         } finally {
+            keepLogs();
             for (ProcessHandle h : processes()) {
                 h.destroyForcibly();
                 h.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> null).join();
             }
             deleteTree(home);
+        }
+    }
+
+    /**
+     * Copies every agent, proxy, daemon and PostgreSQL log to {@code pgfly.logs} (when set) before the
+     * home is deleted, so that a failed run can be read afterwards.
+     */
+    private void keepLogs() {
+        String target = System.getProperty("pgfly.logs");
+        if (target == null) {
+            return;
+        }
+        Path dest = Path.of(target, home.getFileName().toString());
+        try (Stream<Path> walk = Files.walk(home)) {
+            for (Path p : walk.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
+                Path copy = dest.resolve(home.relativize(p).toString().replace("/data/", "/"));
+                Files.createDirectories(copy.getParent());
+                Files.copy(p, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("could not keep the logs of " + home + ": " + e);
         }
     }
 

@@ -58,11 +58,12 @@ public final class FailoverPolicy {
         }
         List<Candidate> rivals;
         if (in.synchronous()) {
-            if (!in.syncSet().contains(in.self())) {
+            // Any member of the set may hold the newest acknowledged commit: all must be compared.
+            // The former primary holds every commit it acknowledged, so it is as safe as a set member.
+            if (!in.syncSet().contains(in.self()) && !in.self().equals(in.formerPrimary())) {
                 return ElectionResult.waitBecause(in.self() + " is not in the synchronous set " + in.syncSet()
                         + " and may lack acknowledged transactions");
             }
-            // Any member of the set may hold the newest acknowledged commit: all must be compared.
             rivals = in.members().stream()
                     .filter(c -> in.syncSet().contains(c.name()) && !c.name().equals(in.formerPrimary()))
                     .toList();
@@ -77,9 +78,12 @@ public final class FailoverPolicy {
                 return ElectionResult.waitBecause(in.self() + " lags the former primary by " + lag
                         + " bytes, more than the maximum of " + in.maxLagBytes());
             }
+            // A rival that may not promote because of its own lag must not block the others either.
             rivals = in.members().stream()
                     .filter(c -> !c.name().equals(in.formerPrimary()))
                     .filter(c -> ineligibility(c, in.primaryRegion()).isEmpty())
+                    .filter(c -> in.lastPrimaryPosition() <= 0
+                            || in.lastPrimaryPosition() - c.walPosition() <= in.maxLagBytes())
                     .toList();
         }
         Candidate best = rivals.stream()
