@@ -14,6 +14,7 @@ import dev.pgfly.core.model.MemberStatus;
 import dev.pgfly.core.model.Role;
 import dev.pgfly.core.model.SwitchoverRequest;
 import dev.pgfly.core.model.SyncState;
+import dev.pgfly.core.util.FileTrees;
 import dev.pgfly.postgres.PgInstance;
 import dev.pgfly.postgres.PgProbe;
 import org.slf4j.Logger;
@@ -225,15 +226,8 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
 
     /** A data directory without PG_VERSION is an interrupted initdb or clone, never a database: safe to clear. */
     private void clearIncompleteDataDir() throws IOException {
-        Path data = pg.dataDir();
-        if (Files.exists(data) && !pg.hasData()) {
-            try (var walk = Files.walk(data)) {
-                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    if (!p.equals(data)) {
-                        Files.delete(p);
-                    }
-                }
-            }
+        if (!pg.hasData()) {
+            FileTrees.deleteContents(pg.dataDir());
         }
         pg.prepareDirectories();
     }
@@ -417,7 +411,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             Files.move(aside, pg.dataDir());
             throw new IOException("re-clone from " + leader.member() + " failed: " + clone.lastLine());
         }
-        deleteTree(aside);
+        FileTrees.delete(aside);
         removeFormerPrimaryMarker();
         event("reclone", why + "; re-cloned from " + leader.member());
     }
@@ -565,14 +559,6 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
     void event(String kind, String reason) {
         log.info("event {}: {}", kind, reason);
         store.recordEvent(new Event(System.currentTimeMillis(), kind, config.member(), term, reason));
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (var walk = Files.walk(root)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     /** Orderly stop: PostgreSQL first (shutdown checkpoint), leadership after, so writes never overlap. */

@@ -1,5 +1,6 @@
 package dev.pgfly.testkit;
 
+import dev.pgfly.core.util.FileTrees;
 import dev.pgfly.core.util.Json;
 import tools.jackson.databind.JsonNode;
 
@@ -116,7 +117,7 @@ public final class Pgfly implements AutoCloseable {
                 h.destroyForcibly();
                 h.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> null).join();
             }
-            deleteTree(home);
+            FileTrees.delete(home);
         }
     }
 
@@ -141,14 +142,4 @@ public final class Pgfly implements AutoCloseable {
         }
     }
 
-    public static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

@@ -15,6 +15,7 @@ import dev.pgfly.core.model.Lsn;
 import dev.pgfly.core.model.MemberSpec;
 import dev.pgfly.core.model.MemberStatus;
 import dev.pgfly.core.model.SwitchoverRequest;
+import dev.pgfly.core.util.FileTrees;
 import dev.pgfly.core.util.Json;
 import dev.pgfly.core.util.Names;
 import dev.pgfly.core.util.Secrets;
@@ -251,12 +252,12 @@ final class ClusterManager implements AutoCloseable {
         if (cluster.isPresent()) {
             Path dataRoot = Path.of(cluster.get().dataRoot());
             endLeftoverPostgres(dataRoot);
-            deleteTree(dataRoot);
+            FileTrees.delete(dataRoot);
             if (dataRoot.startsWith("/var/lib/pgfly")) {
-                deleteTree(dataRoot.getParent());
+                FileTrees.delete(dataRoot.getParent());
             }
         }
-        deleteTree(home.clusterDir(name));
+        FileTrees.delete(home.clusterDir(name));
     }
 
     /** A PostgreSQL whose agent died before stopping it: immediate shutdown, by the pid in its own pid file. */
@@ -396,7 +397,7 @@ final class ClusterManager implements AutoCloseable {
                 save(updated);
                 store.putConfig(updated.spec());
                 store.removeMemberStatus(member);
-                deleteTree(memberDir(cluster, member));
+                FileTrees.delete(memberDir(cluster, member));
                 record(name, "member-remove", member, "member removed; its replication slot is dropped by the primary");
                 return view(updated);
             }
@@ -603,17 +604,6 @@ final class ClusterManager implements AutoCloseable {
         Path tmp = file.resolveSibling("cluster.json.tmp");
         Files.writeString(tmp, Json.pretty(cluster));
         Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     @Override
