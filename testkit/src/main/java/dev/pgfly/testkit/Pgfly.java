@@ -103,6 +103,7 @@ public final class Pgfly implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        keepLogs();
         try {
             Result list = run("list", "--json");
             if (list.exit() == 0) {
@@ -112,7 +113,6 @@ public final class Pgfly implements AutoCloseable {
             }
             run("daemon", "stop");
         } finally {
-            keepLogs();
             for (ProcessHandle h : processes()) {
                 h.destroyForcibly();
                 h.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> null).join();
