@@ -59,6 +59,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("ha-loop").factory());
     private final AtomicBoolean cycleQueued = new AtomicBoolean();
+    private final ScaleToZero scaleToZero = new ScaleToZero();
 
     private volatile String state = "starting";
     private volatile long term;
@@ -241,6 +242,9 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             state = "cannot prove leadership";
             return;
         }
+        if (scaleToZero.isIdle() && !wakeIfAsked(spec, me)) {
+            return;
+        }
         if (!pg.isRunning()) {
             state = "starting as primary";
             local.configure(spec, me, null, sync.onPromotion(spec, term));
@@ -286,7 +290,62 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
                 state = "handed over";
                 formerPrimaryCleanlyStopped = true;
             }
+            return;
         }
+        if (spec.scalesToZero()) {
+            stopIfIdle(spec);
+        }
+    }
+
+    // ------------------------------------------------------------------ scale to zero
+
+    /**
+     * A scale-to-zero primary without client sessions for the idle timeout stops PostgreSQL. It keeps
+     * its leader node (and term) but marks it not ready first, so that the proxy holds new clients and
+     * asks for a wake instead of routing to a stopping server.
+     */
+    private void stopIfIdle(ClusterSpec spec) throws Exception {
+        long timeout = spec.idleTimeoutSeconds() * 1000;
+        if (!scaleToZero.shouldStop(System.currentTimeMillis(), local.sql().clientSessions(), timeout)) {
+            return;
+        }
+        long wakeRequest = store.wakeRequestedAt();
+        LeaderRecord current = store.leader().orElseThrow();
+        store.updateLeader(current.asNotReady());
+        if (local.sql().clientSessions() > 0) {
+            // A client slipped in while the proxy still routed here: keep serving it.
+            store.updateLeader(current.asReady());
+            scaleToZero.serving(System.currentTimeMillis());
+            return;
+        }
+        pg.stop("fast", Duration.ofSeconds(60));
+        local.sql().reset();
+        scaleToZero.stopped(wakeRequest);
+        state = "idle: stopped after " + spec.idleTimeoutSeconds() + " s without clients";
+        event("idle-stop", "no client for " + spec.idleTimeoutSeconds() + " s: PostgreSQL stopped until a client connects");
+    }
+
+    /** True when PostgreSQL was started again (a client asked through the proxy), false to stay idle. */
+    private boolean wakeIfAsked(ClusterSpec spec, MemberSpec me) throws Exception {
+        long wakeRequest = store.wakeRequestedAt();
+        if (!scaleToZero.shouldWake(wakeRequest, spec.scalesToZero())) {
+            return false;
+        }
+        long started = System.currentTimeMillis();
+        state = "waking";
+        try {
+            local.configure(spec, me, null, sync.onPromotion(spec, term));
+            pg.start(START_TIMEOUT);
+        } catch (IOException | RuntimeException e) {
+            // Stay idle until the next request: the proxy answers the waiting clients with this reason.
+            scaleToZero.stopped(wakeRequest);
+            state = "wake failed: " + e.getMessage();
+            event("wake-failed", "could not start PostgreSQL for a client: " + e.getMessage());
+            return false;
+        }
+        scaleToZero.serving(System.currentTimeMillis());
+        event("wake", "a client connected: PostgreSQL started in " + (System.currentTimeMillis() - started) + " ms");
+        return true;
     }
 
     /** Set after a planned switchover: the shutdown checkpoint reached the new primary, no rewind needed. */

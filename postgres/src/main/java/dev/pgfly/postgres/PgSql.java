@@ -157,6 +157,24 @@ public final class PgSql implements AutoCloseable {
         }
     }
 
+    /**
+     * Client sessions, leaving out pgfly's own (its agent role, or an application name starting with
+     * "pgfly"): what decides whether a scale-to-zero member is idle.
+     */
+    public synchronized int clientSessions() throws SQLException {
+        try (Statement st = connection().createStatement()) {
+            st.setQueryTimeout(5);
+            try (ResultSet rs = st.executeQuery("""
+                    SELECT count(*) FROM pg_stat_activity
+                    WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
+                      AND usename IS DISTINCT FROM 'pgfly_agent'
+                      AND coalesce(application_name, '') NOT LIKE 'pgfly%'""")) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
     public synchronized void reload() throws SQLException {
         try (Statement st = connection().createStatement()) {
             st.execute("SELECT pg_reload_conf()");

@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class PgProxy implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PgProxy.class);
     private static final int CONNECT_TIMEOUT_MILLIS = 3000;
+    private static final int STARTUP_TIMEOUT_MILLIS = 60_000;
 
     private final ProxyConfig config;
     private final RouteTable routes;
@@ -145,16 +146,33 @@ public final class PgProxy implements AutoCloseable {
     private void serve(Socket client, boolean primaryPort) {
         try {
             client.setTcpNoDelay(true);
-            Route route = primaryPort ? primaryRoute() : routes.replica(config.region(), config.maxReplicaLagBytes())
-                    .orElseGet(this::primaryRouteQuietly);
+            // PostgreSQL's own authentication_timeout: a client that never speaks is let go after it.
+            client.setSoTimeout(STARTUP_TIMEOUT_MILLIS);
+            StartupPacket first = StartupPacket.read(client.getInputStream());
+            client.setSoTimeout(0);
+            long arrived = System.currentTimeMillis();
+            Route route = primaryPort ? primaryRoute(arrived) : routes.replica(config.region(), config.maxReplicaLagBytes())
+                    .orElseGet(() -> primaryRouteQuietly(arrived));
             if (route == null) {
                 metrics.refused.incrementAndGet();
-                client.close();
+                String reason = routes.wakeFailure(arrived)
+                        .map(state -> "the database could not be started (" + state + ")")
+                        .orElse("no primary is available after waiting " + config.holdTimeout().toSeconds() + " s");
+                refuse(client, first, "57P03", "pgfly proxy: " + reason);
                 return;
             }
             Socket backend = new Socket();
             backend.setTcpNoDelay(true);
-            backend.connect(new InetSocketAddress(route.host(), route.port()), CONNECT_TIMEOUT_MILLIS);
+            try {
+                backend.connect(new InetSocketAddress(route.host(), route.port()), CONNECT_TIMEOUT_MILLIS);
+                backend.getOutputStream().write(first.bytes());
+            } catch (IOException e) {
+                closeQuietly(backend);
+                metrics.refused.incrementAndGet();
+                refuse(client, first, "08006", "pgfly proxy: cannot reach " + route.member() + " at " + route.host()
+                        + ":" + route.port() + " (" + e.getMessage() + ")");
+                return;
+            }
             ProxiedConnection conn = new ProxiedConnection(client, backend, route, primaryPort);
             open.add(conn);
             (primaryPort ? metrics.primaryOpen : metrics.replicaOpen).incrementAndGet();
@@ -178,19 +196,31 @@ public final class PgProxy implements AutoCloseable {
         }
     }
 
-    private Route primaryRoute() throws InterruptedException {
+    private static void refuse(Socket client, StartupPacket first, String sqlState, String message) {
+        try {
+            client.setSoTimeout(5000);
+            StartupPacket.refuse(first, client.getInputStream(), client.getOutputStream(), sqlState, message);
+        } catch (IOException e) {
+            log.debug("could not send the refusal: {}", e.toString());
+        } finally {
+            closeQuietly(client);
+        }
+    }
+
+    private Route primaryRoute(long arrived) throws InterruptedException {
         Route r = routes.primary();
         if (r != null) {
             return r;
         }
         metrics.held.incrementAndGet();
         queueRefresh();
-        return routes.awaitPrimary(config.holdTimeout().toMillis(), this::wakeAtMostOncePerSecond);
+        return routes.awaitPrimary(config.holdTimeout().toMillis(), this::wakeAtMostOncePerSecond,
+                () -> routes.wakeFailure(arrived).isPresent());
     }
 
-    private Route primaryRouteQuietly() {
+    private Route primaryRouteQuietly(long arrived) {
         try {
-            return primaryRoute();
+            return primaryRoute(arrived);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;

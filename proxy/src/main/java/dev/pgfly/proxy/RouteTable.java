@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -71,8 +72,11 @@ final class RouteTable {
         return primary;
     }
 
-    /** The primary, waiting up to {@code timeoutMillis} for one to exist; null on timeout. */
-    Route awaitPrimary(long timeoutMillis, Runnable whileWaiting) throws InterruptedException {
+    /**
+     * The primary, waiting up to {@code timeoutMillis} for one to exist; null on timeout, or as soon as
+     * {@code giveUp} says waiting is pointless (a wake-up that failed).
+     */
+    Route awaitPrimary(long timeoutMillis, Runnable whileWaiting, BooleanSupplier giveUp) throws InterruptedException {
         Route r = primary;
         if (r != null) {
             return r;
@@ -82,16 +86,24 @@ final class RouteTable {
         try {
             while ((r = primary) == null) {
                 long left = deadline - System.currentTimeMillis();
-                if (left <= 0) {
+                if (left <= 0 || giveUp.getAsBoolean()) {
                     return null;
                 }
                 whileWaiting.run();
-                changed.await(Math.min(left, 1000), java.util.concurrent.TimeUnit.MILLISECONDS);
+                changed.await(Math.min(left, 200), java.util.concurrent.TimeUnit.MILLISECONDS);
             }
             return r;
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The state of a member whose wake-up failed after {@code since}: why a held client cannot be served. */
+    Optional<String> wakeFailure(long since) {
+        return members.stream()
+                .filter(m -> m.state() != null && m.state().startsWith("wake failed") && m.updatedAt() >= since)
+                .map(m -> m.name() + ": " + m.state())
+                .findFirst();
     }
 
     /**

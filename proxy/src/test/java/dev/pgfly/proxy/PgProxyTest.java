@@ -110,13 +110,48 @@ class PgProxyTest {
     }
 
     @Test
-    void closesAHeldClientAfterTheHoldTimeout() throws Exception {
+    void answersAHeldClientWithAPostgresErrorAfterTheHoldTimeout() throws Exception {
         startProxy(Duration.ofMillis(300));
         try (Socket client = connect()) {
             client.setSoTimeout(5000);
-            assertThat(client.getInputStream().read()).as("closed by the proxy").isEqualTo(-1);
+            byte[] reply = client.getInputStream().readAllBytes();
+            assertThat(reply[0]).as("an ErrorResponse").isEqualTo((byte) 'E');
+            String text = new String(reply, StandardCharsets.UTF_8);
+            assertThat(text).contains("SFATAL").contains("C57P03").contains("no primary is available");
         }
         assertThat(proxy.metrics().refused()).isEqualTo(1);
+    }
+
+    @Test
+    void declinesSslBeforeRefusingSoThatTheClientCanReadTheError() throws Exception {
+        startProxy(Duration.ofMillis(300));
+        try (Socket client = new Socket("127.0.0.1", proxy.primaryPort())) {
+            client.setSoTimeout(5000);
+            OutputStream out = client.getOutputStream();
+            out.write(packet(StartupPacket.SSL_REQUEST, new byte[0]));
+            out.flush();
+            InputStream in = client.getInputStream();
+            assertThat(in.read()).as("SSL declined").isEqualTo('N');
+            out.write(STARTUP);
+            out.flush();
+            assertThat(in.read()).as("then an ErrorResponse").isEqualTo('E');
+        }
+    }
+
+    @Test
+    void aClientThatHasNotSpokenYetCostsNoBackendConnection() throws Exception {
+        EchoServer m1 = echo("127.0.0.1", "m1");
+        lead("m1", m1, true);
+        startProxy(Duration.ofSeconds(5));
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.currentPrimary().isPresent());
+        try (Socket silent = new Socket("127.0.0.1", proxy.primaryPort())) {
+            Thread.sleep(300);
+            assertThat(m1.accepted()).isZero();
+            silent.getOutputStream().write(STARTUP);
+            assertThat(roundTrip(silent, "late")).isEqualTo("m1:late");
+            assertThat(m1.accepted()).isEqualTo(1);
+            assertThat(m1.startupPackets()).as("the startup packet reaches the backend unchanged").isEqualTo(1);
+        }
     }
 
     @Test
@@ -155,19 +190,19 @@ class PgProxyTest {
         agent.publishMember(replica("m2", far, "syd", 0, true));
         agent.publishMember(replica("m3", near, "fra", 100, true));
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-            try (Socket c = new Socket("127.0.0.1", replicaPort)) {
+            try (Socket c = pgClient(replicaPort)) {
                 assertThat(roundTrip(c, "r")).isEqualTo("m3:r");
             }
         });
         agent.publishMember(replica("m3", near, "fra", 100, false));
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-            try (Socket c = new Socket("127.0.0.1", replicaPort)) {
+            try (Socket c = pgClient(replicaPort)) {
                 assertThat(roundTrip(c, "r")).isEqualTo("m2:r");
             }
         });
         agent.publishMember(replica("m2", far, "syd", 5000, true));
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-            try (Socket c = new Socket("127.0.0.1", replicaPort)) {
+            try (Socket c = pgClient(replicaPort)) {
                 assertThat(roundTrip(c, "r")).as("lagging replicas are out of rotation").isEqualTo("m1:r");
             }
         });
@@ -188,9 +223,24 @@ class PgProxyTest {
                 false, streaming, "m1", 1, 1, 1, System.currentTimeMillis());
     }
 
+    /** A protocol 3.0 StartupMessage with no parameters: what the proxy reads before choosing a backend. */
+    static final byte[] STARTUP = packet(196608, new byte[] {0});
+
+    static byte[] packet(int code, byte[] body) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + body.length);
+        b.putInt(8 + body.length).putInt(code).put(body);
+        return b.array();
+    }
+
     private Socket connect() throws IOException {
-        Socket s = new Socket("127.0.0.1", proxy.primaryPort());
+        return pgClient(proxy.primaryPort());
+    }
+
+    /** A client that has sent its startup message, as every PostgreSQL client does first. */
+    private static Socket pgClient(int port) throws IOException {
+        Socket s = new Socket("127.0.0.1", port);
         s.setSoTimeout(15000);
+        s.getOutputStream().write(STARTUP);
         return s;
     }
 
@@ -215,10 +265,20 @@ class PgProxyTest {
         }
     }
 
-    /** Answers each line with "name:line". */
+    /** Reads a startup packet, then answers each line with "name:line". */
     static final class EchoServer implements AutoCloseable {
         private final ServerSocket server;
         private final String name;
+        private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicInteger startupPackets = new java.util.concurrent.atomic.AtomicInteger();
+
+        int accepted() {
+            return accepted.get();
+        }
+
+        int startupPackets() {
+            return startupPackets.get();
+        }
 
         EchoServer(String host, String name) throws IOException {
             this.name = name;
@@ -239,6 +299,7 @@ class PgProxyTest {
             while (!server.isClosed()) {
                 try {
                     Socket s = server.accept();
+                    accepted.incrementAndGet();
                     Thread.ofVirtual().start(() -> serve(s));
                 } catch (IOException e) {
                     return;
@@ -250,6 +311,9 @@ class PgProxyTest {
             try (s) {
                 InputStream in = s.getInputStream();
                 OutputStream out = s.getOutputStream();
+                if (java.util.Arrays.equals(in.readNBytes(STARTUP.length), STARTUP)) {
+                    startupPackets.incrementAndGet();
+                }
                 StringBuilder line = new StringBuilder();
                 int c;
                 while ((c = in.read()) >= 0) {

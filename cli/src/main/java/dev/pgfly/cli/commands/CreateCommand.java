@@ -3,6 +3,7 @@ package dev.pgfly.cli.commands;
 import dev.pgfly.cli.api.CreateRequest;
 import dev.pgfly.cli.api.CreateResult;
 import dev.pgfly.cli.client.DaemonClient;
+import dev.pgfly.core.util.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,14 +35,29 @@ public final class CreateCommand extends ClusterCommand implements Callable<Inte
     @Option(names = "--pg-bin", description = "Directory with the PostgreSQL server binaries")
     String pgBin;
 
+    @Option(names = "--scale-to-zero", description = "Dev clusters: stop PostgreSQL when no client is connected for"
+            + " the idle timeout; the proxy starts it again when a client connects")
+    boolean scaleToZero;
+
+    @Option(names = "--idle-timeout", defaultValue = "5m", paramLabel = "DURATION",
+            description = "With --scale-to-zero: how long without clients before stopping (30s, 5m, 1h). Default: ${DEFAULT-VALUE}")
+    String idleTimeout;
+
     @Option(names = "--json", description = "Print JSON")
     boolean json;
 
     @Override
     public Integer call() {
+        long idleSeconds = 0;
+        if (scaleToZero) {
+            idleSeconds = Durations.parse(idleTimeout).toSeconds();
+            if (idleSeconds < 1) {
+                throw new IllegalArgumentException("--idle-timeout must be at least 1s");
+            }
+        }
         DaemonClient daemon = daemon();
         CreateResult result = daemon.convert(daemon.post("/v1/clusters",
-                new CreateRequest(name, config, region, members, sync, port, pgBin), Duration.ofMinutes(5)),
+                new CreateRequest(name, config, region, members, sync, port, pgBin, idleSeconds), Duration.ofMinutes(5)),
                 CreateResult.class);
         if (json) {
             printJson(result);

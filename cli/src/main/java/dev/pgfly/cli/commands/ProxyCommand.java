@@ -39,14 +39,23 @@ public final class ProxyCommand implements Callable<Integer> {
             description = "How long a new client waits for a primary when there is none")
     long holdTimeoutMs;
 
+    @Option(names = "--max-replica-lag-bytes", defaultValue = "" + ProxyConfig.DEFAULT_MAX_REPLICA_LAG_BYTES,
+            description = "Replicas lagging more are taken out of rotation until they catch up (default: ${DEFAULT-VALUE})")
+    long maxReplicaLagBytes;
+
     @Override
     public Integer call() throws Exception {
         DcsAddress address = DcsAddress.parse(dcs);
         CuratorFramework client = ZkConnections.startAndWait(address, Duration.ofSeconds(10), null, Duration.ofSeconds(30));
         ClusterStore store = new ZkClusterStore(client, address.root(), cluster, true);
+        if (maxReplicaLagBytes < 0 || holdTimeoutMs < 0) {
+            throw new IllegalArgumentException("--max-replica-lag-bytes and --hold-timeout-ms must not be negative");
+        }
         ProxyConfig config = new ProxyConfig(listen, port, replicaPort, region, Duration.ofMillis(holdTimeoutMs),
-                ProxyConfig.DEFAULT_MAX_REPLICA_LAG_BYTES);
-        PgProxy proxy = PgProxy.start(config, store, null);
+                maxReplicaLagBytes);
+        // A held client asks for its database through the store: a scaled-to-zero member's agent
+        // watches the wake node and starts PostgreSQL (agents that are not idle ignore it).
+        PgProxy proxy = PgProxy.start(config, store, () -> store.requestWake(System.currentTimeMillis()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             proxy.close();

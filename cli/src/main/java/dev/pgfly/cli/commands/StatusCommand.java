@@ -27,7 +27,15 @@ public final class StatusCommand extends ClusterCommand implements Callable<Inte
         System.out.printf("Cluster %s (%s): %s, term %d, primary %s, region %s%s%n", c.name(), c.config(), c.state(),
                 c.term(), c.leader() == null ? "none" : c.leader(), c.primaryRegion(),
                 c.synchronous() ? ", synchronous replication" : "");
-        System.out.printf("Proxy: primary %s, replicas %s%n%n", c.proxy().primary(), c.proxy().replica());
+        for (ClusterView.Proxy p : c.proxies() == null ? java.util.List.of(c.proxy()) : c.proxies()) {
+            System.out.printf("Proxy%s: primary %s, replicas %s%n", p.region() == null ? "" : " (" + p.region() + ")",
+                    p.primary(), p.replica());
+        }
+        if (c.idleTimeoutSeconds() > 0) {
+            System.out.printf("Scale to zero: PostgreSQL stops after %d s without clients; a connection wakes it%n",
+                    c.idleTimeoutSeconds());
+        }
+        System.out.println();
         printMembers(System.out, c);
         return 0;
     }

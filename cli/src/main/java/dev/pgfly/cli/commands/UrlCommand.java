@@ -19,14 +19,21 @@ public final class UrlCommand extends ClusterCommand implements Callable<Integer
     @Option(names = "--database", defaultValue = "postgres", description = "Database. Default: ${DEFAULT-VALUE}")
     String database;
 
+    @Option(names = "--region", description = "Through the proxy of this region (default: the primary region's)")
+    String region;
+
     @Override
     public Integer call() {
-        System.out.println(url(daemon(), name, replica, database));
+        System.out.println(url(daemon(), name, replica, database, region));
         return 0;
     }
 
     static String url(DaemonClient daemon, String name, boolean replica, String database) {
-        return daemon.get(path(name) + "/url?replica=" + replica + "&database=" + DaemonClient.enc(database))
-                .get("url").asString();
+        return url(daemon, name, replica, database, null);
+    }
+
+    static String url(DaemonClient daemon, String name, boolean replica, String database, String region) {
+        return daemon.get(path(name) + "/url?replica=" + replica + "&database=" + DaemonClient.enc(database)
+                + (region == null ? "" : "&region=" + DaemonClient.enc(region))).get("url").asString();
     }
 }

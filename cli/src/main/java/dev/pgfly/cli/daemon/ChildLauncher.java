@@ -44,15 +44,23 @@ final class ChildLauncher {
                 home.childrenDir().resolve(name + "." + member.name() + ".pid"), onRestart);
     }
 
+    /** The primary region's proxy. */
     ChildProcess proxy(LocalCluster cluster) {
+        return proxy(cluster, cluster.spec().primaryRegion(), cluster.spec().proxyPort(), "proxy");
+    }
+
+    /** The proxy of another region: its replica port prefers that region's replicas. */
+    ChildProcess regionProxy(LocalCluster cluster, String region) {
+        return proxy(cluster, region, cluster.proxyPortFor(region), "proxy-" + region);
+    }
+
+    private ChildProcess proxy(LocalCluster cluster, String region, int port, String id) {
         String name = cluster.spec().name();
         List<String> cmd = jvm(PROXY_JVM);
         cmd.addAll(List.of("proxy", "--cluster", name, "--dcs", dcs.toString(), "--listen", cluster.spec().proxyHost(),
-                "--port", Integer.toString(cluster.spec().proxyPort()),
-                "--replica-port", Integer.toString(cluster.spec().replicaPort()),
-                "--region", cluster.spec().primaryRegion()));
-        return new ChildProcess(name + "/proxy", cmd, home.clusterDir(name).resolve("logs").resolve("proxy.log"),
-                home.childrenDir().resolve(name + ".proxy.pid"), onRestart);
+                "--port", Integer.toString(port), "--replica-port", Integer.toString(port + 1), "--region", region));
+        return new ChildProcess(name + "/" + id, cmd, home.clusterDir(name).resolve("logs").resolve(id + ".log"),
+                home.childrenDir().resolve(name + "." + id + ".pid"), onRestart);
     }
 
     private List<String> jvm(List<String> flags) {

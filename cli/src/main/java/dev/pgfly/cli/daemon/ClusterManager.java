@@ -108,6 +108,10 @@ final class ClusterManager implements AutoCloseable {
             throw new IllegalArgumentException("--sync needs at least 2 members: with one, every write would wait forever");
         }
         String region = Names.requireRegion(req.region() == null ? "local" : req.region());
+        if (req.idleTimeoutSeconds() > 0 && (!config.equals("dev") || members > 1)) {
+            throw new IllegalArgumentException("--scale-to-zero is for one-member dev clusters: the members of an"
+                    + " HA cluster must keep serving and streaming");
+        }
         PgBinaries bin = PgBinaries.locate(req.pgBin());
         long started = System.currentTimeMillis();
         return locked(req.name(), () -> {
@@ -143,8 +147,7 @@ final class ClusterManager implements AutoCloseable {
         Set<Integer> proxyPorts = new HashSet<>();
         for (LocalCluster c : existing) {
             indexes.add(c.index());
-            proxyPorts.add(c.spec().proxyPort());
-            proxyPorts.add(c.spec().replicaPort());
+            proxyPorts.addAll(proxyPortsOf(c));
         }
         int index = 1;
         while (indexes.contains(index)) {
@@ -162,11 +165,7 @@ final class ClusterManager implements AutoCloseable {
             }
             proxyPort = req.port();
         } else {
-            proxyPort = 16432;
-            while (proxyPorts.contains(proxyPort) || proxyPorts.contains(proxyPort + 1)
-                    || !Ports.isFree("127.0.0.1", proxyPort) || !Ports.isFree("127.0.0.1", proxyPort + 1)) {
-                proxyPort += 2;
-            }
+            proxyPort = freeProxyPort(proxyPorts);
         }
         List<MemberSpec> specs = new ArrayList<>();
         for (int k = 1; k <= members; k++) {
@@ -174,8 +173,27 @@ final class ClusterManager implements AutoCloseable {
         }
         ClusterSpec spec = new ClusterSpec(req.name(), config, region, req.synchronous(),
                 ClusterSpec.DEFAULT_MAX_LAG_BYTES, "127.0.0.1", proxyPort, proxyPort + 1, bin.majorVersion(), specs,
-                Map.of());
+                Map.of(), req.idleTimeoutSeconds());
         return new LocalCluster(spec, true, index, dataRootFor(req.name()).toString(), bin.binDir().toString());
+    }
+
+    private static Set<Integer> proxyPortsOf(LocalCluster c) {
+        Set<Integer> ports = new HashSet<>(Set.of(c.spec().proxyPort(), c.spec().replicaPort()));
+        c.regionProxies().values().forEach(p -> {
+            ports.add(p);
+            ports.add(p + 1);
+        });
+        return ports;
+    }
+
+    /** A pair of free ports (primary, replica) for a proxy, from 16432 up. */
+    private static int freeProxyPort(Set<Integer> taken) {
+        int port = 16432;
+        while (taken.contains(port) || taken.contains(port + 1)
+                || !Ports.isFree("127.0.0.1", port) || !Ports.isFree("127.0.0.1", port + 1)) {
+            port += 2;
+        }
+        return port;
     }
 
     private static MemberSpec newMember(String prefix, int clusterIndex, int k, String region) {
@@ -297,6 +315,17 @@ final class ClusterManager implements AutoCloseable {
             proxy.start();
             running.put("proxy", proxy);
         }
+        for (String region : cluster.regionProxies().keySet()) {
+            if (!running.containsKey("proxy-" + region)) {
+                ChildProcess proxy = launcher.regionProxy(cluster, region);
+                proxy.start();
+                running.put("proxy-" + region, proxy);
+            }
+        }
+    }
+
+    private static boolean isProxy(String childKey) {
+        return childKey.equals("proxy") || childKey.startsWith("proxy-");
     }
 
     /** Proxy first (clients see a clean close), then replicas, then the primary (no needless failover). */
@@ -305,7 +334,8 @@ final class ClusterManager implements AutoCloseable {
         if (running == null) {
             return;
         }
-        Optional.ofNullable(running.remove("proxy")).ifPresent(p -> p.stop(20));
+        List<String> proxies = running.keySet().stream().filter(ClusterManager::isProxy).toList();
+        proxies.parallelStream().forEach(key -> Optional.ofNullable(running.remove(key)).ifPresent(p -> p.stop(20)));
         String leader = null;
         try (ClusterStore store = store(name)) {
             leader = store.leader().map(LeaderRecord::member).orElse(null);
@@ -365,6 +395,17 @@ final class ClusterManager implements AutoCloseable {
             }
             MemberSpec added = newMember(addressPrefix, cluster.index(), k, r);
             LocalCluster updated = cluster.withSpec(cluster.spec().withMember(added));
+            if (!r.equals(cluster.spec().primaryRegion()) && !cluster.regionProxies().containsKey(r)) {
+                // A region's first member gets that region's proxy, which prefers its replicas.
+                synchronized (allocation) {
+                    Set<Integer> taken = new HashSet<>();
+                    all().forEach(c -> taken.addAll(proxyPortsOf(c)));
+                    Map<String, Integer> proxies = new java.util.TreeMap<>(cluster.regionProxies());
+                    proxies.put(r, freeProxyPort(taken));
+                    updated = updated.withRegionProxies(proxies);
+                    save(updated);
+                }
+            }
             save(updated);
             try (ClusterStore store = store(name)) {
                 store.putConfig(updated.spec());
@@ -394,6 +435,15 @@ final class ClusterManager implements AutoCloseable {
                     agent.stop(90);
                 }
                 LocalCluster updated = cluster.withSpec(cluster.spec().withoutMember(member));
+                String region = cluster.spec().member(member).orElseThrow().region();
+                if (updated.regionProxies().containsKey(region)
+                        && updated.spec().members().stream().noneMatch(m -> m.region().equals(region))) {
+                    // The region's last member is gone: so is its proxy.
+                    Optional.ofNullable(children.get(name)).map(m -> m.remove("proxy-" + region)).ifPresent(p -> p.stop(20));
+                    Map<String, Integer> proxies = new java.util.TreeMap<>(updated.regionProxies());
+                    proxies.remove(region);
+                    updated = updated.withRegionProxies(proxies);
+                }
                 save(updated);
                 store.putConfig(updated.spec());
                 store.removeMemberStatus(member);
@@ -476,39 +526,66 @@ final class ClusterManager implements AutoCloseable {
         Optional<LeaderRecord> leader = leaderNode;
         List<MemberView> members = new ArrayList<>();
         boolean allRunning = true;
+        boolean idle = false;
         for (MemberSpec m : spec.members()) {
             MemberStatus s = published.get(m.name());
             Long agentPid = Optional.ofNullable(children.get(spec.name())).map(c -> c.get(m.name()))
                     .flatMap(ChildProcess::pid).orElse(null);
+            String servedBy = spec.proxyHost() + ":" + (cluster.proxyPortFor(m.region()) + 1);
             if (s == null) {
                 allRunning = false;
                 members.add(new MemberView(m.name(), "unknown", cluster.running() ? "down" : "stopped", m.region(),
-                        m.host(), m.pgPort(), agentPid, null, m.apiUrl(), null, 0, 0, 0, false, false, null));
+                        m.host(), m.pgPort(), agentPid, null, m.apiUrl(), null, 0, 0, 0, false, false, null, servedBy));
                 continue;
             }
             boolean isLeader = leader.map(l -> l.member().equals(m.name())).orElse(false);
+            idle |= isLeader && s.state().startsWith("idle");
             allRunning &= "running".equals(s.state()) && (isLeader ? s.role() == dev.pgfly.core.model.Role.PRIMARY
                     : s.role() == dev.pgfly.core.model.Role.REPLICA && s.streaming());
             members.add(new MemberView(m.name(), s.role().label(), s.state(), m.region(), m.host(), m.pgPort(),
                     s.agentPid(), s.postgresPid() > 0 ? s.postgresPid() : null, m.apiUrl(),
                     Lsn.format(s.walPosition()), s.timeline(), s.lagBytes(), s.lagSeconds(), s.synchronous(),
-                    s.streaming(), s.upstream()));
+                    s.streaming(), s.upstream(), servedBy));
         }
         boolean leaderReady = leader.map(LeaderRecord::ready).orElse(false);
-        String state = !cluster.running() ? "stopped" : leaderReady ? (allRunning ? "running" : "degraded") : "unavailable";
+        String state = !cluster.running() ? "stopped" : idle ? "idle"
+                : leaderReady ? (allRunning ? "running" : "degraded") : "unavailable";
+        List<ClusterView.Proxy> proxies = new ArrayList<>();
+        proxies.add(proxyView(spec, spec.primaryRegion(), spec.proxyPort()));
+        cluster.regionProxies().forEach((region, port) -> proxies.add(proxyView(spec, region, port)));
         return new ClusterView(spec.name(), spec.config(), state, spec.primaryRegion(), spec.synchronous(), term,
-                leader.map(LeaderRecord::member).orElse(null),
-                new ClusterView.Proxy(spec.proxyHost() + ":" + spec.proxyPort(), spec.proxyHost() + ":" + spec.replicaPort()),
-                members);
+                leader.map(LeaderRecord::member).orElse(null), proxies.getFirst(), members, proxies,
+                spec.idleTimeoutSeconds());
     }
 
-    String url(String name, boolean replica, String database) throws IOException {
+    private static ClusterView.Proxy proxyView(ClusterSpec spec, String region, int port) {
+        return new ClusterView.Proxy(spec.proxyHost() + ":" + port, spec.proxyHost() + ":" + (port + 1), region);
+    }
+
+    /** The URL through the proxy of {@code region} (null: the primary region's). */
+    String url(String name, boolean replica, String database, String region) throws IOException {
         LocalCluster cluster = load(name);
+        int proxyPort = cluster.spec().proxyPort();
+        if (region != null && !region.equals(cluster.spec().primaryRegion())) {
+            Names.requireRegion(region);
+            Integer regional = cluster.regionProxies().get(region);
+            if (regional == null) {
+                Set<String> regions = new java.util.TreeSet<>();
+                cluster.spec().members().forEach(m -> regions.add(m.region()));
+                throw new IllegalArgumentException("cluster '" + name + "' has no member in region '" + region
+                        + "' (regions: " + String.join(", ", regions) + ")");
+            }
+            proxyPort = regional;
+        }
         Secrets secrets = Secrets.readFrom(home.secretsDir(name));
-        int port = replica ? cluster.spec().replicaPort() : cluster.spec().proxyPort();
+        int port = replica ? proxyPort + 1 : proxyPort;
         String db = Names.requireIdentifier("database", database == null ? "postgres" : database);
         return "postgres://" + PgConfig.SUPERUSER + ":" + secrets.superuserPassword() + "@" + cluster.spec().proxyHost()
                 + ":" + port + "/" + db;
+    }
+
+    String url(String name, boolean replica, String database) throws IOException {
+        return url(name, replica, database, null);
     }
 
     // ------------------------------------------------------------------ readiness
@@ -550,6 +627,7 @@ final class ClusterManager implements AutoCloseable {
             p.setProperty("user", PgConfig.SUPERUSER);
             p.setProperty("password", secrets.superuserPassword());
             p.setProperty("connectTimeout", "2");
+            p.setProperty("ApplicationName", "pgfly-daemon");
             p.setProperty("socketTimeout", "5");
             String url = "jdbc:postgresql://" + cluster.spec().proxyHost() + ":" + cluster.spec().proxyPort() + "/postgres";
             try (Connection c = DriverManager.getConnection(url, p); var st = c.createStatement();

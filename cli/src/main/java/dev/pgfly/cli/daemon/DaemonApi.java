@@ -28,7 +28,7 @@ import java.util.concurrent.Executors;
  * GET    /v1/clusters/NAME                    DELETE /v1/clusters/NAME
  * POST   /v1/clusters/NAME/start|stop         POST /v1/clusters/NAME/switchover?to=M
  * POST   /v1/clusters/NAME/members?region=R   DELETE /v1/clusters/NAME/members/M
- * GET    /v1/clusters/NAME/events?limit=N     GET /v1/clusters/NAME/url?replica=&database=
+ * GET    /v1/clusters/NAME/events?limit=N     GET /v1/clusters/NAME/url?replica=&database=&region=
  * POST   /v1/shutdown
  * </pre>
  */
@@ -122,7 +122,7 @@ final class DaemonApi implements AutoCloseable {
             }
             case "GET events" -> clusters.events(name, Integer.parseInt(q.getOrDefault("limit", "50")));
             case "GET url" -> Map.of("url", clusters.url(name, Boolean.parseBoolean(q.getOrDefault("replica", "false")),
-                    q.get("database")));
+                    q.get("database"), q.get("region")));
             default -> throw new IllegalArgumentException("unsupported " + method + " " + path);
         };
     }

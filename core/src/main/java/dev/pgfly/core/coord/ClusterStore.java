@@ -74,6 +74,15 @@ public interface ClusterStore extends AutoCloseable {
 
     void clearSwitchover();
 
+    /**
+     * Asks the member of a scaled-to-zero cluster to start PostgreSQL again (the proxy does, when a
+     * client connects). A timestamp, so that the agent can tell a new request from one it served.
+     */
+    void requestWake(long at);
+
+    /** The time of the latest wake request, 0 when there was none. */
+    long wakeRequestedAt();
+
     void recordEvent(Event event);
 
     List<Event> events(int limit);

@@ -243,6 +243,17 @@ public final class ZkClusterStore implements ClusterStore {
     }
 
     @Override
+    public void requestWake(long at) {
+        write(path("wake"), Long.toString(at).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    @Override
+    public long wakeRequestedAt() {
+        return read(path("wake")).map(b -> Long.parseLong(new String(b, java.nio.charset.StandardCharsets.US_ASCII).strip()))
+                .orElse(0L);
+    }
+
+    @Override
     public void recordEvent(Event event) {
         try {
             client.create().creatingParentContainersIfNeeded().withMode(CreateMode.PERSISTENT_SEQUENTIAL)

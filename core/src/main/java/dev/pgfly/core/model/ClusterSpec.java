@@ -21,13 +21,38 @@ public record ClusterSpec(
         int replicaPort,
         int pgMajor,
         List<MemberSpec> members,
-        Map<String, String> settings) {
+        Map<String, String> settings,
+        long idleTimeoutSeconds) {
 
     public static final long DEFAULT_MAX_LAG_BYTES = 1024 * 1024;
 
     public ClusterSpec {
         members = List.copyOf(members);
         settings = Map.copyOf(settings == null ? Map.of() : settings);
+        if (idleTimeoutSeconds < 0) {
+            throw new IllegalArgumentException("idle timeout must not be negative");
+        }
+    }
+
+    /** A cluster that never scales to zero. */
+    public ClusterSpec(String name, String config, String primaryRegion, boolean synchronous, long maxLagBytes,
+                       String proxyHost, int proxyPort, int replicaPort, int pgMajor, List<MemberSpec> members,
+                       Map<String, String> settings) {
+        this(name, config, primaryRegion, synchronous, maxLagBytes, proxyHost, proxyPort, replicaPort, pgMajor,
+                members, settings, 0);
+    }
+
+    /**
+     * Scale to zero applies to a one-member development cluster only: a member with replicas, or of an
+     * HA cluster, must keep serving (and streaming) whatever its clients do.
+     */
+    public boolean scalesToZero() {
+        return idleTimeoutSeconds > 0 && "dev".equals(config) && members.size() == 1;
+    }
+
+    public ClusterSpec withIdleTimeout(long seconds) {
+        return new ClusterSpec(name, config, primaryRegion, synchronous, maxLagBytes, proxyHost, proxyPort,
+                replicaPort, pgMajor, members, settings, seconds);
     }
 
     public Optional<MemberSpec> member(String memberName) {
@@ -36,7 +61,7 @@ public record ClusterSpec(
 
     public ClusterSpec withMembers(List<MemberSpec> newMembers) {
         return new ClusterSpec(name, config, primaryRegion, synchronous, maxLagBytes, proxyHost, proxyPort,
-                replicaPort, pgMajor, newMembers, settings);
+                replicaPort, pgMajor, newMembers, settings, idleTimeoutSeconds);
     }
 
     public ClusterSpec withMember(MemberSpec added) {
@@ -51,11 +76,11 @@ public record ClusterSpec(
 
     public ClusterSpec withSettings(Map<String, String> newSettings) {
         return new ClusterSpec(name, config, primaryRegion, synchronous, maxLagBytes, proxyHost, proxyPort,
-                replicaPort, pgMajor, members, new TreeMap<>(newSettings));
+                replicaPort, pgMajor, members, new TreeMap<>(newSettings), idleTimeoutSeconds);
     }
 
     public ClusterSpec withSynchronous(boolean sync) {
         return new ClusterSpec(name, config, primaryRegion, sync, maxLagBytes, proxyHost, proxyPort,
-                replicaPort, pgMajor, members, settings);
+                replicaPort, pgMajor, members, settings, idleTimeoutSeconds);
     }
 }

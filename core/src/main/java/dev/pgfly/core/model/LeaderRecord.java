@@ -9,4 +9,9 @@ public record LeaderRecord(String member, long term, String host, int pgPort, bo
     public LeaderRecord asReady() {
         return new LeaderRecord(member, term, host, pgPort, true, since);
     }
+
+    /** The leader keeps its term but takes its PostgreSQL out of service (scaled to zero). */
+    public LeaderRecord asNotReady() {
+        return new LeaderRecord(member, term, host, pgPort, false, since);
+    }
 }
