@@ -242,8 +242,15 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             state = "cannot prove leadership";
             return;
         }
-        if (scaleToZero.isIdle() && !wakeIfAsked(spec, me)) {
-            return;
+        if (scaleToZero.isIdle()) {
+            if (state.startsWith("wake failed")) {
+                // Published once, right after the attempt, for the proxy to answer the waiting clients
+                // with; republished, it would refuse the next client before its own wake-up was tried.
+                state = "idle: the last wake-up failed (" + state.substring("wake failed: ".length()) + ")";
+            }
+            if (!wakeIfAsked(spec, me)) {
+                return;
+            }
         }
         if (!pg.isRunning()) {
             state = "starting as primary";
