@@ -14,6 +14,7 @@ import dev.pgfly.core.model.MemberStatus;
 import dev.pgfly.core.model.Role;
 import dev.pgfly.core.model.SwitchoverRequest;
 import dev.pgfly.core.model.SyncState;
+import dev.pgfly.core.model.WakeAnswer;
 import dev.pgfly.core.util.FileTrees;
 import dev.pgfly.postgres.PgInstance;
 import dev.pgfly.postgres.PgProbe;
@@ -347,9 +348,11 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             // Stay idle until the next request: the proxy answers the waiting clients with this reason.
             scaleToZero.stopped(wakeRequest);
             state = "wake failed: " + e.getMessage();
+            store.answerWake(new WakeAnswer(wakeRequest, false, e.getMessage(), System.currentTimeMillis()));
             event("wake-failed", "could not start PostgreSQL for a client: " + e.getMessage());
             return false;
         }
+        store.answerWake(new WakeAnswer(wakeRequest, true, "started", System.currentTimeMillis()));
         scaleToZero.serving(System.currentTimeMillis());
         event("wake", "a client connected: PostgreSQL started in " + (System.currentTimeMillis() - started) + " ms");
         return true;

@@ -116,8 +116,8 @@ class ScaleToZeroIT {
             squatter.bind(new InetSocketAddress(m1.get("host").asString(), m1.get("port").asInt()));
             assertThatThrownBy(() -> Db.connect(url, 30).close())
                     .isInstanceOfSatisfying(SQLException.class, e -> {
-                        assertThat(e.getSQLState()).isEqualTo("57P03");
-                        assertThat(e.getMessage()).contains("could not be started");
+                        assertThat(e.getSQLState()).as(e.toString()).isEqualTo("57P03");
+                        assertThat(e.getMessage()).contains("could not be started").contains("FATAL");
                     });
         }
         assertThat(kinds(pgfly.ok("events", CLUSTER, "--json").json())).contains("wake-failed");

@@ -284,18 +284,48 @@ public final class PgInstance {
         return aside;
     }
 
+    /**
+     * The line of PostgreSQL's log that best says why it stopped: the last FATAL or PANIC among the
+     * last lines (the final lines of a failed start are only "database system is shut down"), else
+     * the last line. Reads the end of the file only: the log can be large.
+     */
     public String lastLogLine() {
+        List<String> lines;
         try {
-            List<String> lines = Files.exists(logFile()) ? Files.readAllLines(logFile(), StandardCharsets.UTF_8) : List.of();
-            for (int i = lines.size() - 1; i >= 0; i--) {
-                if (!lines.get(i).isBlank()) {
-                    return lines.get(i).strip();
-                }
-            }
+            lines = tail(logFile(), 16 * 1024);
         } catch (IOException e) {
             return "(log unreadable: " + e.getMessage() + ")";
         }
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            String line = lines.get(i);
+            int level = Math.max(line.indexOf("FATAL:"), line.indexOf("PANIC:"));
+            if (level >= 0) {
+                return line.substring(level).replaceAll("\\s+", " ").strip();
+            }
+        }
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (!lines.get(i).isBlank()) {
+                return lines.get(i).strip();
+            }
+        }
         return "(no log output)";
+    }
+
+    private static List<String> tail(Path file, int bytes) throws IOException {
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        try (var f = new java.io.RandomAccessFile(file.toFile(), "r")) {
+            long start = Math.max(0, f.length() - bytes);
+            byte[] buf = new byte[(int) (f.length() - start)];
+            f.seek(start);
+            f.readFully(buf);
+            List<String> lines = new java.util.ArrayList<>(List.of(new String(buf, StandardCharsets.UTF_8).split("\n")));
+            if (start > 0 && !lines.isEmpty()) {
+                lines.removeFirst(); // a partial line
+            }
+            return lines;
+        }
     }
 
     private void writeOwned(Path file, String content) throws IOException {

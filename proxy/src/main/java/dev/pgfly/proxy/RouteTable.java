@@ -4,6 +4,7 @@ import dev.pgfly.core.coord.ClusterStore;
 import dev.pgfly.core.model.LeaderRecord;
 import dev.pgfly.core.model.MemberStatus;
 import dev.pgfly.core.model.Role;
+import dev.pgfly.core.model.WakeAnswer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,7 @@ final class RouteTable {
     private final Condition changed = lock.newCondition();
     private volatile Route primary;
     private volatile List<MemberStatus> members = List.of();
+    private volatile WakeAnswer wakeAnswer;
     private final Consumer<Route> onPrimaryChange;
 
     RouteTable(ClusterStore store, Consumer<Route> onPrimaryChange) {
@@ -44,6 +46,7 @@ final class RouteTable {
             next = store.leader().filter(LeaderRecord::ready)
                     .map(l -> new Route(l.member(), l.host(), l.pgPort(), l.term())).orElse(null);
             statuses = store.members();
+            wakeAnswer = store.wakeAnswer().orElse(null);
         } catch (RuntimeException e) {
             // The store is unreachable: keep routing as before; the agents fence a primary that lost it.
             log.debug("route refresh failed: {}", e.toString());
@@ -98,12 +101,13 @@ final class RouteTable {
         }
     }
 
-    /** The state of a member whose wake-up failed after {@code since}: why a held client cannot be served. */
+    /**
+     * Why a client that arrived at {@code since} cannot be served: a wake request written after it
+     * arrived (requests carry this proxy's clock) was answered with a failure.
+     */
     Optional<String> wakeFailure(long since) {
-        return members.stream()
-                .filter(m -> m.state() != null && m.state().startsWith("wake failed") && m.updatedAt() >= since)
-                .map(m -> m.name() + ": " + m.state())
-                .findFirst();
+        WakeAnswer a = wakeAnswer;
+        return a != null && !a.started() && a.request() >= since ? Optional.of(a.reason()) : Optional.empty();
     }
 
     /**

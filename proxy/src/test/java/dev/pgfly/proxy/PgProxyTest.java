@@ -123,6 +123,21 @@ class PgProxyTest {
     }
 
     @Test
+    void aJdbcClientReadsTheRefusalAsAPostgresError() throws Exception {
+        startProxy(Duration.ofMillis(300));
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("user", "app");
+        p.setProperty("password", "secret");
+        p.setProperty("connectTimeout", "5");
+        assertThatThrownBy(() -> java.sql.DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + proxy.primaryPort() + "/postgres", p))
+                .isInstanceOfSatisfying(java.sql.SQLException.class, e -> {
+                    assertThat(e.getSQLState()).as(e.toString()).isEqualTo("57P03");
+                    assertThat(e.getMessage()).contains("no primary is available");
+                });
+    }
+
+    @Test
     void declinesSslBeforeRefusingSoThatTheClientCanReadTheError() throws Exception {
         startProxy(Duration.ofMillis(300));
         try (Socket client = new Socket("127.0.0.1", proxy.primaryPort())) {

@@ -6,6 +6,7 @@ import dev.pgfly.core.model.LeaderRecord;
 import dev.pgfly.core.model.MemberStatus;
 import dev.pgfly.core.model.SwitchoverRequest;
 import dev.pgfly.core.model.SyncState;
+import dev.pgfly.core.model.WakeAnswer;
 
 import java.util.List;
 import java.util.Optional;
@@ -82,6 +83,10 @@ public interface ClusterStore extends AutoCloseable {
 
     /** The time of the latest wake request, 0 when there was none. */
     long wakeRequestedAt();
+
+    void answerWake(WakeAnswer answer);
+
+    Optional<WakeAnswer> wakeAnswer();
 
     void recordEvent(Event event);
 

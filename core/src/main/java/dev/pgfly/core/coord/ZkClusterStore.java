@@ -6,6 +6,7 @@ import dev.pgfly.core.model.LeaderRecord;
 import dev.pgfly.core.model.MemberStatus;
 import dev.pgfly.core.model.SwitchoverRequest;
 import dev.pgfly.core.model.SyncState;
+import dev.pgfly.core.model.WakeAnswer;
 import dev.pgfly.core.util.Json;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
@@ -251,6 +252,16 @@ public final class ZkClusterStore implements ClusterStore {
     public long wakeRequestedAt() {
         return read(path("wake")).map(b -> Long.parseLong(new String(b, java.nio.charset.StandardCharsets.US_ASCII).strip()))
                 .orElse(0L);
+    }
+
+    @Override
+    public void answerWake(WakeAnswer answer) {
+        write(path("wake-answer"), Json.bytes(answer));
+    }
+
+    @Override
+    public Optional<WakeAnswer> wakeAnswer() {
+        return read(path("wake-answer")).map(b -> Json.read(b, WakeAnswer.class));
     }
 
     @Override
