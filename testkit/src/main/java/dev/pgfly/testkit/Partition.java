@@ -28,6 +28,15 @@ public final class Partition implements AutoCloseable {
         active = true;
     }
 
+    /** Cuts only the member's traffic with ZooKeeper: it still reaches the other members and clients. */
+    public void isolateFromZooKeeper(String address, String zkHost, int zkPort) throws IOException, InterruptedException {
+        iptables("-N", chain);
+        iptables("-A", chain, "-s", address, "-d", zkHost, "-p", "tcp", "--dport", Integer.toString(zkPort), "-j", "DROP");
+        iptables("-A", chain, "-s", zkHost, "-d", address, "-p", "tcp", "--sport", Integer.toString(zkPort), "-j", "DROP");
+        iptables("-I", "INPUT", "1", "-j", chain);
+        active = true;
+    }
+
     public void heal() throws IOException, InterruptedException {
         if (!active) {
             return;

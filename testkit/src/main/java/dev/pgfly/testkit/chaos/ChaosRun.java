@@ -1,0 +1,192 @@
+package dev.pgfly.testkit.chaos;
+
+import dev.pgfly.testkit.Db;
+import dev.pgfly.testkit.Partition;
+import dev.pgfly.testkit.Pgfly;
+import dev.pgfly.testkit.WritableProbe;
+import tools.jackson.databind.JsonNode;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A seeded fault campaign against a live HA cluster: bank and list-append clients run through the
+ * proxy, a probe asks every member directly whether it accepts writes, faults are injected round
+ * after round, and at the end the history is checked, the cluster must heal to one primary with
+ * every other member streaming, and every member must hold identical data.
+ */
+public final class ChaosRun {
+    private static final long HEAL_TIMEOUT_MILLIS = 120_000;
+
+    public record Options(long seed, int rounds, boolean sync, int faultsPerRound, int clients) {
+    }
+
+    public record Summary(Options options, int rounds, int operations, Map<FaultSchedule.Kind, Integer> faults,
+                          Checker.Report report, List<String> splitBrains, long longestWriteGapMillis,
+                          long longestRecoveryMillis, long finalRecoveryMillis, boolean healed, boolean identicalData) {
+
+        public boolean passed() {
+            return report.clean(!options.sync()) && splitBrains.isEmpty() && healed && identicalData;
+        }
+
+        public String line() {
+            return String.format("chaos seed %d (%s): %d rounds, %d operations, faults %s; acknowledged writes lost %d;"
+                            + " split-brain intervals %d; longest write unavailability %d ms; longest recovery %d ms;"
+                            + " full recovery after the final heal %d ms; %s; data identical on all members: %s",
+                    options.seed(), options.sync() ? "sync" : "async", rounds, operations, faults,
+                    report.lostAppends(), splitBrains.size(), longestWriteGapMillis, longestRecoveryMillis,
+                    finalRecoveryMillis, report.summary(), identicalData ? "yes" : "NO");
+        }
+    }
+
+    private ChaosRun() {
+    }
+
+    public static Summary run(Pgfly pgfly, Options o, PrintStream out) throws Exception {
+        String cluster = "chaos";
+        List<String> create = new ArrayList<>(List.of("create", cluster, "--config", "ha"));
+        if (o.sync()) {
+            create.add("--sync");
+        }
+        pgfly.ok(create.toArray(String[]::new));
+        String url = pgfly.ok("url", cluster).out().strip();
+        String password = Files.readString(pgfly.home().resolve("clusters/" + cluster + "/secrets/superuser.password")).strip();
+        List<List<FaultSchedule.Fault>> schedule = FaultSchedule.draw(o.seed(), o.rounds(), o.faultsPerRound(),
+                Partition.available());
+        out.printf("chaos: seed %d, %d rounds, %s replication, schedule %s%n", o.seed(), o.rounds(),
+                o.sync() ? "synchronous" : "asynchronous", schedule);
+        History history = new History();
+        Map<FaultSchedule.Kind, Integer> injected = new EnumMap<>(FaultSchedule.Kind.class);
+        Faults faults = new Faults(pgfly, cluster);
+        long longestRecovery = 0;
+        try (WritableProbe probe = new WritableProbe(WritableProbe.of(pgfly.status(cluster)), password);
+             BankWorkload bank = new BankWorkload(url, history);
+             ListAppendWorkload lists = new ListAppendWorkload(url, history)) {
+            bank.start(o.clients(), o.seed());
+            lists.start(o.clients(), o.seed() + 1);
+            for (int round = 0; round < schedule.size(); round++) {
+                awaitHealthy(pgfly, cluster);
+                Thread.sleep(1_000);
+                JsonNode status = pgfly.status(cluster);
+                long started = System.currentTimeMillis();
+                List<Faults.Heal> heals = new ArrayList<>();
+                Set<String> hit = new HashSet<>();
+                for (FaultSchedule.Fault fault : schedule.get(round)) {
+                    JsonNode member = Faults.target(status, fault);
+                    if (!hit.add(member.get("name").asString())) {
+                        continue;
+                    }
+                    out.printf("round %d: %s on %s%n", round + 1, fault, member.get("name").asString());
+                    heals.add(faults.inject(fault, member));
+                    injected.merge(fault.kind(), 1, Integer::sum);
+                }
+                for (Faults.Heal heal : heals) {
+                    heal.run();
+                }
+                long recovered = awaitHealthy(pgfly, cluster) - started;
+                longestRecovery = Math.max(longestRecovery, recovered);
+                out.printf("round %d: healthy again %d ms after the fault%n", round + 1, recovered);
+            }
+            Thread.sleep(2_000);
+            bank.close();
+            lists.close();
+            long finalHealStarted = System.currentTimeMillis();
+            boolean healed = awaitHealthyQuietly(pgfly, cluster);
+            long finalRecovery = System.currentTimeMillis() - finalHealStarted;
+            Map<Integer, List<Long>> finalLists = new HashMap<>();
+            long finalTotal;
+            try (Connection c = Db.connect(url, 10); Statement st = c.createStatement()) {
+                try (ResultSet rs = st.executeQuery("SELECT k, vals FROM lists")) {
+                    while (rs.next()) {
+                        finalLists.put(rs.getInt(1), ListAppendWorkload.longs(rs.getArray(2)));
+                    }
+                }
+                try (ResultSet rs = st.executeQuery("SELECT sum(balance) FROM accounts")) {
+                    rs.next();
+                    finalTotal = rs.getLong(1);
+                }
+            }
+            boolean identical = identicalOnAllMembers(pgfly.status(cluster), password);
+            List<Op> ops = history.ops();
+            Checker.Report report = Checker.check(ops, finalLists, finalTotal, BankWorkload.TOTAL);
+            report.examples().forEach(e -> out.println("  finding: " + e));
+            Summary s = new Summary(o, schedule.size(), ops.size(), injected, report, probe.splitBrains(),
+                    longestWriteGap(ops), longestRecovery, finalRecovery, healed, identical);
+            out.println(s.line());
+            return s;
+        }
+    }
+
+    /** Waits until one primary leads and every other member streams from it; returns the time it did. */
+    private static long awaitHealthy(Pgfly pgfly, String cluster) throws InterruptedException {
+        if (!awaitHealthyQuietly(pgfly, cluster)) {
+            throw new IllegalStateException("the cluster did not heal within " + HEAL_TIMEOUT_MILLIS / 1000 + " s: "
+                    + pgfly.status(cluster));
+        }
+        return System.currentTimeMillis();
+    }
+
+    private static boolean awaitHealthyQuietly(Pgfly pgfly, String cluster) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + HEAL_TIMEOUT_MILLIS;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                if ("running".equals(pgfly.status(cluster).get("state").asString())) {
+                    return true;
+                }
+            } catch (RuntimeException e) {
+                // the daemon is busy (e.g. a member being added): ask again
+            }
+            Thread.sleep(250);
+        }
+        return false;
+    }
+
+    /** Per-table checksums, member by member, until replicas have replayed everything (bounded). */
+    private static boolean identicalOnAllMembers(JsonNode status, String password) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            Set<String> digests = new HashSet<>();
+            try {
+                for (JsonNode m : status.get("members")) {
+                    try (Connection c = Db.direct(m.get("host").asString(), m.get("port").asInt(), password, 5, null);
+                         Statement st = c.createStatement();
+                         ResultSet rs = st.executeQuery("SELECT (SELECT md5(string_agg(id || ':' || balance, ',' ORDER BY id))"
+                                 + " FROM accounts) || (SELECT md5(string_agg(k || ':' || vals::text, ',' ORDER BY k)) FROM lists)")) {
+                        rs.next();
+                        digests.add(rs.getString(1));
+                    }
+                }
+                if (digests.size() == 1) {
+                    return true;
+                }
+            } catch (SQLException e) {
+                // a member still restarting: try again
+            }
+            Thread.sleep(500);
+        }
+        return false;
+    }
+
+    /** The longest time between two acknowledged writes (transfers or appends) from any client. */
+    static long longestWriteGap(List<Op> ops) {
+        long[] acks = ops.stream()
+                .filter(op -> (op.kind() == Op.Kind.TRANSFER || op.kind() == Op.Kind.APPEND) && op.outcome() == Op.Outcome.OK)
+                .mapToLong(Op::completedAt).sorted().toArray();
+        long longest = 0;
+        for (int i = 1; i < acks.length; i++) {
+            longest = Math.max(longest, acks[i] - acks[i - 1]);
+        }
+        return longest;
+    }
+}
