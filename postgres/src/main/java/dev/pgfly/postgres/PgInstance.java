@@ -34,6 +34,9 @@ public final class PgInstance {
     private final Path memberDir;
     private final String host;
     private final int port;
+    /** The last postmaster pid seen alive, and whether pgfly itself asked it to stop since: see {@link #takeUnexpectedExit()}. */
+    private volatile long lastSeenPid;
+    private volatile boolean stopRequested;
 
     public PgInstance(PgBinaries bin, OsUser user, Path memberDir, String host, int port) {
         this.bin = bin;
@@ -173,7 +176,9 @@ public final class PgInstance {
         while (Instant.now().isBefore(deadline)) {
             String status = postmasterStatus().orElse("");
             if (status.equals("ready") || status.equals("standby")) {
-                return postmasterPid().orElseThrow(() -> new IOException("PostgreSQL exited right after starting"));
+                long pid = postmasterPid().orElseThrow(() -> new IOException("PostgreSQL exited right after starting"));
+                stopRequested = false;
+                return pid;
             }
             if (!watchdog.isAlive()) {
                 throw new IOException("PostgreSQL did not start: " + lastLogLine());
@@ -191,7 +196,9 @@ public final class PgInstance {
         }
         try {
             long pid = Long.parseLong(lines.getFirst().strip());
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(p -> pid);
+            Optional<Long> alive = ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(p -> pid);
+            alive.ifPresent(p -> lastSeenPid = p);
+            return alive;
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
@@ -220,10 +227,24 @@ public final class PgInstance {
     }
 
     /**
+     * The pid of a postmaster that was seen running and is gone although pgfly did not stop it
+     * (killed, crashed, fenced by the watchdog); reported once, then forgotten.
+     */
+    public synchronized Optional<Long> takeUnexpectedExit() {
+        long seen = lastSeenPid;
+        if (seen == 0 || stopRequested || postmasterPid().isPresent()) {
+            return Optional.empty();
+        }
+        lastSeenPid = 0;
+        return Optional.of(seen);
+    }
+
+    /**
      * Stops PostgreSQL: "fast" rolls back open transactions and writes a shutdown checkpoint (which
      * streams to replicas before the walsenders exit); "immediate" just stops, as fencing needs.
      */
     public void stop(String mode, Duration timeout) throws IOException {
+        stopRequested = true;
         if (!isRunning()) {
             return;
         }
@@ -236,6 +257,7 @@ public final class PgInstance {
 
     /** Fencing without pg_ctl: SIGQUIT to the postmaster is an immediate shutdown. */
     public void signalImmediateShutdown() {
+        stopRequested = true;
         postmasterPid().flatMap(ProcessHandle::of).ifPresent(p -> Command.run(
                 List.of("kill", "-QUIT", Long.toString(p.pid())), Map.of(), Duration.ofSeconds(5)));
     }
