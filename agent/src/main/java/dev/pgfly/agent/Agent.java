@@ -60,7 +60,7 @@ public final class Agent implements AutoCloseable {
         loop.observe(haMetrics);
         MemberObserver observer = new MemberObserver(me.name(), loop, local, lease, store,
                 new PgStatsReader(me.host(), me.pgPort(), PgConfig.AGENT_ROLE, secrets.agentPassword()));
-        registry.register(new AgentMetricsCollector(observer, haMetrics));
+        registry.register(new AgentMetricsCollector(observer::observe, haMetrics));
         MemberApi api = new MemberApi(me.host(), me.apiPort(), loop, local,
                 new PgSql(me.host(), me.pgPort(), PgConfig.AGENT_ROLE, secrets.agentPassword()), observer, registry);
         PostgresLogRotation logRotation = PostgresLogRotation.start(pg.logFile());

@@ -13,6 +13,7 @@ import io.prometheus.metrics.model.snapshots.UnknownSnapshot.UnknownDataPointSna
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -22,17 +23,17 @@ import java.util.function.ToDoubleFunction;
  * appearing, because every scrape is built afresh (the collector pattern, not stateful gauges).
  */
 final class AgentMetricsCollector implements MultiCollector {
-    private final MemberObserver observer;
+    private final Supplier<MemberObserver.Observation> observer;
     private final HaMetrics ha;
 
-    AgentMetricsCollector(MemberObserver observer, HaMetrics ha) {
+    AgentMetricsCollector(Supplier<MemberObserver.Observation> observer, HaMetrics ha) {
         this.observer = observer;
         this.ha = ha;
     }
 
     @Override
     public MetricSnapshots collect() {
-        MemberObserver.Observation o = observer.observe();
+        MemberObserver.Observation o = observer.get();
         PgStats pg = o.pg();
         List<MetricSnapshot> out = new ArrayList<>();
 

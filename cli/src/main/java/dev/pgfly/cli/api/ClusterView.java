@@ -6,6 +6,11 @@ import java.util.List;
 public record ClusterView(String name, String config, String state, String primaryRegion, boolean synchronous,
                           long term, String leader, Proxy proxy, List<MemberView> members) {
 
-    public record Proxy(String primary, String replica) {
+    /** @param metrics the proxy's Prometheus endpoint (null when it has none) */
+    public record Proxy(String primary, String replica, String metrics) {
+    }
+
+    public ClusterView withMembers(List<MemberView> newMembers) {
+        return new ClusterView(name, config, state, primaryRegion, synchronous, term, leader, proxy, newMembers);
     }
 }

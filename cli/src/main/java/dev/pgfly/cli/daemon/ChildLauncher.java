@@ -7,6 +7,7 @@ import dev.pgfly.core.model.MemberSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Builds the command lines of agents and proxies: the same JVM and jar as the daemon, so that a
@@ -23,14 +24,18 @@ final class ChildLauncher {
     private final DcsAddress dcs;
     private final String java;
     private final String classpath;
-    private final Runnable onRestart;
+    private volatile Consumer<ChildProcess.Restart> onRestart = r -> { };
 
-    ChildLauncher(PgflyHome home, DcsAddress dcs, Runnable onRestart) {
+    ChildLauncher(PgflyHome home, DcsAddress dcs) {
         this.home = home;
         this.dcs = dcs;
         this.java = ProcessHandle.current().info().command().orElse("java");
         this.classpath = System.getProperty("java.class.path");
-        this.onRestart = onRestart;
+    }
+
+    /** Who hears of a child that died and was restarted. */
+    void onRestart(Consumer<ChildProcess.Restart> listener) {
+        this.onRestart = listener;
     }
 
     ChildProcess agent(LocalCluster cluster, MemberSpec member, Path memberDir) {
@@ -41,7 +46,7 @@ final class ChildLauncher {
                 "--host", member.host(), "--pg-bin", cluster.pgBin()));
         return new ChildProcess(name + "/" + member.name(), cmd,
                 home.clusterDir(name).resolve("logs").resolve(member.name() + "-agent.log"),
-                home.childrenDir().resolve(name + "." + member.name() + ".pid"), onRestart);
+                home.childrenDir().resolve(name + "." + member.name() + ".pid"), r -> onRestart.accept(r));
     }
 
     ChildProcess proxy(LocalCluster cluster) {
@@ -50,9 +55,10 @@ final class ChildLauncher {
         cmd.addAll(List.of("proxy", "--cluster", name, "--dcs", dcs.toString(), "--listen", cluster.spec().proxyHost(),
                 "--port", Integer.toString(cluster.spec().proxyPort()),
                 "--replica-port", Integer.toString(cluster.spec().replicaPort()),
-                "--region", cluster.spec().primaryRegion()));
+                "--region", cluster.spec().primaryRegion(),
+                "--metrics-port", Integer.toString(cluster.proxyMetricsPort())));
         return new ChildProcess(name + "/proxy", cmd, home.clusterDir(name).resolve("logs").resolve("proxy.log"),
-                home.childrenDir().resolve(name + ".proxy.pid"), onRestart);
+                home.childrenDir().resolve(name + ".proxy.pid"), r -> onRestart.accept(r));
     }
 
     private List<String> jvm(List<String> flags) {
