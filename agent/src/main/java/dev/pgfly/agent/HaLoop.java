@@ -141,7 +141,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         }
         MemberSpec me = maybeMe.get();
         pg.takeUnexpectedExit().ifPresent(pid -> event("restart",
-                "PostgreSQL (pid " + pid + ") exited without the agent stopping it; restarting it"));
+                "PostgreSQL (pid " + pid + ") exited without the agent stopping it; the agent starts it again"));
         Optional<LeaderRecord> leader = store.leader();
         if (leader.isPresent() && leader.get().member().equals(me.name()) && !store.holdsLeadership(me.name())) {
             takeBackStaleLeaderNode();

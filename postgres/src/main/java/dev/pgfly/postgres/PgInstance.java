@@ -37,6 +37,7 @@ public final class PgInstance {
     /** The last postmaster pid seen alive, and whether pgfly itself asked it to stop since: see {@link #takeUnexpectedExit()}. */
     private volatile long lastSeenPid;
     private volatile boolean stopRequested;
+    private long unexpectedExit;
 
     public PgInstance(PgBinaries bin, OsUser user, Path memberDir, String host, int port) {
         this.bin = bin;
@@ -159,6 +160,7 @@ public final class PgInstance {
         if (running.isPresent()) {
             return running.get();
         }
+        noteUnexpectedExit();
         Files.deleteIfExists(dataDir().resolve("postmaster.pid.stale"));
         Path script = memberDir.resolve("pgfly-watchdog.sh");
         try (InputStream in = PgInstance.class.getResourceAsStream("pgfly-watchdog.sh")) {
@@ -231,12 +233,19 @@ public final class PgInstance {
      * (killed, crashed, fenced by the watchdog); reported once, then forgotten.
      */
     public synchronized Optional<Long> takeUnexpectedExit() {
+        noteUnexpectedExit();
+        long pid = unexpectedExit;
+        unexpectedExit = 0;
+        return pid == 0 ? Optional.empty() : Optional.of(pid);
+    }
+
+    /** Also called right before a start, so that an exit is not missed when the restart comes first. */
+    private synchronized void noteUnexpectedExit() {
         long seen = lastSeenPid;
-        if (seen == 0 || stopRequested || postmasterPid().isPresent()) {
-            return Optional.empty();
+        if (seen != 0 && !stopRequested && postmasterPid().isEmpty()) {
+            unexpectedExit = seen;
+            lastSeenPid = 0;
         }
-        lastSeenPid = 0;
-        return Optional.of(seen);
     }
 
     /**
