@@ -11,6 +11,8 @@ import dev.pgfly.postgres.PgBinaries;
 import dev.pgfly.postgres.PgConfig;
 import dev.pgfly.postgres.PgInstance;
 import dev.pgfly.postgres.PgSql;
+import dev.pgfly.postgres.PgStatsReader;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,9 +29,11 @@ public final class Agent implements AutoCloseable {
     private final LeaseKeeper lease;
     private final HaLoop loop;
     private final MemberApi api;
+    private final PostgresLogRotation logRotation;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private Agent(ClusterStore store, LeaseKeeper lease, HaLoop loop, MemberApi api) {
+    private Agent(ClusterStore store, LeaseKeeper lease, HaLoop loop, MemberApi api, PostgresLogRotation logRotation) {
+        this.logRotation = logRotation;
         this.store = store;
         this.lease = lease;
         this.loop = loop;
@@ -51,12 +55,19 @@ public final class Agent implements AutoCloseable {
         LocalPostgres local = new LocalPostgres(pg, secrets, me.name());
         LeaseKeeper lease = new LeaseKeeper(store, pg, me.name(), config.lease());
         HaLoop loop = new HaLoop(config, store, local, lease);
+        PrometheusRegistry registry = new PrometheusRegistry();
+        HaMetrics haMetrics = new HaMetrics(registry);
+        loop.observe(haMetrics);
+        MemberObserver observer = new MemberObserver(me.name(), loop, local, lease, store,
+                new PgStatsReader(me.host(), me.pgPort(), PgConfig.AGENT_ROLE, secrets.agentPassword()));
+        registry.register(new AgentMetricsCollector(observer::observe, haMetrics));
         MemberApi api = new MemberApi(me.host(), me.apiPort(), loop, local,
-                new PgSql(me.host(), me.pgPort(), PgConfig.AGENT_ROLE, secrets.agentPassword()));
+                new PgSql(me.host(), me.pgPort(), PgConfig.AGENT_ROLE, secrets.agentPassword()), observer, registry);
+        PostgresLogRotation logRotation = PostgresLogRotation.start(pg.logFile());
         loop.start();
         log.info("agent for {}/{} started: PostgreSQL {} on {}:{}, API on {}", config.cluster(), me.name(),
                 bin.majorVersion(), me.host(), me.pgPort(), me.apiUrl());
-        return new Agent(store, lease, loop, api);
+        return new Agent(store, lease, loop, api, logRotation);
     }
 
     private static MemberSpec awaitMemberSpec(ClusterStore store, AgentConfig config) throws InterruptedException {
@@ -81,6 +92,7 @@ public final class Agent implements AutoCloseable {
         try {
             loop.close();
             api.close();
+            logRotation.close();
             lease.close();
             store.close();
         } finally {

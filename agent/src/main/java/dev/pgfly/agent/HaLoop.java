@@ -70,6 +70,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
     private long notStreamingSince;
     private int failedReplicaStarts;
     private String lastRefusal;
+    private volatile HaObserver observer = HaObserver.NONE;
 
     HaLoop(AgentConfig config, ClusterStore store, LocalPostgres local, LeaseKeeper lease) {
         this.config = config;
@@ -106,6 +107,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         if (closing) {
             return;
         }
+        long started = System.nanoTime();
         try {
             runCycle();
         } catch (Exception e) {
@@ -117,6 +119,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         } catch (RuntimeException e) {
             log.debug("could not publish status: {}", e.toString());
         }
+        observer.cycleTook(System.nanoTime() - started);
     }
 
     private void runCycle() throws Exception {
@@ -139,6 +142,8 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             return;
         }
         MemberSpec me = maybeMe.get();
+        pg.takeUnexpectedExit().ifPresent(pid -> event("restart",
+                "PostgreSQL (pid " + pid + ") exited without the agent stopping it; the agent starts it again"));
         Optional<LeaderRecord> leader = store.leader();
         if (leader.isPresent() && leader.get().member().equals(me.name()) && !store.holdsLeadership(me.name())) {
             takeBackStaleLeaderNode();
@@ -525,6 +530,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             state = "demoting";
             markFormerPrimary();
             pg.stop("immediate", Duration.ofSeconds(30));
+            event("demote", "nobody leads; stopped this writable former primary before an election");
             return;
         }
         lease.clear();
@@ -618,6 +624,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
     private void publish() {
         if (store.isConnected()) {
             store.publishMember(status(local.probe()));
+            observer.storeContacted();
         }
     }
 
@@ -625,9 +632,23 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         return state;
     }
 
+    long term() {
+        return term;
+    }
+
+    /** The leader this member follows, or null when it leads or nobody does. */
+    String upstream() {
+        return upstream;
+    }
+
+    void observe(HaObserver o) {
+        observer = o;
+    }
+
     void event(String kind, String reason) {
         log.info("event {}: {}", kind, reason);
         store.recordEvent(new Event(System.currentTimeMillis(), kind, config.member(), term, reason));
+        observer.eventRecorded(kind);
     }
 
     /** Orderly stop: PostgreSQL first (shutdown checkpoint), leadership after, so writes never overlap. */

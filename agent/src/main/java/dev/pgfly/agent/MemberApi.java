@@ -7,12 +7,16 @@ import dev.pgfly.core.model.Role;
 import dev.pgfly.core.util.Json;
 import dev.pgfly.postgres.PgProbe;
 import dev.pgfly.postgres.PgSql;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -20,15 +24,27 @@ import java.util.concurrent.Executors;
 /**
  * The agent's HTTP API. Read-only endpoints, open like Patroni's so that load balancers and peers
  * can use them: {@code /health}, {@code /status} (a fresh probe), {@code /primary} and
- * {@code /replica} (200 or 503). The JDK's server is enough for a handful of small requests.
+ * {@code /replica} (200 or 503), {@code /metrics} (Prometheus text format) and {@code /checks} (health
+ * checks as JSON: 200 when none is critical, 503 otherwise). The JDK's server is enough for a handful
+ * of small requests.
  */
 final class MemberApi implements AutoCloseable {
     private final HttpServer server;
     private final HaLoop loop;
     private final PgSql probeSql;
     private final LocalPostgres local;
+    private final MemberObserver observer;
+    private final PrometheusRegistry registry;
+    private final PrometheusTextFormatWriter textFormat = PrometheusTextFormatWriter.create();
 
-    MemberApi(String host, int port, HaLoop loop, LocalPostgres local, PgSql probeSql) throws IOException {
+    /** The body of {@code GET /checks}. */
+    record ChecksReport(String member, String status, List<Check> checks) {
+    }
+
+    MemberApi(String host, int port, HaLoop loop, LocalPostgres local, PgSql probeSql, MemberObserver observer,
+              PrometheusRegistry registry) throws IOException {
+        this.observer = observer;
+        this.registry = registry;
         this.loop = loop;
         this.local = local;
         this.probeSql = probeSql;
@@ -50,6 +66,17 @@ final class MemberApi implements AutoCloseable {
             respond(ex, s.role() == Role.REPLICA && s.streaming() ? 200 : 503,
                     Json.bytes(Map.of("role", s.role().label(), "state", s.state())));
         });
+        server.createContext("/metrics", ex -> {
+            ByteArrayOutputStream body = new ByteArrayOutputStream(8192);
+            textFormat.write(body, registry.scrape());
+            respond(ex, 200, PrometheusTextFormatWriter.CONTENT_TYPE, body.toByteArray());
+        });
+        server.createContext("/checks", ex -> {
+            MemberObserver.Observation o = observer.observe();
+            CheckStatus worst = o.worst();
+            respond(ex, worst == CheckStatus.CRITICAL ? 503 : 200,
+                    Json.bytes(new ChecksReport(o.member(), worst.label(), o.checks())));
+        });
         server.start();
     }
 
@@ -66,8 +93,12 @@ final class MemberApi implements AutoCloseable {
     }
 
     private static void respond(HttpExchange ex, int code, byte[] body) throws IOException {
+        respond(ex, code, "application/json", body);
+    }
+
+    private static void respond(HttpExchange ex, int code, String contentType, byte[] body) throws IOException {
         try (ex) {
-            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.getResponseHeaders().set("Content-Type", contentType);
             ex.sendResponseHeaders(code, body.length);
             try (OutputStream out = ex.getResponseBody()) {
                 out.write(body);
@@ -83,5 +114,6 @@ final class MemberApi implements AutoCloseable {
     public void close() {
         server.stop(0);
         probeSql.close();
+        observer.close();
     }
 }

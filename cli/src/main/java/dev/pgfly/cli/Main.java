@@ -2,6 +2,7 @@ package dev.pgfly.cli;
 
 import dev.pgfly.cli.client.CliException;
 import dev.pgfly.cli.commands.AgentCommand;
+import dev.pgfly.cli.commands.ChecksCommand;
 import dev.pgfly.cli.commands.ConnectCommand;
 import dev.pgfly.cli.commands.CreateCommand;
 import dev.pgfly.cli.commands.DaemonCommand;
@@ -9,7 +10,9 @@ import dev.pgfly.cli.commands.DestroyCommand;
 import dev.pgfly.cli.commands.EventsCommand;
 import dev.pgfly.cli.commands.FailoverCommand;
 import dev.pgfly.cli.commands.ListCommand;
+import dev.pgfly.cli.commands.LogsCommand;
 import dev.pgfly.cli.commands.MemberCommand;
+import dev.pgfly.cli.commands.MetricsCommand;
 import dev.pgfly.cli.commands.ProxyCommand;
 import dev.pgfly.cli.commands.StartCommand;
 import dev.pgfly.cli.commands.StatusCommand;
@@ -23,7 +26,8 @@ import picocli.CommandLine.Command;
         description = "Self-hosted PostgreSQL clusters: replicated, failing over, behind a proxy.",
         subcommands = {CreateCommand.class, ListCommand.class, StatusCommand.class, UrlCommand.class,
                 ConnectCommand.class, StartCommand.class, StopCommand.class, DestroyCommand.class,
-                FailoverCommand.class, MemberCommand.class, EventsCommand.class, DaemonCommand.class,
+                FailoverCommand.class, MemberCommand.class, EventsCommand.class, ChecksCommand.class,
+                MetricsCommand.class, LogsCommand.class, DaemonCommand.class,
                 AgentCommand.class, ProxyCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -34,6 +34,10 @@ public final class PgInstance {
     private final Path memberDir;
     private final String host;
     private final int port;
+    /** The last postmaster pid seen alive, and whether pgfly itself asked it to stop since: see {@link #takeUnexpectedExit()}. */
+    private volatile long lastSeenPid;
+    private volatile boolean stopRequested;
+    private long unexpectedExit;
 
     public PgInstance(PgBinaries bin, OsUser user, Path memberDir, String host, int port) {
         this.bin = bin;
@@ -156,6 +160,7 @@ public final class PgInstance {
         if (running.isPresent()) {
             return running.get();
         }
+        noteUnexpectedExit();
         Files.deleteIfExists(dataDir().resolve("postmaster.pid.stale"));
         Path script = memberDir.resolve("pgfly-watchdog.sh");
         try (InputStream in = PgInstance.class.getResourceAsStream("pgfly-watchdog.sh")) {
@@ -173,7 +178,9 @@ public final class PgInstance {
         while (Instant.now().isBefore(deadline)) {
             String status = postmasterStatus().orElse("");
             if (status.equals("ready") || status.equals("standby")) {
-                return postmasterPid().orElseThrow(() -> new IOException("PostgreSQL exited right after starting"));
+                long pid = postmasterPid().orElseThrow(() -> new IOException("PostgreSQL exited right after starting"));
+                stopRequested = false;
+                return pid;
             }
             if (!watchdog.isAlive()) {
                 throw new IOException("PostgreSQL did not start: " + lastLogLine());
@@ -191,7 +198,9 @@ public final class PgInstance {
         }
         try {
             long pid = Long.parseLong(lines.getFirst().strip());
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(p -> pid);
+            Optional<Long> alive = ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(p -> pid);
+            alive.ifPresent(p -> lastSeenPid = p);
+            return alive;
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
@@ -220,10 +229,31 @@ public final class PgInstance {
     }
 
     /**
+     * The pid of a postmaster that was seen running and is gone although pgfly did not stop it
+     * (killed, crashed, fenced by the watchdog); reported once, then forgotten.
+     */
+    public synchronized Optional<Long> takeUnexpectedExit() {
+        noteUnexpectedExit();
+        long pid = unexpectedExit;
+        unexpectedExit = 0;
+        return pid == 0 ? Optional.empty() : Optional.of(pid);
+    }
+
+    /** Also called right before a start, so that an exit is not missed when the restart comes first. */
+    private synchronized void noteUnexpectedExit() {
+        long seen = lastSeenPid;
+        if (seen != 0 && !stopRequested && postmasterPid().isEmpty()) {
+            unexpectedExit = seen;
+            lastSeenPid = 0;
+        }
+    }
+
+    /**
      * Stops PostgreSQL: "fast" rolls back open transactions and writes a shutdown checkpoint (which
      * streams to replicas before the walsenders exit); "immediate" just stops, as fencing needs.
      */
     public void stop(String mode, Duration timeout) throws IOException {
+        stopRequested = true;
         if (!isRunning()) {
             return;
         }
@@ -236,6 +266,7 @@ public final class PgInstance {
 
     /** Fencing without pg_ctl: SIGQUIT to the postmaster is an immediate shutdown. */
     public void signalImmediateShutdown() {
+        stopRequested = true;
         postmasterPid().flatMap(ProcessHandle::of).ifPresent(p -> Command.run(
                 List.of("kill", "-QUIT", Long.toString(p.pid())), Map.of(), Duration.ofSeconds(5)));
     }

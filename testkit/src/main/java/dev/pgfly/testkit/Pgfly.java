@@ -79,6 +79,21 @@ public final class Pgfly implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a long-running command (e.g. {@code logs --follow}) in the background, standard error
+     * merged into standard output; the caller reads its output and ends it.
+     */
+    public Process start(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", jar(), "dev.pgfly.cli.Main"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().put("PGFLY_HOME", home.toString());
+        pb.environment().putAll(extraEnv);
+        return pb.start();
+    }
+
     /** Runs a command that must succeed. */
     public Result ok(String... args) {
         Result r = run(args);

@@ -7,11 +7,20 @@ public record ClusterView(String name, String config, String state, String prima
                           long term, String leader, Proxy proxy, List<MemberView> members, List<Proxy> proxies,
                           long idleTimeoutSeconds) {
 
-    /** A proxy: the primary region's is {@code proxy}; every region with members has one in {@code proxies}. */
-    public record Proxy(String primary, String replica, String region) {
+    /**
+     * A proxy: the primary region's is {@code proxy}; every region with members has one in {@code proxies}.
+     *
+     * @param metrics the proxy's Prometheus endpoint (null when it has none)
+     */
+    public record Proxy(String primary, String replica, String region, String metrics) {
 
         public Proxy(String primary, String replica) {
-            this(primary, replica, null);
+            this(primary, replica, null, null);
         }
+    }
+
+    public ClusterView withMembers(List<MemberView> newMembers) {
+        return new ClusterView(name, config, state, primaryRegion, synchronous, term, leader, proxy, newMembers,
+                proxies, idleTimeoutSeconds);
     }
 }

@@ -2,6 +2,7 @@ package dev.pgfly.cli.commands;
 
 import dev.pgfly.agent.Agent;
 import dev.pgfly.agent.AgentConfig;
+import dev.pgfly.agent.AgentLogging;
 import dev.pgfly.core.coord.DcsAddress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -47,6 +48,7 @@ public final class AgentCommand implements Callable<Integer> {
         }
         AgentConfig config = new AgentConfig(cluster, member, DcsAddress.parse(dcs), memberDir, secrets, pgBin,
                 Duration.ofMillis(sessionTimeoutMs), Duration.ofMillis(leaseMs), AgentConfig.DEFAULT_LOOP_INTERVAL);
+        AgentLogging.toMemberDir(memberDir);
         Agent agent = Agent.start(config, host);
         Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "agent-shutdown"));
         agent.awaitStop();

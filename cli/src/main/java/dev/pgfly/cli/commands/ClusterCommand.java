@@ -25,12 +25,13 @@ abstract class ClusterCommand {
     }
 
     static void printMembers(PrintStream out, ClusterView c) {
-        Table t = new Table("MEMBER", "ROLE", "STATE", "REGION", "ADDRESS", "TL", "LSN", "LAG", "SYNC", "PID", "PROXY");
+        Table t = new Table("MEMBER", "ROLE", "STATE", "REGION", "ADDRESS", "TL", "LSN", "LAG", "SYNC", "PID", "CHECKS",
+                "PROXY");
         for (MemberView m : c.members()) {
             t.row(m.name(), m.role(), m.state(), m.region(), m.host() + ":" + m.port(),
                     m.timeline() == 0 ? "-" : m.timeline(), m.lsn(),
                     "replica".equals(m.role()) ? m.lagBytes() + " B/" + String.format("%.1fs", m.lagSeconds()) : "-",
-                    m.synchronous() ? "sync" : "-", m.postgresPid(), m.proxy());
+                    m.synchronous() ? "sync" : "-", m.postgresPid(), m.checks(), m.proxy());
         }
         out.print(t.render());
     }

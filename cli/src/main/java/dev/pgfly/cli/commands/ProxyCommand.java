@@ -4,12 +4,17 @@ import dev.pgfly.core.coord.ClusterStore;
 import dev.pgfly.core.coord.DcsAddress;
 import dev.pgfly.core.coord.ZkClusterStore;
 import dev.pgfly.core.coord.ZkConnections;
+import dev.pgfly.proxy.MetricsServer;
 import dev.pgfly.proxy.PgProxy;
 import dev.pgfly.proxy.ProxyConfig;
+import dev.pgfly.proxy.ProxyMetricsCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.curator.framework.CuratorFramework;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -43,6 +48,10 @@ public final class ProxyCommand implements Callable<Integer> {
             description = "Replicas lagging more are taken out of rotation until they catch up (default: ${DEFAULT-VALUE})")
     long maxReplicaLagBytes;
 
+    @Option(names = "--metrics-port", defaultValue = "0",
+            description = "Port for GET /metrics (Prometheus text format) on the listen address (0: none)")
+    int metricsPort;
+
     @Override
     public Integer call() throws Exception {
         DcsAddress address = DcsAddress.parse(dcs);
@@ -56,13 +65,35 @@ public final class ProxyCommand implements Callable<Integer> {
         // A held client asks for its database through the store: a scaled-to-zero member's agent
         // watches the wake node and starts PostgreSQL (agents that are not idle ignore it).
         PgProxy proxy = PgProxy.start(config, store, () -> store.requestWake(System.currentTimeMillis()));
+        MetricsServer metrics = startMetrics(proxy, config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (metrics != null) {
+                metrics.close();
+            }
             proxy.close();
             store.close();
             stopped.countDown();
         }, "proxy-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** Metrics are an extra: a port taken by something else costs the metrics, never the routing. */
+    private MetricsServer startMetrics(PgProxy proxy, ProxyConfig config) {
+        if (metricsPort <= 0) {
+            return null;
+        }
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register(new ProxyMetricsCollector(proxy.metrics(), config));
+        try {
+            MetricsServer server = MetricsServer.start(listen, metricsPort, registry);
+            LoggerFactory.getLogger(ProxyCommand.class).info("proxy metrics on http://{}:{}/metrics", listen, server.port());
+            return server;
+        } catch (IOException e) {
+            LoggerFactory.getLogger(ProxyCommand.class).warn("no metrics: cannot listen on {}:{}: {}", listen,
+                    metricsPort, e.toString());
+            return null;
+        }
     }
 }

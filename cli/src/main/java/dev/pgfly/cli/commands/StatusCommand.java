@@ -1,11 +1,16 @@
 package dev.pgfly.cli.commands;
 
 import dev.pgfly.cli.api.ClusterView;
+import dev.pgfly.cli.api.MemberChecks;
+import dev.pgfly.cli.api.MemberView;
+import dev.pgfly.cli.client.AgentClient;
 import dev.pgfly.cli.client.DaemonClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show a cluster and its members.")
@@ -19,7 +24,7 @@ public final class StatusCommand extends ClusterCommand implements Callable<Inte
     @Override
     public Integer call() {
         DaemonClient daemon = daemon();
-        ClusterView c = daemon.convert(daemon.get(path(name)), ClusterView.class);
+        ClusterView c = withChecks(daemon.convert(daemon.get(path(name)), ClusterView.class));
         if (json) {
             printJson(c);
             return 0;
@@ -38,5 +43,18 @@ public final class StatusCommand extends ClusterCommand implements Callable<Inte
         System.out.println();
         printMembers(System.out, c);
         return 0;
+    }
+
+    /** Each member's worst health check, asked of the agents themselves; none for a stopped cluster. */
+    private static ClusterView withChecks(ClusterView c) {
+        if ("stopped".equals(c.state())) {
+            return c;
+        }
+        List<MemberChecks> checks = new AgentClient().checks(c.members());
+        List<MemberView> members = new ArrayList<>();
+        for (int i = 0; i < c.members().size(); i++) {
+            members.add(c.members().get(i).withChecks(checks.get(i).status()));
+        }
+        return c.withMembers(members);
     }
 }

@@ -7,6 +7,7 @@ import dev.pgfly.core.model.MemberSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Builds the command lines of agents and proxies: the same JVM and jar as the daemon, so that a
@@ -23,14 +24,18 @@ final class ChildLauncher {
     private final DcsAddress dcs;
     private final String java;
     private final String classpath;
-    private final Runnable onRestart;
+    private volatile Consumer<ChildProcess.Restart> onRestart = r -> { };
 
-    ChildLauncher(PgflyHome home, DcsAddress dcs, Runnable onRestart) {
+    ChildLauncher(PgflyHome home, DcsAddress dcs) {
         this.home = home;
         this.dcs = dcs;
         this.java = ProcessHandle.current().info().command().orElse("java");
         this.classpath = System.getProperty("java.class.path");
-        this.onRestart = onRestart;
+    }
+
+    /** Who hears of a child that died and was restarted. */
+    void onRestart(Consumer<ChildProcess.Restart> listener) {
+        this.onRestart = listener;
     }
 
     ChildProcess agent(LocalCluster cluster, MemberSpec member, Path memberDir) {
@@ -41,7 +46,7 @@ final class ChildLauncher {
                 "--host", member.host(), "--pg-bin", cluster.pgBin()));
         return new ChildProcess(name + "/" + member.name(), cmd,
                 home.clusterDir(name).resolve("logs").resolve(member.name() + "-agent.log"),
-                home.childrenDir().resolve(name + "." + member.name() + ".pid"), onRestart);
+                home.childrenDir().resolve(name + "." + member.name() + ".pid"), r -> onRestart.accept(r));
     }
 
     /** The primary region's proxy. */
@@ -58,9 +63,11 @@ final class ChildLauncher {
         String name = cluster.spec().name();
         List<String> cmd = jvm(PROXY_JVM);
         cmd.addAll(List.of("proxy", "--cluster", name, "--dcs", dcs.toString(), "--listen", cluster.spec().proxyHost(),
-                "--port", Integer.toString(port), "--replica-port", Integer.toString(port + 1), "--region", region));
+                "--port", Integer.toString(port), "--replica-port", Integer.toString(port + 1), "--region", region,
+                // Only the primary region's proxy serves metrics for now: one scrape target per cluster.
+                "--metrics-port", Integer.toString(id.equals("proxy") ? cluster.proxyMetricsPort() : 0)));
         return new ChildProcess(name + "/" + id, cmd, home.clusterDir(name).resolve("logs").resolve(id + ".log"),
-                home.childrenDir().resolve(name + "." + id + ".pid"), onRestart);
+                home.childrenDir().resolve(name + "." + id + ".pid"), r -> onRestart.accept(r));
     }
 
     private List<String> jvm(List<String> flags) {

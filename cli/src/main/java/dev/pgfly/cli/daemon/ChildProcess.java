@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One supervised child (an agent or a proxy): started, restarted with exponential backoff when it
@@ -24,14 +25,18 @@ final class ChildProcess {
     private final List<String> command;
     private final Path logFile;
     private final Path pidFile;
-    private final Runnable onRestart;
+    private final Consumer<Restart> onRestart;
     private Process process;
     private volatile boolean stopping;
     private long backoffMillis = 500;
     private long startedAt;
     private int restarts;
 
-    ChildProcess(String id, List<String> command, Path logFile, Path pidFile, Runnable onRestart) {
+    /** A child that exited on its own and was started again: which, its former pid and exit code, how many times. */
+    record Restart(String id, long pid, int exitCode, int count) {
+    }
+
+    ChildProcess(String id, List<String> command, Path logFile, Path pidFile, Consumer<Restart> onRestart) {
         this.id = id;
         this.command = List.copyOf(command);
         this.logFile = logFile;
@@ -80,7 +85,7 @@ final class ChildProcess {
                     restarts++;
                     start();
                 }
-                onRestart.run();
+                onRestart.accept(new Restart(id, p.pid(), p.exitValue(), restarts));
             } catch (Exception e) {
                 log.error("could not restart {}: {}", id, e.toString());
             }

@@ -4,6 +4,7 @@ import dev.pgfly.cli.PgflyHome;
 import dev.pgfly.cli.api.ClusterView;
 import dev.pgfly.cli.api.CreateRequest;
 import dev.pgfly.cli.api.CreateResult;
+import dev.pgfly.cli.api.LogFile;
 import dev.pgfly.cli.api.MemberView;
 import dev.pgfly.core.coord.ClusterStore;
 import dev.pgfly.core.coord.DcsAddress;
@@ -52,6 +53,7 @@ import java.util.stream.Stream;
 final class ClusterManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterManager.class);
     private static final long READY_TIMEOUT_MILLIS = 120_000;
+    private static final int PROXY_METRICS_PORT_FROM = 19432;
 
     private final PgflyHome home;
     private final CuratorFramework client;
@@ -68,6 +70,7 @@ final class ClusterManager implements AutoCloseable {
         this.dcs = dcs;
         this.launcher = launcher;
         this.addressPrefix = addressPrefix(home);
+        launcher.onRestart(this::childRestarted);
     }
 
     /**
@@ -174,7 +177,32 @@ final class ClusterManager implements AutoCloseable {
         ClusterSpec spec = new ClusterSpec(req.name(), config, region, req.synchronous(),
                 ClusterSpec.DEFAULT_MAX_LAG_BYTES, "127.0.0.1", proxyPort, proxyPort + 1, bin.majorVersion(), specs,
                 Map.of(), req.idleTimeoutSeconds());
-        return new LocalCluster(spec, true, index, dataRootFor(req.name()).toString(), bin.binDir().toString());
+        Set<Integer> taken = new HashSet<>(proxyPorts);
+        existing.forEach(c -> taken.add(c.proxyMetricsPort()));
+        return new LocalCluster(spec, true, index, dataRootFor(req.name()).toString(), bin.binDir().toString(),
+                pickProxyMetricsPort(taken));
+    }
+
+    /** A port for the proxy's /metrics, away from the proxies' own ports and other clusters' metrics. */
+    private static int pickProxyMetricsPort(Set<Integer> taken) {
+        return Ports.pick("127.0.0.1", PROXY_METRICS_PORT_FROM, PROXY_METRICS_PORT_FROM, taken);
+    }
+
+    /** Clusters created before proxies had metrics get a metrics port when they next start. */
+    private LocalCluster withProxyMetricsPort(LocalCluster cluster) throws IOException {
+        if (cluster.proxyMetricsPort() > 0) {
+            return cluster;
+        }
+        synchronized (allocation) {
+            Set<Integer> taken = new HashSet<>();
+            for (LocalCluster c : all()) {
+                taken.add(c.proxyMetricsPort());
+                taken.addAll(proxyPortsOf(c));
+            }
+            LocalCluster updated = cluster.withProxyMetricsPort(pickProxyMetricsPort(taken));
+            save(updated);
+            return updated;
+        }
     }
 
     private static Set<Integer> proxyPortsOf(LocalCluster c) {
@@ -300,7 +328,8 @@ final class ClusterManager implements AutoCloseable {
         }
     }
 
-    private void startChildren(LocalCluster cluster) throws IOException {
+    private void startChildren(LocalCluster given) throws IOException {
+        LocalCluster cluster = withProxyMetricsPort(given);
         String name = cluster.spec().name();
         Map<String, ChildProcess> running = children.computeIfAbsent(name, n -> new ConcurrentHashMap<>());
         for (MemberSpec m : cluster.spec().members()) {
@@ -551,15 +580,45 @@ final class ClusterManager implements AutoCloseable {
         String state = !cluster.running() ? "stopped" : idle ? "idle"
                 : leaderReady ? (allRunning ? "running" : "degraded") : "unavailable";
         List<ClusterView.Proxy> proxies = new ArrayList<>();
-        proxies.add(proxyView(spec, spec.primaryRegion(), spec.proxyPort()));
-        cluster.regionProxies().forEach((region, port) -> proxies.add(proxyView(spec, region, port)));
+        proxies.add(proxyView(cluster, spec.primaryRegion(), spec.proxyPort()));
+        cluster.regionProxies().forEach((region, port) -> proxies.add(proxyView(cluster, region, port)));
         return new ClusterView(spec.name(), spec.config(), state, spec.primaryRegion(), spec.synchronous(), term,
                 leader.map(LeaderRecord::member).orElse(null), proxies.getFirst(), members, proxies,
                 spec.idleTimeoutSeconds());
     }
 
-    private static ClusterView.Proxy proxyView(ClusterSpec spec, String region, int port) {
-        return new ClusterView.Proxy(spec.proxyHost() + ":" + port, spec.proxyHost() + ":" + (port + 1), region);
+    private static ClusterView.Proxy proxyView(LocalCluster cluster, String region, int port) {
+        ClusterSpec spec = cluster.spec();
+        boolean primaryRegion = region.equals(spec.primaryRegion());
+        return new ClusterView.Proxy(spec.proxyHost() + ":" + port, spec.proxyHost() + ":" + (port + 1), region,
+                primaryRegion && cluster.proxyMetricsPort() > 0
+                        ? "http://" + spec.proxyHost() + ":" + cluster.proxyMetricsPort() + "/metrics" : null);
+    }
+
+    /** Every member's PostgreSQL and agent log (current files; rotated copies sit beside them). */
+    List<LogFile> logFiles(String name, String member) {
+        LocalCluster cluster = load(name);
+        if (member != null && cluster.spec().member(member).isEmpty()) {
+            throw new NoSuchElementException404("cluster '" + name + "' has no member '" + member + "'");
+        }
+        List<LogFile> files = new ArrayList<>();
+        for (MemberSpec m : cluster.spec().members()) {
+            if (member == null || m.name().equals(member)) {
+                Path dir = memberDir(cluster, m.name());
+                files.add(new LogFile(m.name(), "postgres", dir.resolve("postgres.log").toString()));
+                files.add(new LogFile(m.name(), "agent", dir.resolve("agent.log").toString()));
+            }
+        }
+        return files;
+    }
+
+    /** A supervised agent or proxy died and was started again: that belongs in the cluster's history. */
+    private void childRestarted(ChildProcess.Restart restart) {
+        int slash = restart.id().indexOf('/');
+        String cluster = restart.id().substring(0, slash);
+        String who = restart.id().substring(slash + 1);
+        record(cluster, "restart", who, (who.equals("proxy") ? "proxy" : "agent") + " (pid " + restart.pid()
+                + ") exited with code " + restart.exitCode() + "; the daemon restarted it (restart #" + restart.count() + ")");
     }
 
     /** The URL through the proxy of {@code region} (null: the primary region's). */

@@ -45,7 +45,7 @@ public final class Daemon {
         DcsAddress dcs = new DcsAddress("127.0.0.1:" + zk.port(), "/pgfly");
         CuratorFramework client = ZkConnections.startAndWait(dcs, Duration.ofSeconds(30), null, Duration.ofSeconds(30));
         CountDownLatch stop = new CountDownLatch(1);
-        ClusterManager clusters = new ClusterManager(home, client, dcs, new ChildLauncher(home, dcs, () -> { }));
+        ClusterManager clusters = new ClusterManager(home, client, dcs, new ChildLauncher(home, dcs));
         DaemonApi api = new DaemonApi(clusters, token, stop::countDown);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("daemon stopping: stopping agents and proxies");

@@ -29,6 +29,7 @@ import java.util.concurrent.Executors;
  * POST   /v1/clusters/NAME/start|stop         POST /v1/clusters/NAME/switchover?to=M
  * POST   /v1/clusters/NAME/members?region=R   DELETE /v1/clusters/NAME/members/M
  * GET    /v1/clusters/NAME/events?limit=N     GET /v1/clusters/NAME/url?replica=&database=&region=
+ * GET    /v1/clusters/NAME/logs?member=M      (paths of the members' log files)
  * POST   /v1/shutdown
  * </pre>
  */
@@ -120,6 +121,7 @@ final class DaemonApi implements AutoCloseable {
                 }
                 yield clusters.removeMember(name, p[3]);
             }
+            case "GET logs" -> clusters.logFiles(name, q.get("member"));
             case "GET events" -> clusters.events(name, Integer.parseInt(q.getOrDefault("limit", "50")));
             case "GET url" -> Map.of("url", clusters.url(name, Boolean.parseBoolean(q.getOrDefault("replica", "false")),
                     q.get("database"), q.get("region")));

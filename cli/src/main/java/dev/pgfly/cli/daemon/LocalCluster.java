@@ -7,34 +7,38 @@ import java.util.TreeMap;
 
 /**
  * The daemon's on-disk record of a cluster ({@code cluster.json}): the spec, whether it should be
- * running (so a restarted daemon brings it back), the index that fixes its loopback addresses, and
- * where its members' data lives.
+ * running (so a restarted daemon brings it back), the index that fixes its loopback addresses, where
+ * its members' data lives, the port of the proxy's {@code /metrics} (0 in records written before it
+ * existed: one is picked when the cluster next starts), and the ports of other regions' proxies.
+ *
+ * @param regionProxies for each region other than the primary one that has members, the port of
+ *                      that region's proxy (primary port; the replica port is the next one)
  */
 record LocalCluster(ClusterSpec spec, boolean running, int index, String dataRoot, String pgBin,
-                    Map<String, Integer> regionProxies) {
+                    int proxyMetricsPort, Map<String, Integer> regionProxies) {
 
-    /**
-     * @param regionProxies for each region other than the primary one that has members, the port of
-     *                      that region's proxy (primary port; the replica port is the next one)
-     */
     LocalCluster {
         regionProxies = regionProxies == null ? Map.of() : Map.copyOf(regionProxies);
     }
 
-    LocalCluster(ClusterSpec spec, boolean running, int index, String dataRoot, String pgBin) {
-        this(spec, running, index, dataRoot, pgBin, Map.of());
+    LocalCluster(ClusterSpec spec, boolean running, int index, String dataRoot, String pgBin, int proxyMetricsPort) {
+        this(spec, running, index, dataRoot, pgBin, proxyMetricsPort, Map.of());
     }
 
     LocalCluster withSpec(ClusterSpec newSpec) {
-        return new LocalCluster(newSpec, running, index, dataRoot, pgBin, regionProxies);
+        return new LocalCluster(newSpec, running, index, dataRoot, pgBin, proxyMetricsPort, regionProxies);
     }
 
     LocalCluster withRunning(boolean run) {
-        return new LocalCluster(spec, run, index, dataRoot, pgBin, regionProxies);
+        return new LocalCluster(spec, run, index, dataRoot, pgBin, proxyMetricsPort, regionProxies);
+    }
+
+    LocalCluster withProxyMetricsPort(int port) {
+        return new LocalCluster(spec, running, index, dataRoot, pgBin, port, regionProxies);
     }
 
     LocalCluster withRegionProxies(Map<String, Integer> proxies) {
-        return new LocalCluster(spec, running, index, dataRoot, pgBin, new TreeMap<>(proxies));
+        return new LocalCluster(spec, running, index, dataRoot, pgBin, proxyMetricsPort, new TreeMap<>(proxies));
     }
 
     /** The primary port of the proxy that serves {@code region}: its own, or the primary region's. */
