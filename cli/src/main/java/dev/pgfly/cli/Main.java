@@ -2,6 +2,13 @@ package dev.pgfly.cli;
 
 import dev.pgfly.cli.client.CliException;
 import dev.pgfly.cli.commands.AgentCommand;
+import dev.pgfly.cli.commands.AttachCommand;
+import dev.pgfly.cli.commands.ConfigCommand;
+import dev.pgfly.cli.commands.DbCommand;
+import dev.pgfly.cli.commands.DetachCommand;
+import dev.pgfly.cli.commands.ImportCommand;
+import dev.pgfly.cli.commands.RestartCommand;
+import dev.pgfly.cli.commands.UsersCommand;
 import dev.pgfly.cli.commands.ConnectCommand;
 import dev.pgfly.cli.commands.CreateCommand;
 import dev.pgfly.cli.commands.DaemonCommand;
@@ -23,7 +30,9 @@ import picocli.CommandLine.Command;
         description = "Self-hosted PostgreSQL clusters: replicated, failing over, behind a proxy.",
         subcommands = {CreateCommand.class, ListCommand.class, StatusCommand.class, UrlCommand.class,
                 ConnectCommand.class, StartCommand.class, StopCommand.class, DestroyCommand.class,
-                FailoverCommand.class, MemberCommand.class, EventsCommand.class, DaemonCommand.class,
+                FailoverCommand.class, MemberCommand.class, EventsCommand.class,
+                AttachCommand.class, DetachCommand.class, DbCommand.class, UsersCommand.class, ConfigCommand.class,
+                RestartCommand.class, ImportCommand.class, DaemonCommand.class,
                 AgentCommand.class, ProxyCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
