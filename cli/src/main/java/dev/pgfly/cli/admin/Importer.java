@@ -53,7 +53,8 @@ public final class Importer {
             throw new CliException("--jobs must be between 1 and 64");
         }
         long started = System.currentTimeMillis();
-        String owner = prepareTarget(database, clean);
+        // Checked before the dump, created after it: a failed dump leaves the cluster unchanged.
+        String owner = checkTarget(database, clean);
         Path work = Files.createTempDirectory("pgfly-import-", PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwx------")));
         try {
@@ -67,6 +68,10 @@ public final class Importer {
                 }
             });
             int tables = countTableData(dump);
+            if (owner == null) {
+                createDatabase(database);
+                owner = PgConfig.SUPERUSER;
+            }
             out.println("Restoring into " + database + " (" + tables + " tables) through the proxy...");
             List<String> restore = new ArrayList<>(List.of(bin.tool("pg_restore"), "--format=directory",
                     "--jobs=" + jobs, "--no-owner", "--no-privileges", "--exit-on-error", "--verbose"));
@@ -91,17 +96,14 @@ public final class Importer {
         }
     }
 
-    /** Creates the database if needed; refuses one with contents unless --clean. Returns its owner. */
-    private String prepareTarget(String database, boolean clean) {
+    /** The owner of the target database, or null when it does not exist yet; refuses one with contents unless --clean. */
+    private String checkTarget(String database, boolean clean) {
         try (Connection c = target.connect("postgres")) {
             if (!Databases.exists(c, database)) {
-                try (Statement st = c.createStatement()) {
-                    st.execute("CREATE DATABASE " + SqlNames.quote(database));
-                }
-                return PgConfig.SUPERUSER;
+                return null;
             }
         } catch (SQLException e) {
-            throw new CliException("cannot prepare database '" + database + "': " + AdminDb.oneLine(e));
+            throw new CliException("cannot check database '" + database + "': " + AdminDb.oneLine(e));
         }
         try (Connection c = target.connect(database); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("""
@@ -124,6 +126,14 @@ public final class Importer {
             return rs.getString(2);
         } catch (SQLException e) {
             throw new CliException("cannot inspect database '" + database + "': " + AdminDb.oneLine(e));
+        }
+    }
+
+    private void createDatabase(String database) {
+        try (Connection c = target.connect("postgres"); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + SqlNames.quote(database));
+        } catch (SQLException e) {
+            throw new CliException("cannot create database '" + database + "': " + AdminDb.oneLine(e));
         }
     }
 
