@@ -267,6 +267,7 @@ class AdminIT {
         String before = state();
         List<String> hostile = List.of("a\"b", "x'; DROP TABLE writes; --", "a;b", "two words", "ünïcødé", "",
                 "a".repeat(64), "Robert'); DROP DATABASE postgres;--", "new\nline");
+        List<String[]> all = new ArrayList<>();
         for (String name : hostile) {
             List<String[]> calls = new ArrayList<>(List.of(
                     new String[] {"attach", CLUSTER, "--app", name},
@@ -280,8 +281,17 @@ class AdminIT {
                     new String[] {"users", "drop", CLUSTER, name, "--yes"},
                     new String[] {"config", "update", CLUSTER, "--set", name + "=1"},
                     new String[] {"import", CLUSTER, url, "--database", name}));
-            for (String[] call : calls) {
-                Pgfly.Result r = pgfly.run(call);
+            all.addAll(calls);
+        }
+        // Each call is its own JVM: two at a time keeps this test short on a small machine.
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+            List<java.util.concurrent.Future<Pgfly.Result>> results = new ArrayList<>();
+            for (String[] call : all) {
+                results.add(pool.submit(() -> pgfly.run(call)));
+            }
+            for (int i = 0; i < all.size(); i++) {
+                String[] call = all.get(i);
+                Pgfly.Result r = results.get(i).get();
                 assertThat(r.exit()).as(String.join(" ", call)).isNotZero();
                 assertThat(r.err().strip().lines().count()).as("one line: " + r.err()).isEqualTo(1);
                 assertThat(r.err()).as(String.join(" ", call)).containsAnyOf("invalid", "unknown setting");

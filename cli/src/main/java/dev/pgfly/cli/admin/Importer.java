@@ -81,6 +81,8 @@ public final class Importer {
             if (!owner.equals(PgConfig.SUPERUSER)) {
                 restore.add("--role=" + owner);
             }
+            // The name is a validated identifier; host, user and password come from the environment.
+            restore.add("--dbname=" + database);
             restore.add(dump.toString());
             int[] restored = {0};
             run("pg_restore", restore, Map.of("PGHOST", target.host(), "PGPORT", Integer.toString(target.port()),

@@ -56,7 +56,8 @@ public final class DbCommand implements Runnable {
             if (owner != null) {
                 dev.pgfly.core.admin.SqlNames.requireIdentifier("user", owner);
             }
-            new Databases(admin(name)).create(dev.pgfly.core.admin.SqlNames.requireDatabase(database), owner);
+            dev.pgfly.core.admin.SqlNames.requireDatabase(database);
+            new Databases(admin(name)).create(database, owner);
             System.out.println("Database '" + database + "' created.");
             return 0;
         }
