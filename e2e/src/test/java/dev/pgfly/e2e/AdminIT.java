@@ -281,7 +281,11 @@ class AdminIT {
                     new String[] {"users", "drop", CLUSTER, name, "--yes"},
                     new String[] {"config", "update", CLUSTER, "--set", name + "=1"},
                     new String[] {"import", CLUSTER, url, "--database", name}));
-            all.addAll(calls);
+            // Every name against every other command (the unit tests cover the rules exhaustively): each
+            // command still meets quotes, spaces, Unicode, the empty name and an over-long one end to end.
+            for (int j = hostile.indexOf(name) % 2; j < calls.size(); j += 2) {
+                all.add(calls.get(j));
+            }
         }
         // Each call is its own JVM: two at a time keeps this test short on a small machine.
         try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
