@@ -88,6 +88,20 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         loop.scheduleWithFixedDelay(this::trigger, 0, period, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Runs an administrative action (e.g. a restart requested through the API) on the loop's own
+     * thread, between two cycles, so that it never races a cycle; then asks for a cycle.
+     */
+    <T> T runBetweenCycles(java.util.concurrent.Callable<T> action, Duration timeout) throws Exception {
+        try {
+            return loop.submit(action).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        } finally {
+            trigger();
+        }
+    }
+
     /** Asks for a cycle soon; bursts of watch events collapse into one cycle. */
     void trigger() {
         if (closing || !cycleQueued.compareAndSet(false, true)) {

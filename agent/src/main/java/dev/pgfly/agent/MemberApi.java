@@ -77,8 +77,46 @@ final class MemberApi implements AutoCloseable {
             respond(ex, worst == CheckStatus.CRITICAL ? 503 : 200,
                     Json.bytes(new ChecksReport(o.member(), worst.label(), o.checks())));
         });
+        server.createContext("/restart", this::restart);
         server.start();
     }
+
+    /**
+     * POST /restart (cluster token required): stops PostgreSQL with a clean shutdown on the HA loop's
+     * thread; the next cycle starts it again with the current configuration, as the same role. A
+     * primary is restarted only with {@code ?primary=true} (a one-member cluster, or a setting that
+     * must change on the primary first): otherwise it must be switched over first.
+     */
+    private void restart(HttpExchange ex) throws IOException {
+        if (!"POST".equals(ex.getRequestMethod())) {
+            respond(ex, 405, Json.bytes(Map.of("error", "use POST")));
+            return;
+        }
+        if (!AdminAuth.authorized(ex, local.secrets().token())) {
+            respond(ex, 401, Json.bytes(Map.of("error", "missing or wrong cluster token")));
+            return;
+        }
+        boolean primaryAllowed = "primary=true".equals(ex.getRequestURI().getRawQuery());
+        try {
+            long before = loop.runBetweenCycles(() -> {
+                boolean primary = local.probe().map(p -> !p.inRecovery()).orElse(!local.instance().isStandbyConfigured());
+                if (primary && !primaryAllowed) {
+                    throw new IllegalStateException("this member is the primary: switch over before restarting it");
+                }
+                long pid = local.instance().postmasterPid().orElse(0L);
+                local.instance().stop("fast", RESTART_STOP_TIMEOUT);
+                local.sql().reset();
+                return pid;
+            }, RESTART_STOP_TIMEOUT.plusSeconds(30));
+            respond(ex, 200, Json.bytes(Map.of("restarting", true, "postgres_pid", before)));
+        } catch (IllegalStateException e) {
+            respond(ex, 409, Json.bytes(Map.of("error", e.getMessage())));
+        } catch (Exception e) {
+            respond(ex, 500, Json.bytes(Map.of("error", e.toString())));
+        }
+    }
+
+    private static final java.time.Duration RESTART_STOP_TIMEOUT = java.time.Duration.ofSeconds(120);
 
     private MemberStatus freshStatus() {
         Optional<PgProbe> probe = Optional.empty();

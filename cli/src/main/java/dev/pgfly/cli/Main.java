@@ -3,6 +3,13 @@ package dev.pgfly.cli;
 import dev.pgfly.cli.client.CliException;
 import dev.pgfly.cli.commands.AgentCommand;
 import dev.pgfly.cli.commands.ChecksCommand;
+import dev.pgfly.cli.commands.AttachCommand;
+import dev.pgfly.cli.commands.ConfigCommand;
+import dev.pgfly.cli.commands.DbCommand;
+import dev.pgfly.cli.commands.DetachCommand;
+import dev.pgfly.cli.commands.ImportCommand;
+import dev.pgfly.cli.commands.RestartCommand;
+import dev.pgfly.cli.commands.UsersCommand;
 import dev.pgfly.cli.commands.ConnectCommand;
 import dev.pgfly.cli.commands.CreateCommand;
 import dev.pgfly.cli.commands.DaemonCommand;
@@ -27,7 +34,9 @@ import picocli.CommandLine.Command;
         subcommands = {CreateCommand.class, ListCommand.class, StatusCommand.class, UrlCommand.class,
                 ConnectCommand.class, StartCommand.class, StopCommand.class, DestroyCommand.class,
                 FailoverCommand.class, MemberCommand.class, EventsCommand.class, ChecksCommand.class,
-                MetricsCommand.class, LogsCommand.class, DaemonCommand.class,
+                MetricsCommand.class, LogsCommand.class,
+                AttachCommand.class, DetachCommand.class, DbCommand.class, UsersCommand.class, ConfigCommand.class,
+                RestartCommand.class, ImportCommand.class, DaemonCommand.class,
                 AgentCommand.class, ProxyCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -6,6 +6,10 @@ import dev.pgfly.cli.api.CreateRequest;
 import dev.pgfly.cli.api.CreateResult;
 import dev.pgfly.cli.api.LogFile;
 import dev.pgfly.cli.api.MemberView;
+import dev.pgfly.cli.api.RestartResult;
+import dev.pgfly.cli.api.SettingsUpdate;
+import dev.pgfly.cli.api.SettingsView;
+import dev.pgfly.core.admin.MemoryDefaults;
 import dev.pgfly.core.coord.ClusterStore;
 import dev.pgfly.core.coord.DcsAddress;
 import dev.pgfly.core.coord.ZkClusterStore;
@@ -176,7 +180,7 @@ final class ClusterManager implements AutoCloseable {
         }
         ClusterSpec spec = new ClusterSpec(req.name(), config, region, req.synchronous(),
                 ClusterSpec.DEFAULT_MAX_LAG_BYTES, "127.0.0.1", proxyPort, proxyPort + 1, bin.majorVersion(), specs,
-                Map.of(), req.idleTimeoutSeconds());
+                MemoryDefaults.forHost(hostMemoryBytes(), members), req.idleTimeoutSeconds());
         Set<Integer> taken = new HashSet<>(proxyPorts);
         existing.forEach(c -> taken.add(c.proxyMetricsPort()));
         return new LocalCluster(spec, true, index, dataRootFor(req.name()).toString(), bin.binDir().toString(),
@@ -222,6 +226,12 @@ final class ClusterManager implements AutoCloseable {
             port += 2;
         }
         return port;
+    }
+
+    /** The host's memory (the container's limit when there is one). */
+    private static long hostMemoryBytes() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize() : 4L << 30;
     }
 
     private static MemberSpec newMember(String prefix, int clusterIndex, int k, String region) {
@@ -528,6 +538,87 @@ final class ClusterManager implements AutoCloseable {
         try (ClusterStore store = store(name)) {
             return store.events(limit);
         }
+    }
+
+    // ------------------------------------------------------------------ settings and rolling restart
+
+    SettingsView settings(String name) throws Exception {
+        LocalCluster cluster = load(name);
+        Optional<String> primary;
+        try (ClusterStore store = store(name)) {
+            primary = store.leader().map(LeaderRecord::member);
+        }
+        return new ClusterSettings(home).view(cluster, primary);
+    }
+
+    /** Stores the new settings (store and cluster.json), then waits until every member applied them. */
+    SettingsView updateSettings(String name, SettingsUpdate update) throws Exception {
+        LocalCluster updated = locked(name, () -> {
+            LocalCluster cluster = load(name);
+            Map<String, String> merged = ClusterSettings.merge(cluster.spec().settings(), update);
+            LocalCluster next = cluster.withSpec(cluster.spec().withSettings(merged));
+            if (!merged.equals(cluster.spec().settings())) {
+                save(next);
+                try (ClusterStore store = store(name)) {
+                    store.putConfig(next.spec());
+                }
+                record(name, "config", null, "settings changed: " + describe(update));
+            }
+            return next;
+        });
+        Map<String, String> set = new LinkedHashMap<>();
+        updated.spec().settings().forEach((k, v) -> {
+            if (update.set() != null && update.set().keySet().stream().anyMatch(n -> n.equalsIgnoreCase(k))) {
+                set.put(k, v);
+            }
+        });
+        new ClusterSettings(home).awaitApplied(updated, set);
+        return settings(name);
+    }
+
+    private static String describe(SettingsUpdate update) {
+        List<String> parts = new ArrayList<>();
+        if (update.set() != null) {
+            update.set().forEach((k, v) -> parts.add(k + "=" + v));
+        }
+        if (update.reset() != null) {
+            update.reset().forEach(k -> parts.add(k + " reset"));
+        }
+        return String.join(", ", parts);
+    }
+
+    RestartResult restart(String name, boolean force, String member) throws Exception {
+        return locked(name, () -> {
+            LocalCluster cluster = load(name);
+            try (ClusterStore store = store(name)) {
+                return new RollingRestart(new RollingRestart.Cluster() {
+                    @Override
+                    public LocalCluster cluster() {
+                        return cluster;
+                    }
+
+                    @Override
+                    public ClusterStore store() {
+                        return store;
+                    }
+
+                    @Override
+                    public Secrets secrets() throws IOException {
+                        return Secrets.readFrom(home.secretsDir(name));
+                    }
+
+                    @Override
+                    public String switchover() throws Exception {
+                        return switchoverLocked(cluster, null);
+                    }
+
+                    @Override
+                    public void record(String kind, String m, String reason) {
+                        ClusterManager.this.record(name, kind, m, reason);
+                    }
+                }).run(force, member);
+            }
+        });
     }
 
     // ------------------------------------------------------------------ views

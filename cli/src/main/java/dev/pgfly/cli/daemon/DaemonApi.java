@@ -30,6 +30,8 @@ import java.util.concurrent.Executors;
  * POST   /v1/clusters/NAME/members?region=R   DELETE /v1/clusters/NAME/members/M
  * GET    /v1/clusters/NAME/events?limit=N     GET /v1/clusters/NAME/url?replica=&database=&region=
  * GET    /v1/clusters/NAME/logs?member=M      (paths of the members' log files)
+ * GET    /v1/clusters/NAME/settings           POST /v1/clusters/NAME/settings (SettingsUpdate)
+ * POST   /v1/clusters/NAME/restart?force=&member=
  * POST   /v1/shutdown
  * </pre>
  */
@@ -122,6 +124,11 @@ final class DaemonApi implements AutoCloseable {
                 yield clusters.removeMember(name, p[3]);
             }
             case "GET logs" -> clusters.logFiles(name, q.get("member"));
+            case "GET settings" -> clusters.settings(name);
+            case "POST settings" -> clusters.updateSettings(name,
+                    Json.read(ex.getRequestBody().readAllBytes(), dev.pgfly.cli.api.SettingsUpdate.class));
+            case "POST restart" -> clusters.restart(name, Boolean.parseBoolean(q.getOrDefault("force", "false")),
+                    q.get("member"));
             case "GET events" -> clusters.events(name, Integer.parseInt(q.getOrDefault("limit", "50")));
             case "GET url" -> Map.of("url", clusters.url(name, Boolean.parseBoolean(q.getOrDefault("replica", "false")),
                     q.get("database"), q.get("region")));

@@ -1,0 +1,58 @@
+package dev.pgfly.cli.admin;
+
+import dev.pgfly.cli.client.CliException;
+import dev.pgfly.postgres.PgConfig;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+
+/**
+ * Superuser sessions to a cluster through its proxy (so always on the current primary), for the
+ * administration commands. Each session turns statement logging off, so that no statement carrying
+ * a password verifier lands in the server log, and makes string literals standard.
+ */
+public record AdminDb(String cluster, String host, int port, String password) {
+
+    /** From the cluster's superuser URL through the proxy: postgres://postgres:PASSWORD@HOST:PORT/DB. */
+    public static AdminDb fromUrl(String cluster, String url) {
+        URI u = URI.create(url);
+        String[] userInfo = u.getUserInfo().split(":", 2);
+        return new AdminDb(cluster, u.getHost(), u.getPort(), userInfo[1]);
+    }
+
+    public Connection connect(String database) {
+        Properties p = new Properties();
+        p.setProperty("user", PgConfig.SUPERUSER);
+        p.setProperty("password", password);
+        p.setProperty("connectTimeout", "5");
+        p.setProperty("ApplicationName", "pgfly-admin");
+        try {
+            Connection c = DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/" + database, p);
+            try (Statement st = c.createStatement()) {
+                st.execute("SET standard_conforming_strings = on");
+                st.execute("SET log_statement = 'none'");
+                st.execute("SET log_min_duration_statement = -1");
+            }
+            return c;
+        } catch (SQLException e) {
+            throw new CliException("cannot connect to cluster '" + cluster + "' through its proxy (" + host + ":" + port
+                    + "): " + oneLine(e));
+        }
+    }
+
+    /** A URL through the proxy for another user and database. */
+    public String urlFor(String user, String userPassword, String database) {
+        return "postgres://" + user + ":" + userPassword + "@" + host + ":" + port + "/" + database;
+    }
+
+    /** PostgreSQL's message, without the driver's extra lines. */
+    public static String oneLine(SQLException e) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        int nl = m.indexOf('\n');
+        return (nl >= 0 ? m.substring(0, nl) : m).replaceFirst("^ERROR: ", "");
+    }
+}

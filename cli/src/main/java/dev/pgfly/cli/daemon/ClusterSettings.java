@@ -1,0 +1,110 @@
+package dev.pgfly.cli.daemon;
+
+import dev.pgfly.cli.PgflyHome;
+import dev.pgfly.cli.api.SettingsUpdate;
+import dev.pgfly.cli.api.SettingsView;
+import dev.pgfly.core.admin.OwnedSettings;
+import dev.pgfly.core.admin.SettingValidator;
+import dev.pgfly.core.model.MemberSpec;
+import dev.pgfly.core.util.Secrets;
+
+import java.io.IOException;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The cluster-wide PostgreSQL settings pgfly manages: stored in the cluster spec (coordination store
+ * and cluster.json), rendered into pgfly.conf by every member's agent, which reloads PostgreSQL when
+ * the file changed. Values arrive validated against the server's pg_settings by the CLI; the daemon
+ * checks again what it can without a server (names, pgfly's own settings, no control characters).
+ */
+final class ClusterSettings {
+    private static final long APPLY_TIMEOUT_MILLIS = 60_000;
+
+    private final PgflyHome home;
+
+    ClusterSettings(PgflyHome home) {
+        this.home = home;
+    }
+
+    SettingsView view(LocalCluster cluster, Optional<String> primary) throws IOException {
+        Map<String, String> configured = new TreeMap<>(cluster.spec().settings());
+        String password = Secrets.readFrom(home.secretsDir(cluster.spec().name())).superuserPassword();
+        List<SettingsView.MemberSettings> members = new ArrayList<>();
+        for (MemberSpec m : cluster.spec().members()) {
+            String role = primary.map(p -> p.equals(m.name()) ? "primary" : "replica").orElse("unknown");
+            try (MemberSql sql = MemberSql.open(m, password)) {
+                Map<String, SettingsView.Value> values = new LinkedHashMap<>();
+                sql.settings(configured.keySet()).forEach((name, row) -> values.put(name, new SettingsView.Value(
+                        row.shown(), SettingValidator.inForce(row.spec(), configured.get(name)), row.spec().pendingRestart())));
+                members.add(new SettingsView.MemberSettings(m.name(), role, null, values, sql.pendingRestart()));
+            } catch (SQLException e) {
+                members.add(new SettingsView.MemberSettings(m.name(), role, "not reachable: " + e.getMessage(),
+                        Map.of(), List.of()));
+            }
+        }
+        return new SettingsView(configured, members);
+    }
+
+    /** The new settings map; refuses what no server-side validation could have let through. */
+    static Map<String, String> merge(Map<String, String> current, SettingsUpdate update) {
+        Map<String, String> merged = new TreeMap<>(current);
+        Map<String, String> set = update.set() == null ? Map.of() : update.set();
+        set.forEach((rawName, value) -> {
+            String name = SettingValidator.normalizeName(rawName);
+            OwnedSettings.refusal(name).ifPresent(reason -> {
+                throw new IllegalArgumentException("setting '" + name + "' is managed by pgfly: " + reason);
+            });
+            if (value == null || value.codePoints().anyMatch(Character::isISOControl)) {
+                throw new IllegalArgumentException("invalid value for setting '" + name + "'");
+            }
+            merged.put(name, value);
+        });
+        for (String rawName : update.reset() == null ? List.<String>of() : update.reset()) {
+            merged.remove(SettingValidator.normalizeName(rawName));
+        }
+        return merged;
+    }
+
+    /**
+     * Waits until every reachable member has the new values in force, or marked pending a restart:
+     * the agents rewrite pgfly.conf and reload within a cycle of the store's change.
+     */
+    void awaitApplied(LocalCluster cluster, Map<String, String> set) throws IOException, InterruptedException {
+        if (set.isEmpty() || !cluster.running()) {
+            return;
+        }
+        String password = Secrets.readFrom(home.secretsDir(cluster.spec().name())).superuserPassword();
+        long deadline = System.currentTimeMillis() + APPLY_TIMEOUT_MILLIS;
+        List<String> waiting = List.of();
+        while (System.currentTimeMillis() < deadline) {
+            waiting = new ArrayList<>();
+            for (MemberSpec m : cluster.spec().members()) {
+                try (MemberSql sql = MemberSql.open(m, password)) {
+                    Map<String, MemberSql.Row> rows = sql.settings(set.keySet());
+                    for (Map.Entry<String, String> e : set.entrySet()) {
+                        MemberSql.Row row = rows.get(e.getKey());
+                        if (row == null || !(row.spec().pendingRestart()
+                                || SettingValidator.inForce(row.spec(), e.getValue()))) {
+                            waiting.add(m.name() + ":" + e.getKey());
+                        }
+                    }
+                } catch (SQLException e) {
+                    // A member that is down picks the settings up when it starts.
+                }
+            }
+            if (waiting.isEmpty()) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("settings stored, but not yet applied on " + String.join(", ", waiting)
+                + " after " + APPLY_TIMEOUT_MILLIS / 1000 + " s; see the members' postgres.log");
+    }
+
+}

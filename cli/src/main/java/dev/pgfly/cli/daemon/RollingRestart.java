@@ -1,0 +1,163 @@
+package dev.pgfly.cli.daemon;
+
+import dev.pgfly.cli.api.RestartResult;
+import dev.pgfly.core.admin.RestartPlan;
+import dev.pgfly.core.coord.ClusterStore;
+import dev.pgfly.core.model.LeaderRecord;
+import dev.pgfly.core.model.MemberSpec;
+import dev.pgfly.core.model.MemberStatus;
+import dev.pgfly.core.model.Role;
+import dev.pgfly.core.util.Json;
+import dev.pgfly.core.util.Secrets;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A rolling restart (see {@link RestartPlan} for the order): each member's agent restarts its own
+ * PostgreSQL on request, and each step waits until the member serves again (a replica streams, a
+ * primary leads) before the next one begins. The first failure stops the restart, so a setting
+ * PostgreSQL cannot start with stops at the first replica and never reaches the primary.
+ */
+final class RollingRestart {
+    private static final long MEMBER_TIMEOUT_MILLIS = 180_000;
+
+    /** What the restart needs from the cluster manager (which holds the cluster's lock meanwhile). */
+    interface Cluster {
+        LocalCluster cluster();
+
+        ClusterStore store();
+
+        Secrets secrets() throws IOException;
+
+        String switchover() throws Exception;
+
+        void record(String kind, String member, String reason);
+    }
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final Cluster c;
+
+    RollingRestart(Cluster c) {
+        this.c = c;
+    }
+
+    RestartResult run(boolean force, String onlyMember) throws Exception {
+        LocalCluster cluster = c.cluster();
+        String name = cluster.spec().name();
+        if (!cluster.running()) {
+            throw new IllegalStateException("cluster '" + name + "' is stopped: start it instead");
+        }
+        if (onlyMember != null && cluster.spec().member(onlyMember).isEmpty()) {
+            throw new IllegalArgumentException("cluster '" + name + "' has no member '" + onlyMember + "'");
+        }
+        String primary = c.store().leader().filter(LeaderRecord::ready).map(LeaderRecord::member)
+                .orElseThrow(() -> new IllegalStateException("cluster '" + name + "' has no primary right now"));
+        String password = c.secrets().superuserPassword();
+        Set<String> pending = new LinkedHashSet<>();
+        List<String> lowered = List.of();
+        for (MemberSpec m : cluster.spec().members()) {
+            try (MemberSql sql = MemberSql.open(m, password)) {
+                if (!sql.pendingRestart().isEmpty()) {
+                    pending.add(m.name());
+                }
+                if (m.name().equals(primary)) {
+                    lowered = sql.loweredIntegers(RestartPlan.STANDBY_MINIMUMS);
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("member " + m.name() + " is not reachable (" + e.getMessage()
+                        + "): a rolling restart needs every member healthy");
+            }
+        }
+        Set<String> targets = onlyMember != null ? Set.of(onlyMember)
+                : force ? new LinkedHashSet<>(cluster.spec().members().stream().map(MemberSpec::name).toList())
+                : pending;
+        List<RestartPlan.Step> plan = RestartPlan.plan(cluster.spec().members().stream().map(MemberSpec::name).toList(),
+                primary, targets, !lowered.isEmpty());
+        if (plan.isEmpty()) {
+            return new RestartResult(List.of(), primary,
+                    "no member has a pending restart: nothing to do (--force restarts every member)");
+        }
+        List<RestartResult.Step> done = new ArrayList<>();
+        long formerPrimaryPid = 0;
+        for (RestartPlan.Step step : plan) {
+            long started = System.currentTimeMillis();
+            switch (step.kind()) {
+                case RESTART_REPLICA -> restartMember(step.member(), false);
+                case RESTART_PRIMARY_IN_PLACE -> restartMember(step.member(), true);
+                case SWITCHOVER -> {
+                    formerPrimaryPid = status(step.member()).map(MemberStatus::postgresPid).orElse(0L);
+                    primary = c.switchover();
+                }
+                case RESTART_FORMER_PRIMARY -> {
+                    // The handover itself stops the former primary and starts it as a replica: a restart.
+                    MemberStatus s = awaitServing(step.member(), 0, false);
+                    if (s.postgresPid() == formerPrimaryPid) {
+                        restartMember(step.member(), false);
+                    }
+                }
+            }
+            done.add(new RestartResult.Step(step.toString(), step.member(), System.currentTimeMillis() - started));
+        }
+        c.record("restart", null, "rolling restart: " + String.join(", ", done.stream().map(RestartResult.Step::action).toList()));
+        return new RestartResult(done, primary, lowered.isEmpty() ? null
+                : "lowered " + String.join(", ", lowered) + ": the primary was restarted first");
+    }
+
+    private void restartMember(String member, boolean isPrimary) throws Exception {
+        MemberSpec m = c.cluster().spec().member(member).orElseThrow();
+        long before = askAgentToRestart(m, isPrimary);
+        awaitServing(member, before, isPrimary);
+        c.record("restart", member, "PostgreSQL restarted" + (isPrimary ? " in place (primary)" : ""));
+    }
+
+    private long askAgentToRestart(MemberSpec m, boolean isPrimary) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(m.apiUrl() + "/restart" + (isPrimary ? "?primary=true" : "")))
+                .timeout(Duration.ofMinutes(3))
+                .header("Authorization", "Bearer " + c.secrets().token())
+                .POST(HttpRequest.BodyPublishers.noBody()).build();
+        HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        var body = Json.MAPPER.readTree(r.body());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("member " + m.name() + " refused to restart: "
+                    + (body.has("error") ? body.get("error").asString() : "HTTP " + r.statusCode()));
+        }
+        return body.get("postgres_pid").asLong();
+    }
+
+    /** Until the member runs a PostgreSQL other than {@code previousPid} and serves: a primary leads, a replica streams. */
+    private MemberStatus awaitServing(String member, long previousPid, boolean asPrimary) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + MEMBER_TIMEOUT_MILLIS;
+        Optional<MemberStatus> last = Optional.empty();
+        while (System.currentTimeMillis() < deadline) {
+            last = status(member);
+            if (last.isPresent()) {
+                MemberStatus s = last.get();
+                boolean serving = asPrimary
+                        ? s.role() == Role.PRIMARY && c.store().leader().map(l -> l.member().equals(member) && l.ready()).orElse(false)
+                        : s.role() == Role.REPLICA && s.streaming();
+                if (s.postgresPid() > 0 && s.postgresPid() != previousPid && "running".equals(s.state()) && serving) {
+                    return s;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("member " + member + " did not serve again within " + MEMBER_TIMEOUT_MILLIS / 1000
+                + " s (" + last.map(MemberStatus::state).orElse("no status") + "); the restart stopped there. See "
+                + "its postgres.log; fix the setting with 'pgfly config update' and run 'pgfly restart' again");
+    }
+
+    private Optional<MemberStatus> status(String member) {
+        return c.store().members().stream().filter(s -> s.name().equals(member)).findFirst();
+    }
+}
