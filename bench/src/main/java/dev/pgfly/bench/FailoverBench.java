@@ -1,5 +1,6 @@
 package dev.pgfly.bench;
 
+import dev.pgfly.testkit.Partition;
 import dev.pgfly.testkit.Pgfly;
 import dev.pgfly.testkit.Writer;
 import tools.jackson.databind.JsonNode;
@@ -23,6 +24,7 @@ public final class FailoverBench {
         int runs = args.length > 0 && args[0].matches("\\d+") ? Integer.parseInt(args[0]) : 5;
         boolean sync = List.of(args).contains("--sync");
         List<Long> hostLoss = new ArrayList<>();
+        List<Long> cutOff = new ArrayList<>();
         List<Long> switchover = new ArrayList<>();
         try (Pgfly pgfly = new Pgfly()) {
             List<String> create = new ArrayList<>(List.of("create", "bench", "--config", "ha"));
@@ -44,6 +46,22 @@ public final class FailoverBench {
                     System.out.printf("run %d: host loss of %s: writes unavailable for %d ms%n", run,
                             primary.get("name").asString(), writer.longestGapMillis());
 
+                    if (Partition.available()) {
+                        // The host is gone for good as far as the others can tell: no agent restarts
+                        // and removes its stale leader node, so the session has to expire first.
+                        awaitHealthy(pgfly);
+                        writer.awaitMoreAcks(20, 30_000);
+                        primary = primary(pgfly);
+                        writer.resetGap();
+                        try (Partition p = new Partition("bench")) {
+                            p.isolate(primary.get("host").asString());
+                            writer.awaitMoreAcks(20, 120_000);
+                        }
+                        cutOff.add(writer.longestGapMillis());
+                        System.out.printf("run %d: %s cut off (iptables): writes unavailable for %d ms%n", run,
+                                primary.get("name").asString(), writer.longestGapMillis());
+                    }
+
                     awaitHealthy(pgfly);
                     writer.awaitMoreAcks(20, 30_000);
                     writer.resetGap();
@@ -55,7 +73,12 @@ public final class FailoverBench {
             }
         }
         System.out.printf("%nfailover bench (%s replication, %d runs)%n", sync ? "synchronous" : "asynchronous", runs);
-        System.out.printf("  host loss, write unavailability: median %d ms, max %d ms%n", median(hostLoss), max(hostLoss));
+        System.out.printf("  primary's agent and PostgreSQL killed (the daemon restarts the agent), write unavailability:"
+                + " median %d ms, max %d ms%n", median(hostLoss), max(hostLoss));
+        if (!cutOff.isEmpty()) {
+            System.out.printf("  primary's host cut off with iptables (session must expire), write unavailability:"
+                    + " median %d ms, max %d ms%n", median(cutOff), max(cutOff));
+        }
         System.out.printf("  switchover, write pause:         median %d ms, max %d ms%n", median(switchover), max(switchover));
     }
 
