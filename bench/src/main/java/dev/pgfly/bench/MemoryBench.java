@@ -1,0 +1,71 @@
+package dev.pgfly.bench;
+
+import dev.pgfly.testkit.Db;
+import dev.pgfly.testkit.Pgfly;
+import tools.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+
+/**
+ * Resident memory of pgfly's own processes (each agent, the proxy, the daemon) in a three-member
+ * cluster, after it settled and again after a minute of writes and scrapes, beside PostgreSQL's
+ * postmasters for scale. Prints figures; passes or fails nothing.
+ *
+ * <p>usage: MemoryBench [seconds of load, default 60]
+ */
+public final class MemoryBench {
+    private MemoryBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 60;
+        try (Pgfly pgfly = new Pgfly()) {
+            pgfly.ok("create", "mem", "--config", "ha");
+            Thread.sleep(5_000);
+            report("settled", pgfly);
+            String url = pgfly.ok("url", "mem").out().strip();
+            long end = System.currentTimeMillis() + seconds * 1000L;
+            try (Connection c = Db.connect(url); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE load (id bigserial PRIMARY KEY, payload text)");
+                while (System.currentTimeMillis() < end) {
+                    st.execute("INSERT INTO load (payload) SELECT repeat('x', 100) FROM generate_series(1, 100)");
+                    pgfly.ok("status", "mem", "--json");
+                }
+            }
+            report("after " + seconds + " s of writes and status calls", pgfly);
+        }
+    }
+
+    private static void report(String when, Pgfly pgfly) throws IOException {
+        JsonNode status = pgfly.status("mem");
+        System.out.printf("%nmemory (%s), resident set size:%n", when);
+        for (JsonNode m : status.get("members")) {
+            System.out.printf("  agent %s (pid %d): %d MB; its postmaster: %d MB%n", m.get("name").asString(),
+                    m.get("agent_pid").asLong(), rssKb(m.get("agent_pid").asLong()) / 1024,
+                    rssKb(m.path("postgres_pid").asLong(0)) / 1024);
+        }
+        Path children = pgfly.home().resolve("daemon/children");
+        long proxy = Long.parseLong(Files.readString(children.resolve("mem.proxy.pid")).strip());
+        System.out.printf("  proxy (pid %d): %d MB%n", proxy, rssKb(proxy) / 1024);
+        JsonNode daemon = dev.pgfly.core.util.Json.MAPPER.readTree(Files.readString(pgfly.home().resolve("daemon/daemon.json")));
+        long daemonPid = daemon.get("pid").asLong();
+        System.out.printf("  daemon with embedded ZooKeeper (pid %d): %d MB%n", daemonPid, rssKb(daemonPid) / 1024);
+    }
+
+    static long rssKb(long pid) throws IOException {
+        Path status = Path.of("/proc/" + pid + "/status");
+        if (pid <= 0 || !Files.exists(status)) {
+            return 0;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return 0;
+    }
+}
