@@ -154,8 +154,10 @@ class ObservabilityIT {
         int primaryPort = Integer.parseInt(status.get("proxy").get("primary").asString().split(":")[1]);
         assertThat(proxy.value("pgfly_proxy_connections_total", "listener", "primary", "port",
                 Integer.toString(primaryPort)).orElseThrow()).isGreaterThanOrEqualTo(1);
-        assertThat(proxy.value("pgfly_proxy_connections_open", "listener", "primary", "port",
-                Integer.toString(primaryPort))).contains(0.0);
+        // The proxy notices a client's close asynchronously (its pipe threads see EOF): poll, briefly.
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                assertThat(PromText.parse(get(proxyMetrics).body()).value("pgfly_proxy_connections_open", "listener",
+                        "primary", "port", Integer.toString(primaryPort))).contains(0.0));
         assertThat(proxy.value("pgfly_proxy_bytes_total", "direction", "to_server").orElseThrow()).isGreaterThan(100);
         assertThat(proxy.value("pgfly_proxy_bytes_total", "direction", "to_client").orElseThrow()).isGreaterThan(100);
         assertThat(proxy.value("pgfly_proxy_connections_refused_total")).contains(0.0);
