@@ -61,6 +61,10 @@ public final class ProxyBench {
             List<Target> targets = new ArrayList<>();
             targets.add(new Target("direct", m1.get("host").asString(), m1.get("port").asInt()));
             targets.add(new Target("pgfly", url.getHost(), url.getPort()));
+            // The same proxy with platform threads instead of virtual ones, beside the daemon's.
+            int platformPort = freePort();
+            Process platform = startPgflyProxy(pgfly, "pbench", platformPort, "platform");
+            targets.add(new Target("pgfly-pt", "127.0.0.1", platformPort));
             Process haproxy = startHaproxy(m1.get("host").asString(), m1.get("port").asInt());
             if (haproxy != null) {
                 targets.add(new Target("haproxy", "127.0.0.1", HAPROXY_PORT));
@@ -88,6 +92,8 @@ public final class ProxyBench {
                 report(results, targets, clientCounts, seconds, rounds, scale);
                 idleClients(pgfly, url.getHost(), url.getPort(), idle);
             } finally {
+                platform.destroy();
+                platform.waitFor(10, TimeUnit.SECONDS);
                 if (haproxy != null) {
                     haproxy.destroy();
                     haproxy.waitFor(10, TimeUnit.SECONDS);
@@ -150,12 +156,33 @@ public final class ProxyBench {
 
     private static final int HAPROXY_PORT = freePort();
 
+
     private static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A pgfly proxy process of the bench's own, with the given kind of connection threads. */
+    private static Process startPgflyProxy(Pgfly pgfly, String cluster, int port, String threads) throws Exception {
+        String dcs = dev.pgfly.core.util.Json.MAPPER.readTree(Files.readString(pgfly.home().resolve("daemon/daemon.json")))
+                .get("dcs").asString();
+        Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx128m",
+                "-XX:+UseSerialGC", "-Dpgfly.proxy.threads=" + threads, "-cp", Pgfly.jar(), "dev.pgfly.cli.Main",
+                "proxy", "--cluster", cluster, "--dcs", dcs, "--port", Integer.toString(port))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < deadline) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return p;
+            } catch (IOException e) {
+                Thread.sleep(200);
+            }
+        }
+        p.destroyForcibly();
+        throw new IllegalStateException("the bench's own proxy did not start");
     }
 
     /** HAProxy in TCP mode to the member, when installed (apt-get install haproxy); null otherwise. */

@@ -68,8 +68,8 @@ public final class PgProxy implements AutoCloseable {
         if (proxy.replicaServer != null) {
             Thread.ofPlatform().name("accept-replica").start(() -> proxy.acceptLoop(proxy.replicaServer, false));
         }
-        log.info("proxy listening: primary {}:{}, replicas {}", config.bindHost(), proxy.primaryPort(),
-                proxy.replicaServer == null ? "off" : config.bindHost() + ":" + proxy.replicaPort());
+        log.info("proxy listening: primary {}:{}, replicas {} ({} threads)", config.bindHost(), proxy.primaryPort(),
+                proxy.replicaServer == null ? "off" : config.bindHost() + ":" + proxy.replicaPort(), ConnectionThreads.kind());
         return proxy;
     }
 
@@ -133,8 +133,7 @@ public final class PgProxy implements AutoCloseable {
         while (!closed) {
             try {
                 Socket client = server.accept();
-                Thread.ofVirtual().name(primaryPort ? "conn-primary" : "conn-replica")
-                        .start(() -> serve(client, primaryPort));
+                ConnectionThreads.start(() -> serve(client, primaryPort));
             } catch (IOException e) {
                 if (!closed) {
                     log.warn("accept failed: {}", e.toString());

@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One client connection piped to one backend: a virtual thread per direction, blocking I/O.
- * Virtual threads keep the code a plain copy loop while thousands of idle clients cost little.
+ * One client connection piped to one backend: a thread per direction ({@link ConnectionThreads}),
+ * blocking I/O.
  */
 final class ProxiedConnection {
     private static final int BUFFER = 32 * 1024;
@@ -29,7 +29,7 @@ final class ProxiedConnection {
 
     /** Pipes both ways until either side closes; runs on the caller's thread plus one more. */
     void pipe(AtomicLong toServer, AtomicLong toClient) {
-        Thread upstream = Thread.ofVirtual().name("pipe-up").start(() -> copy(client, backend, toServer));
+        Thread upstream = ConnectionThreads.start(() -> copy(client, backend, toServer));
         copy(backend, client, toClient);
         try {
             upstream.join();
