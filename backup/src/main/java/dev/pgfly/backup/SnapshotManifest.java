@@ -30,7 +30,7 @@ public record SnapshotManifest(
     }
 
     public SnapshotManifest {
-        files = List.copyOf(files);
+        files = files == null ? List.of() : List.copyOf(files);
     }
 
     public static String prefix(String id) {
@@ -55,7 +55,7 @@ public record SnapshotManifest(
 
     public static SnapshotManifest fromJson(byte[] json) {
         SnapshotManifest m = Json.read(json, SnapshotManifest.class);
-        if (m.id() == null || m.startLsn() == null || m.endLsn() == null || m.files() == null || m.endTime() == null) {
+        if (m.id() == null || m.startLsn() == null || m.endLsn() == null || m.files().isEmpty() || m.endTime() == null) {
             throw new IllegalArgumentException("incomplete snapshot manifest");
         }
         return m;
