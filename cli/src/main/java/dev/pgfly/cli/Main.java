@@ -2,6 +2,7 @@ package dev.pgfly.cli;
 
 import dev.pgfly.cli.client.CliException;
 import dev.pgfly.cli.commands.AgentCommand;
+import dev.pgfly.cli.commands.BackupCommand;
 import dev.pgfly.cli.commands.ConnectCommand;
 import dev.pgfly.cli.commands.CreateCommand;
 import dev.pgfly.cli.commands.DaemonCommand;
@@ -15,6 +16,7 @@ import dev.pgfly.cli.commands.StartCommand;
 import dev.pgfly.cli.commands.StatusCommand;
 import dev.pgfly.cli.commands.StopCommand;
 import dev.pgfly.cli.commands.UrlCommand;
+import dev.pgfly.cli.commands.WalCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -23,8 +25,8 @@ import picocli.CommandLine.Command;
         description = "Self-hosted PostgreSQL clusters: replicated, failing over, behind a proxy.",
         subcommands = {CreateCommand.class, ListCommand.class, StatusCommand.class, UrlCommand.class,
                 ConnectCommand.class, StartCommand.class, StopCommand.class, DestroyCommand.class,
-                FailoverCommand.class, MemberCommand.class, EventsCommand.class, DaemonCommand.class,
-                AgentCommand.class, ProxyCommand.class, CommandLine.HelpCommand.class})
+                FailoverCommand.class, MemberCommand.class, EventsCommand.class, BackupCommand.class, DaemonCommand.class,
+                AgentCommand.class, ProxyCommand.class, WalCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override

@@ -1,6 +1,17 @@
 package dev.pgfly.cli.api;
 
-/** What {@code pgfly create} asks the daemon for. Zero or null means "the default". */
+import dev.pgfly.backup.store.StoreSettings;
+
+/**
+ * What {@code pgfly create} asks the daemon for. Zero or null means "the default". {@code restore}
+ * (optional) makes the cluster from a backup or a fork; {@code backupStore} (optional) is where the new
+ * cluster's own backups go.
+ */
 public record CreateRequest(String name, String config, String region, int members, boolean synchronous,
-                            int port, String pgBin) {
+                            int port, String pgBin, RestoreRequest restore, StoreSettings backupStore) {
+
+    public CreateRequest(String name, String config, String region, int members, boolean synchronous, int port,
+                         String pgBin) {
+        this(name, config, region, members, synchronous, port, pgBin, null, null);
+    }
 }

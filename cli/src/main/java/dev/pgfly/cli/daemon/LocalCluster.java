@@ -7,7 +7,7 @@ import dev.pgfly.core.model.ClusterSpec;
  * running (so a restarted daemon brings it back), the index that fixes its loopback addresses, and
  * where its members' data lives.
  */
-record LocalCluster(ClusterSpec spec, boolean running, int index, String dataRoot, String pgBin) {
+public record LocalCluster(ClusterSpec spec, boolean running, int index, String dataRoot, String pgBin) {
 
     LocalCluster withSpec(ClusterSpec newSpec) {
         return new LocalCluster(newSpec, running, index, dataRoot, pgBin);
