@@ -115,12 +115,13 @@ public final class Restorer {
                     bytes += n;
                     progress.update(before + bytes);
                 }
+                // tar stops at its end-of-archive marker: the rest must still be read for the checksum.
+                raw.drainAndVerify();
             }
-            raw.drainAndVerify();
         } catch (IOException e) {
             tar.destroyForcibly();
             throw e instanceof dev.pgfly.backup.store.ChecksumMismatchException ? e
-                    : new IOException("cannot unpack " + key + ": " + e.getMessage(), e);
+                    : new IOException("cannot unpack " + key + ": " + e, e);
         }
         try {
             int exit = tar.waitFor();
@@ -151,6 +152,8 @@ public final class Restorer {
         writeOwned(dataDir.resolve("recovery.signal"), "");
         Path log = memberDir.resolve("restore.log");
         Files.deleteIfExists(log);
+        // pg_ctl writes the log as PostgreSQL's user, who may not create files in the member directory.
+        writeOwned(log, "");
         Session session = new Session(dataDir, socketDir, options.port(), log);
         Command.Result start = Command.run(user.wrap(List.of(bin.tool("pg_ctl"), "start", "-D", dataDir.toString(),
                 "-l", log.toString(), "-W")), Map.of(), Duration.ofSeconds(30));
