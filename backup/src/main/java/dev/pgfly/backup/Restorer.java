@@ -142,9 +142,9 @@ public final class Restorer {
      */
     public Session recover(Path dataDir, Options options, Progress progress) throws IOException {
         Path memberDir = dataDir.getParent();
-        Path socketDir = memberDir.resolve("restore-socket");
-        Files.createDirectories(socketDir);
-        Files.setPosixFilePermissions(socketDir, PosixFilePermissions.fromString("rwx------"));
+        // Unix socket paths are limited to about 100 bytes: a short private directory under /tmp.
+        Path socketDir = Files.createTempDirectory(Path.of("/tmp"), "pgfly-restore-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         user.own(socketDir);
         writeOwned(dataDir.resolve("pgfly.conf"), PgConfig.renderConf(recoverySettings(options, socketDir)));
         // Only the private socket, and only there without a password: nobody else can reach this server.
