@@ -108,7 +108,12 @@ public final class Restorer {
         });
         long bytes = 0;
         try (VerifyingInputStream raw = store.open(key)) {
-            try (InputStream in = new GZIPInputStream(raw, 1 << 16); OutputStream out = tar.getOutputStream()) {
+            try (InputStream in = new GZIPInputStream(new java.io.FilterInputStream(raw) {
+                @Override
+                public void close() {
+                    // the checksum still needs the rest of the object
+                }
+            }, 1 << 16); OutputStream out = tar.getOutputStream()) {
                 byte[] buf = new byte[1 << 16];
                 for (int n; (n = in.read(buf)) > 0; ) {
                     out.write(buf, 0, n);
@@ -117,11 +122,16 @@ public final class Restorer {
                 }
                 // tar stops at its end-of-archive marker: the rest must still be read for the checksum.
                 raw.drainAndVerify();
+            } catch (dev.pgfly.backup.store.ChecksumMismatchException e) {
+                throw e;
+            } catch (IOException e) {
+                // A corrupted object usually breaks gunzip or tar before its end: its checksum tells.
+                raw.drainAndVerify();
+                throw new IOException("cannot unpack " + key + ": " + e, e);
             }
         } catch (IOException e) {
             tar.destroyForcibly();
-            throw e instanceof dev.pgfly.backup.store.ChecksumMismatchException ? e
-                    : new IOException("cannot unpack " + key + ": " + e, e);
+            throw e;
         }
         try {
             int exit = tar.waitFor();

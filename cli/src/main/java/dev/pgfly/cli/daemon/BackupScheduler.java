@@ -52,7 +52,10 @@ final class BackupScheduler implements AutoCloseable {
                 if (!cluster.running() || settings.isEmpty()) {
                     continue;
                 }
-                Optional<Instant> last = newest.computeIfAbsent(name, n -> newestSnapshotStart(settings.get()));
+                // A cluster without snapshots counts from when the daemon first saw it: its first scheduled
+                // snapshot comes at the next slot, not a minute after creation ('pgfly backup create' is for now).
+                Optional<Instant> last = newest.computeIfAbsent(name,
+                        n -> newestSnapshotStart(settings.get()).or(() -> Optional.of(Instant.now())));
                 if (settings.get().parsedSchedule().isDue(last, Instant.now(), ZoneId.systemDefault())) {
                     log.info("scheduled snapshot of {} ({})", name, settings.get().schedule());
                     SnapshotManifest m = backups.snapshot(cluster, clusters.view(cluster),
