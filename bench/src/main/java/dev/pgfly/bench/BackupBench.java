@@ -55,8 +55,13 @@ public final class BackupBench {
 
             run(List.of(bin + "/pgbench", "-n", "-T", "10", "-c", "2", url.replace("postgres://", "postgresql://")));
             String target = query(url, "SELECT now()::text");
-            query(url, "SELECT pg_walfile_name(pg_switch_wal())");
-            Thread.sleep(5000);
+            // Recovery must find a commit after the target in the archive: wait until the switched segment is there.
+            String segment = query(url, "SELECT pg_walfile_name(pg_switch_wal())");
+            long deadline = System.currentTimeMillis() + 300_000;
+            while (System.currentTimeMillis() < deadline
+                    && query(url, "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver").compareTo(segment) < 0) {
+                Thread.sleep(500);
+            }
             t0 = System.nanoTime();
             pgfly.ok("create", "pitr", "--from-backup", "bench", "--target-time", target);
             double pitr = seconds(t0);
