@@ -285,6 +285,10 @@ public final class Restorer {
                 String fatal = lines.stream().filter(l -> l.contains("FATAL:") || l.contains("PANIC:"))
                         .map(l -> l.substring(Math.max(0, l.indexOf("FATAL:") >= 0 ? l.indexOf("FATAL:") : l.indexOf("PANIC:"))))
                         .findFirst().orElse(lines.isEmpty() ? "(no log output)" : lines.getLast());
+                if (pgfly == null && fatal.contains("before configured recovery target was reached")) {
+                    return fatal + " (the archive has no commit after the target yet: a target in the future,"
+                            + " or WAL not archived yet, within archive_timeout)";
+                }
                 return pgfly != null ? pgfly.substring("pgfly: ".length()) + " (" + fatal + ")" : fatal;
             } catch (IOException e) {
                 return "see " + log;

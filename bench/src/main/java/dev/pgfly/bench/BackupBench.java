@@ -55,6 +55,8 @@ public final class BackupBench {
 
             run(List.of(bin + "/pgbench", "-n", "-T", "10", "-c", "2", url.replace("postgres://", "postgresql://")));
             String target = query(url, "SELECT now()::text");
+            // Recovery stops at the first commit after the target: there must be one.
+            query(url, "SELECT txid_current()::text");
             // Recovery must find a commit after the target in the archive: wait until the switched segment is there.
             String segment = query(url, "SELECT pg_walfile_name(pg_switch_wal())");
             long deadline = System.currentTimeMillis() + 300_000;
