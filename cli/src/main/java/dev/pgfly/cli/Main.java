@@ -10,6 +10,7 @@ import dev.pgfly.cli.commands.DetachCommand;
 import dev.pgfly.cli.commands.ImportCommand;
 import dev.pgfly.cli.commands.RestartCommand;
 import dev.pgfly.cli.commands.UsersCommand;
+import dev.pgfly.cli.commands.BackupCommand;
 import dev.pgfly.cli.commands.ConnectCommand;
 import dev.pgfly.cli.commands.CreateCommand;
 import dev.pgfly.cli.commands.DaemonCommand;
@@ -25,6 +26,7 @@ import dev.pgfly.cli.commands.StartCommand;
 import dev.pgfly.cli.commands.StatusCommand;
 import dev.pgfly.cli.commands.StopCommand;
 import dev.pgfly.cli.commands.UrlCommand;
+import dev.pgfly.cli.commands.WalCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -36,8 +38,8 @@ import picocli.CommandLine.Command;
                 FailoverCommand.class, MemberCommand.class, EventsCommand.class, ChecksCommand.class,
                 MetricsCommand.class, LogsCommand.class,
                 AttachCommand.class, DetachCommand.class, DbCommand.class, UsersCommand.class, ConfigCommand.class,
-                RestartCommand.class, ImportCommand.class, DaemonCommand.class,
-                AgentCommand.class, ProxyCommand.class, CommandLine.HelpCommand.class})
+                RestartCommand.class, ImportCommand.class, BackupCommand.class, DaemonCommand.class,
+                AgentCommand.class, ProxyCommand.class, WalCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override

@@ -1,12 +1,19 @@
 package dev.pgfly.cli.api;
 
-/** What {@code pgfly create} asks the daemon for. Zero or null means "the default". */
-public record CreateRequest(String name, String config, String region, int members, boolean synchronous,
-                            int port, String pgBin, long idleTimeoutSeconds) {
+import dev.pgfly.backup.store.StoreSettings;
 
-    /** A cluster that does not scale to zero. */
+/**
+ * What {@code pgfly create} asks the daemon for. Zero or null means "the default". {@code restore}
+ * (optional) makes the cluster from a backup or a fork; {@code backupStore} (optional) is where the new
+ * cluster's own backups go.
+ */
+public record CreateRequest(String name, String config, String region, int members, boolean synchronous,
+                            int port, String pgBin, long idleTimeoutSeconds, RestoreRequest restore,
+                            StoreSettings backupStore) {
+
+    /** A cluster that does not scale to zero, made from scratch, archiving to the default store. */
     public CreateRequest(String name, String config, String region, int members, boolean synchronous, int port,
                          String pgBin) {
-        this(name, config, region, members, synchronous, port, pgBin, 0);
+        this(name, config, region, members, synchronous, port, pgBin, 0, null, null);
     }
 }

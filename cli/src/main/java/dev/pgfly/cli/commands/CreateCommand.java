@@ -43,8 +43,45 @@ public final class CreateCommand extends ClusterCommand implements Callable<Inte
             description = "With --scale-to-zero: how long without clients before stopping (30s, 5m, 1h). Default: ${DEFAULT-VALUE}")
     String idleTimeout;
 
+    @Option(names = "--from-backup", paramLabel = "NAME[:ID]",
+            description = "Restore from the backups of cluster NAME (the newest snapshot that fits, or snapshot ID)")
+    String fromBackup;
+
+    @Option(names = "--target-time", description = "With --from-backup: recover to this moment (ISO-8601 with a zone)")
+    String targetTime;
+
+    @Option(names = "--target-lsn", description = "With --from-backup: recover to this WAL position (e.g. 0/3000060)")
+    String targetLsn;
+
+    @Option(names = "--fork-from", paramLabel = "NAME", description = "A fresh copy of running cluster NAME")
+    String forkFrom;
+
+    @picocli.CommandLine.Mixin
+    BackupCommand.StoreOptions backupStore;
+
     @Option(names = "--json", description = "Print JSON")
     boolean json;
+
+    /** Checks the restore options here, so that bad input is refused before the daemon does anything. */
+    private dev.pgfly.cli.api.RestoreRequest restoreRequest() {
+        if (fromBackup != null && forkFrom != null) {
+            throw new IllegalArgumentException("give --from-backup or --fork-from, not both");
+        }
+        if ((targetTime != null || targetLsn != null) && fromBackup == null) {
+            throw new IllegalArgumentException("--target-time and --target-lsn need --from-backup");
+        }
+        dev.pgfly.backup.RecoveryTarget.parse(targetTime, targetLsn);
+        if (forkFrom != null) {
+            return new dev.pgfly.cli.api.RestoreRequest(forkFrom, null, null, null, true);
+        }
+        if (fromBackup == null) {
+            return null;
+        }
+        int colon = fromBackup.indexOf(':');
+        String source = colon < 0 ? fromBackup : fromBackup.substring(0, colon);
+        String id = colon < 0 ? null : fromBackup.substring(colon + 1);
+        return new dev.pgfly.cli.api.RestoreRequest(source, id, targetTime, targetLsn, false);
+    }
 
     @Override
     public Integer call() {
@@ -55,16 +92,23 @@ public final class CreateCommand extends ClusterCommand implements Callable<Inte
                 throw new IllegalArgumentException("--idle-timeout must be at least 1s");
             }
         }
+        dev.pgfly.cli.api.RestoreRequest restore = restoreRequest();
         DaemonClient daemon = daemon();
         CreateResult result = daemon.convert(daemon.post("/v1/clusters",
-                new CreateRequest(name, config, region, members, sync, port, pgBin, idleSeconds), Duration.ofMinutes(5)),
-                CreateResult.class);
+                new CreateRequest(name, config, region, members, sync, port, pgBin, idleSeconds, restore,
+                        backupStore.settings()),
+                restore == null ? Duration.ofMinutes(5) : Duration.ofHours(12)), CreateResult.class);
         if (json) {
             printJson(result);
             return 0;
         }
         System.out.printf("Created %s cluster '%s' in %.1f s.%n%n", result.cluster().config(), name,
                 result.millis() / 1000.0);
+        if (restore != null) {
+            System.out.println((forkFrom != null ? "Forked from '" + forkFrom + "'" : "Restored from the backups of '"
+                    + restore.source() + "'") + "; it archives to its own backup store.");
+            System.out.println();
+        }
         printMembers(System.out, result.cluster());
         System.out.println();
         System.out.println("Connection URL (through the proxy; the password is shown only here and by 'pgfly url'):");

@@ -10,6 +10,13 @@ import dev.pgfly.cli.api.RestartResult;
 import dev.pgfly.cli.api.SettingsUpdate;
 import dev.pgfly.cli.api.SettingsView;
 import dev.pgfly.core.admin.MemoryDefaults;
+import dev.pgfly.cli.api.RestoreRequest;
+import dev.pgfly.cli.backup.BackupSettings;
+import dev.pgfly.cli.backup.ClusterBackups;
+import dev.pgfly.backup.Progress;
+import dev.pgfly.backup.RecoveryTarget;
+import dev.pgfly.backup.SnapshotManifest;
+import dev.pgfly.backup.store.StoreSettings;
 import dev.pgfly.core.coord.ClusterStore;
 import dev.pgfly.core.coord.DcsAddress;
 import dev.pgfly.core.coord.ZkClusterStore;
@@ -67,6 +74,7 @@ final class ClusterManager implements AutoCloseable {
     private final Map<String, Map<String, ChildProcess>> children = new ConcurrentHashMap<>();
     private final Object allocation = new Object();
     private final String addressPrefix;
+    private final ClusterBackups backups;
 
     ClusterManager(PgflyHome home, CuratorFramework client, DcsAddress dcs, ChildLauncher launcher) {
         this.home = home;
@@ -75,6 +83,7 @@ final class ClusterManager implements AutoCloseable {
         this.launcher = launcher;
         this.addressPrefix = addressPrefix(home);
         launcher.onRestart(this::childRestarted);
+        this.backups = new ClusterBackups(home);
     }
 
     /**
@@ -125,16 +134,31 @@ final class ClusterManager implements AutoCloseable {
             if (home.clusterExists(req.name())) {
                 throw new IllegalArgumentException("cluster '" + req.name() + "' already exists");
             }
+            // Backups: checked (and a fork's snapshot taken) before anything of the new cluster exists.
+            BackupSettings backupSettings = newBackupSettings(req);
+            ClusterBackups.PlannedRestore restore = planRestore(req);
             LocalCluster cluster;
             synchronized (allocation) {
                 cluster = allocate(req, config, members, region, bin);
+                Map<String, String> settings = new LinkedHashMap<>(cluster.spec().settings());
+                settings.putAll(ClusterBackups.archiveSettings(cluster));
+                cluster = cluster.withSpec(cluster.spec().withSettings(settings));
                 save(cluster);
             }
             try {
-                Secrets.generate().writeTo(home.secretsDir(req.name()));
+                Secrets secrets = Secrets.generate();
+                secrets.writeTo(home.secretsDir(req.name()));
+                backups.setUp(cluster, backupSettings);
+                if (restore != null) {
+                    backups.restoreInto(cluster, restore, secrets, Progress.to("restore of " + req.name(), log::info));
+                }
                 try (ClusterStore store = store(req.name())) {
                     store.deleteCluster();
                     store.putConfig(cluster.spec());
+                    if (restore != null) {
+                        // The first member starts from the restored data; the others clone from it, never initdb.
+                        store.tryClaimInitialize(cluster.spec().members().getFirst().name());
+                    }
                 }
                 startChildren(cluster);
                 awaitReady(cluster, READY_TIMEOUT_MILLIS);
@@ -146,6 +170,42 @@ final class ClusterManager implements AutoCloseable {
             }
             return new CreateResult(view(cluster), url(req.name(), false, "postgres"), System.currentTimeMillis() - started);
         });
+    }
+
+    private BackupSettings newBackupSettings(CreateRequest req) throws IOException {
+        StoreSettings base = req.backupStore() != null ? req.backupStore() : backups.defaultBase();
+        BackupSettings settings = new BackupSettings(base.forCluster(req.name()), null, null);
+        backups.requireEmpty(settings.store());
+        return settings;
+    }
+
+    /** The restore of {@code create --from-backup|--fork-from}, fully checked; a fork's snapshot is taken here. */
+    private ClusterBackups.PlannedRestore planRestore(CreateRequest req) throws IOException {
+        RestoreRequest r = req.restore();
+        if (r == null) {
+            return null;
+        }
+        Names.requireClusterName(r.source());
+        RecoveryTarget target = RecoveryTarget.parse(r.targetTime(), r.targetLsn());
+        if (r.fork()) {
+            LocalCluster source = load(r.source());
+            if (!source.running()) {
+                throw new IllegalStateException("cluster '" + r.source() + "' is stopped: a fork copies a running cluster");
+            }
+            SnapshotManifest snapshot = backups.snapshot(source, view(source), Progress.to("fork snapshot of " + r.source(), log::info));
+            return backups.planRestore(r.source(), backups.requireSettings(r.source()).store(), Optional.of(snapshot.id()),
+                    new RecoveryTarget.SnapshotEnd());
+        }
+        StoreSettings sourceStore = backups.storeOf(r.source(), req.backupStore());
+        if (!home.clusterExists(r.source())) {
+            try (var store = sourceStore.open()) {
+                if (store.list("snapshots/").isEmpty()) {
+                    throw new NoSuchElementException404("no cluster named '" + r.source() + "' and no backups of one in "
+                            + store.describe());
+                }
+            }
+        }
+        return backups.planRestore(r.source(), sourceStore, Optional.ofNullable(r.snapshotId()), target);
     }
 
     private LocalCluster allocate(CreateRequest req, String config, int members, String region, PgBinaries bin) {
@@ -312,6 +372,11 @@ final class ClusterManager implements AutoCloseable {
             if (dataRoot.startsWith("/var/lib/pgfly")) {
                 FileTrees.delete(dataRoot.getParent());
             }
+        }
+        try {
+            backups.forget(name);
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not delete the backups of {}: {}", name, e.toString());
         }
         FileTrees.delete(home.clusterDir(name));
     }

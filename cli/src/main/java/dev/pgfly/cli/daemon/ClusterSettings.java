@@ -66,7 +66,12 @@ final class ClusterSettings {
             merged.put(name, value);
         });
         for (String rawName : update.reset() == null ? List.<String>of() : update.reset()) {
-            merged.remove(SettingValidator.normalizeName(rawName));
+            String name = SettingValidator.normalizeName(rawName);
+            // Resetting an owned setting would undo what pgfly set itself (archiving, for one).
+            OwnedSettings.refusal(name).ifPresent(reason -> {
+                throw new IllegalArgumentException("setting '" + name + "' is managed by pgfly: " + reason);
+            });
+            merged.remove(name);
         }
         return merged;
     }

@@ -47,9 +47,11 @@ public final class Daemon {
         CountDownLatch stop = new CountDownLatch(1);
         ClusterManager clusters = new ClusterManager(home, client, dcs, new ChildLauncher(home, dcs));
         DaemonApi api = new DaemonApi(clusters, token, stop::countDown);
+        BackupScheduler backupSchedule = new BackupScheduler(clusters, home);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("daemon stopping: stopping agents and proxies");
             api.close();
+            backupSchedule.close();
             clusters.close();
             client.close();
             zk.close();
@@ -62,6 +64,7 @@ public final class Daemon {
         writeInfo(home, new DaemonInfo(ProcessHandle.current().pid(), api.port(), zk.port(), dcs.toString()));
         log.info("daemon up: API 127.0.0.1:{}, ZooKeeper {}", api.port(), dcs);
         clusters.restoreAll();
+        backupSchedule.start();
         stop.await();
         System.exit(0);
     }

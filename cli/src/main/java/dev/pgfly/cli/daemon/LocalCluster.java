@@ -14,10 +14,10 @@ import java.util.TreeMap;
  * @param regionProxies for each region other than the primary one that has members, the port of
  *                      that region's proxy (primary port; the replica port is the next one)
  */
-record LocalCluster(ClusterSpec spec, boolean running, int index, String dataRoot, String pgBin,
+public record LocalCluster(ClusterSpec spec, boolean running, int index, String dataRoot, String pgBin,
                     int proxyMetricsPort, Map<String, Integer> regionProxies) {
 
-    LocalCluster {
+    public LocalCluster {
         regionProxies = regionProxies == null ? Map.of() : Map.copyOf(regionProxies);
     }
 

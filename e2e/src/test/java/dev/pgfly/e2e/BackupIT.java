@@ -1,0 +1,189 @@
+package dev.pgfly.e2e;
+
+import dev.pgfly.testkit.Db;
+import dev.pgfly.testkit.Pgfly;
+import org.eclipse.jetty.util.component.AbstractLifeCycle;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStoreContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import tools.jackson.databind.JsonNode;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Snapshots, WAL archiving and point-in-time restore end to end, with the real jar: a dev cluster,
+ * a snapshot, more writes, a dropped table, and a new cluster restored to just before the drop; bad
+ * input refused; a corrupted snapshot caught by verify and by restore; snapshot and restore through a
+ * real S3-compatible server (S3Proxy) on loopback.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BackupIT {
+    private static Pgfly pgfly;
+    private static String snapshotId;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        pgfly = new Pgfly();
+        pgfly.ok("create", "src");
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        pgfly.close();
+        assertThat(pgfly.processes()).as("processes left behind").isEmpty();
+        assertThat(pgfly.home()).doesNotExist();
+    }
+
+    static String url(String cluster) {
+        return pgfly.ok("url", cluster).out().strip();
+    }
+
+    static String one(String cluster, String sql) throws Exception {
+        try (Connection c = Db.connect(url(cluster)); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    static void exec(String cluster, String sql) throws Exception {
+        try (Connection c = Db.connect(url(cluster)); Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    /** Switches to a new WAL segment and waits until the finished one is in the archive. */
+    static void archiveNow(String cluster) throws Exception {
+        String segment = one(cluster, "SELECT pg_walfile_name(pg_switch_wal())");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            JsonNode archiver = pgfly.ok("backup", "status", cluster, "--json").json().get("archiver");
+            String last = archiver.get("last_archived_wal").asString();
+            return last != null && last.compareTo(segment) >= 0;
+        });
+    }
+
+    @Test
+    @Order(1)
+    void pointInTimeRestoreToJustBeforeADrop() throws Exception {
+        exec("src", "CREATE TABLE items (id int PRIMARY KEY)");
+        exec("src", "INSERT INTO items SELECT generate_series(1, 1000)");
+        Pgfly.Result created = pgfly.ok("backup", "create", "src", "--json");
+        snapshotId = created.json().get("id").asString();
+        JsonNode list = pgfly.ok("backup", "list", "src", "--json").json();
+        assertThat(list).hasSize(1);
+        assertThat(list.get(0).get("id").asString()).isEqualTo(snapshotId);
+        assertThat(list.get(0).get("size_bytes").asLong()).isPositive();
+        assertThat(list.get(0).get("start_lsn").asString()).matches("[0-9A-F]+/[0-9A-F]+");
+        assertThat(pgfly.ok("backup", "list", "src").out()).contains(snapshotId).contains("LSN RANGE");
+
+        exec("src", "INSERT INTO items SELECT generate_series(1001, 1500)");
+        String beforeDrop = one("src", "SELECT now()::text");
+        Thread.sleep(300);
+        exec("src", "DROP TABLE items");
+        archiveNow("src");
+
+        long started = System.nanoTime();
+        pgfly.ok("create", "pitr", "--from-backup", "src", "--target-time", beforeDrop);
+        System.out.printf("restore to a point in time: %.1f s%n", (System.nanoTime() - started) / 1e9);
+        assertThat(one("pitr", "SELECT count(*) FROM items")).isEqualTo("1500");
+        assertThat(one("pitr", "SELECT max(id) FROM items")).isEqualTo("1500");
+        // the restored cluster writes and archives on its own, to its own store
+        exec("pitr", "INSERT INTO items VALUES (1501)");
+        JsonNode status = pgfly.ok("backup", "status", "pitr", "--json").json();
+        assertThat(status.get("store").asString()).endsWith("/backups/pitr");
+        assertThat(one("src", "SELECT to_regclass('items') IS NULL")).isEqualTo("t");
+        pgfly.ok("destroy", "pitr", "--yes");
+    }
+
+    @Test
+    @Order(2)
+    void badInputIsRefusedAndChangesNothing() {
+        String[][] bad = {
+                {"create", "x", "--from-backup", "src", "--target-time", "2025-01-01T00:00:00Z", "--target-lsn", "0/1"},
+                {"create", "x", "--from-backup", "src", "--target-time", "yesterday"},
+                {"create", "x", "--from-backup", "src", "--target-time", "2025-01-01 00:00:00"},
+                {"create", "x", "--from-backup", "nosuch"},
+                {"create", "x", "--from-backup", "src:20990101T000000Z"},
+                {"create", "x", "--from-backup", "src", "--target-time", "2000-01-01T00:00:00Z"},
+                {"backup", "verify", "src", "20990101T000000Z"},
+                {"backup", "delete", "src", snapshotId},
+                {"backup", "list", "nosuch"},
+                {"backup", "config", "src", "--retention", "forever"},
+        };
+        for (String[] args : bad) {
+            Pgfly.Result r = pgfly.run(args);
+            assertThat(r.exit()).as(String.join(" ", args)).isNotZero();
+            assertThat(r.err().strip().lines()).as(String.join(" ", args) + ": " + r.err()).hasSize(1);
+        }
+        assertThat(pgfly.ok("list", "--json").json()).hasSize(1);
+        assertThat(pgfly.ok("backup", "list", "src", "--json").json()).hasSize(1);
+        assertThat(pgfly.ok("backup", "create", "--help").out()).contains("Usage");
+    }
+
+    @Test
+    @Order(3)
+    void verifyPassesThenCatchesACorruptedSnapshotAsRestoreDoes() throws Exception {
+        assertThat(pgfly.ok("backup", "verify", "src", snapshotId).out()).contains("is good");
+        Path base = pgfly.home().resolve("backups/src/snapshots/" + snapshotId + "/base.tar.gz");
+        byte[] bytes = Files.readAllBytes(base);
+        bytes[bytes.length / 2] ^= 0x20;
+        Files.write(base, bytes);
+
+        Pgfly.Result verify = pgfly.run("backup", "verify", "src", snapshotId);
+        assertThat(verify.exit()).isNotZero();
+        assertThat(verify.err()).contains("corrupted");
+        Pgfly.Result restore = pgfly.run("create", "bad", "--from-backup", "src:" + snapshotId);
+        assertThat(restore.exit()).isNotZero();
+        assertThat(restore.err()).contains("corrupted");
+        assertThat(pgfly.ok("list", "--json").json()).hasSize(1);
+        pgfly.ok("backup", "delete", "src", snapshotId, "--yes");
+        assertThat(pgfly.ok("backup", "list", "src", "--json").json()).isEmpty();
+    }
+
+    @Test
+    @Order(4)
+    void snapshotAndRestoreThroughS3() throws Exception {
+        BlobStoreContext context = ContextBuilder.newBuilder("transient").credentials("id", "cred")
+                .overrides(new Properties()).build(BlobStoreContext.class);
+        S3Proxy s3 = S3Proxy.builder().blobStore(context.getBlobStore()).endpoint(URI.create("http://127.0.0.1:0"))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "it-access", "it-secret-key").build();
+        s3.start();
+        try {
+            while (!AbstractLifeCycle.STARTED.equals(s3.getState())) {
+                Thread.sleep(10);
+            }
+            context.getBlobStore().createContainerInLocation(null, "pgfly-it");
+            String endpoint = "http://127.0.0.1:" + s3.getPort();
+            pgfly.ok("backup", "config", "src", "--backup-store", "s3://pgfly-it/backups", "--s3-endpoint", endpoint,
+                    "--s3-access-key", "it-access", "--s3-secret-key", "it-secret-key", "--retention", "7d");
+            exec("src", "CREATE TABLE s3items AS SELECT generate_series(1, 250) AS id");
+            pgfly.ok("backup", "create", "src");
+            exec("src", "INSERT INTO s3items SELECT generate_series(251, 300)");
+            archiveNow("src");
+            assertThat(context.getBlobStore().list("pgfly-it", org.jclouds.blobstore.options.ListContainerOptions.Builder
+                    .prefix("backups/src/").recursive())).isNotEmpty();
+            pgfly.ok("create", "s3copy", "--from-backup", "src");
+            assertThat(one("s3copy", "SELECT count(*) FROM s3items")).isEqualTo("300");
+            pgfly.ok("destroy", "s3copy", "--yes");
+        } finally {
+            s3.stop();
+            context.close();
+        }
+    }
+}
