@@ -170,6 +170,8 @@ final class DaemonApi implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
+        // Let exchanges in flight finish (up to a second): the answer to POST /v1/shutdown itself is
+        // one of them, and the CLI must not see the daemon hang up on it.
+        server.stop(1);
     }
 }
