@@ -9,6 +9,7 @@ import dev.pgfly.cli.commands.DbCommand;
 import dev.pgfly.cli.commands.DetachCommand;
 import dev.pgfly.cli.commands.ImportCommand;
 import dev.pgfly.cli.commands.RestartCommand;
+import dev.pgfly.cli.commands.UpgradeCommand;
 import dev.pgfly.cli.commands.UsersCommand;
 import dev.pgfly.cli.commands.BackupCommand;
 import dev.pgfly.cli.commands.ConnectCommand;
@@ -38,7 +39,7 @@ import picocli.CommandLine.Command;
                 FailoverCommand.class, MemberCommand.class, EventsCommand.class, ChecksCommand.class,
                 MetricsCommand.class, LogsCommand.class,
                 AttachCommand.class, DetachCommand.class, DbCommand.class, UsersCommand.class, ConfigCommand.class,
-                RestartCommand.class, ImportCommand.class, BackupCommand.class, DaemonCommand.class,
+                RestartCommand.class, UpgradeCommand.class, ImportCommand.class, BackupCommand.class, DaemonCommand.class,
                 AgentCommand.class, ProxyCommand.class, WalCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

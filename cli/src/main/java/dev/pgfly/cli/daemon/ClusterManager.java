@@ -656,34 +656,80 @@ final class ClusterManager implements AutoCloseable {
         return locked(name, () -> {
             LocalCluster cluster = load(name);
             try (ClusterStore store = store(name)) {
-                return new RollingRestart(new RollingRestart.Cluster() {
-                    @Override
-                    public LocalCluster cluster() {
-                        return cluster;
-                    }
-
-                    @Override
-                    public ClusterStore store() {
-                        return store;
-                    }
-
-                    @Override
-                    public Secrets secrets() throws IOException {
-                        return Secrets.readFrom(home.secretsDir(name));
-                    }
-
-                    @Override
-                    public String switchover() throws Exception {
-                        return switchoverLocked(cluster, null);
-                    }
-
-                    @Override
-                    public void record(String kind, String m, String reason) {
-                        ClusterManager.this.record(name, kind, m, reason);
-                    }
-                }).run(force, member);
+                return new RollingRestart(rolling(cluster, store)).run(force, member);
             }
         });
+    }
+
+    /**
+     * New PostgreSQL binaries of the same major version, member by member: checked first (a refusal
+     * changes nothing), saved in cluster.json, then each member's agent is replaced by one started from
+     * them in a rolling restart's order (replicas, switchover, former primary).
+     */
+    RestartResult upgrade(String name, String pgBin) throws Exception {
+        return locked(name, () -> {
+            LocalCluster cluster = load(name);
+            PgBinaries bin = UpgradeCheck.check(pgBin, cluster.spec().pgMajor());
+            if (!cluster.running()) {
+                throw new IllegalStateException("cluster '" + name + "' is stopped: start it first");
+            }
+            ClusterView before = view(cluster);
+            if (!"running".equals(before.state())) {
+                throw new IllegalStateException("cluster '" + name + "' is " + before.state()
+                        + ": an upgrade needs one primary and every replica streaming");
+            }
+            LocalCluster updated = cluster.withPgBin(bin.binDir().toString());
+            save(updated);
+            try (ClusterStore store = store(name)) {
+                return RollingRestart.upgrade(rolling(updated, store),
+                        (m, isPrimary) -> replaceAgent(updated, m, store), updated.pgBin());
+            }
+        });
+    }
+
+    /** Stops a member's agent (it stops its PostgreSQL, fast) and starts a new one from {@code cluster}'s record. */
+    private long replaceAgent(LocalCluster cluster, MemberSpec m, ClusterStore store) throws IOException {
+        long postgresPid = store.members().stream().filter(s -> s.name().equals(m.name())).findFirst()
+                .map(MemberStatus::postgresPid).orElse(0L);
+        Map<String, ChildProcess> running = children.computeIfAbsent(cluster.spec().name(), n -> new ConcurrentHashMap<>());
+        ChildProcess old = running.remove(m.name());
+        if (old != null) {
+            old.stop(90);
+        }
+        ChildProcess agent = launcher.agent(cluster, m, memberDir(cluster, m.name()));
+        agent.start();
+        running.put(m.name(), agent);
+        return postgresPid;
+    }
+
+    private RollingRestart.Cluster rolling(LocalCluster cluster, ClusterStore store) {
+        String name = cluster.spec().name();
+        return new RollingRestart.Cluster() {
+            @Override
+            public LocalCluster cluster() {
+                return cluster;
+            }
+
+            @Override
+            public ClusterStore store() {
+                return store;
+            }
+
+            @Override
+            public Secrets secrets() throws IOException {
+                return Secrets.readFrom(home.secretsDir(name));
+            }
+
+            @Override
+            public String switchover() throws Exception {
+                return switchoverLocked(cluster, null);
+            }
+
+            @Override
+            public void record(String kind, String m, String reason) {
+                ClusterManager.this.record(name, kind, m, reason);
+            }
+        };
     }
 
     // ------------------------------------------------------------------ views

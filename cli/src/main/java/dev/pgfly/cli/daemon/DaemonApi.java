@@ -31,7 +31,7 @@ import java.util.concurrent.Executors;
  * GET    /v1/clusters/NAME/events?limit=N     GET /v1/clusters/NAME/url?replica=&database=&region=
  * GET    /v1/clusters/NAME/logs?member=M      (paths of the members' log files)
  * GET    /v1/clusters/NAME/settings           POST /v1/clusters/NAME/settings (SettingsUpdate)
- * POST   /v1/clusters/NAME/restart?force=&member=
+ * POST   /v1/clusters/NAME/restart?force=&member=     POST /v1/clusters/NAME/upgrade?pg_bin=DIR
  * POST   /v1/shutdown
  * </pre>
  */
@@ -129,6 +129,7 @@ final class DaemonApi implements AutoCloseable {
                     Json.read(ex.getRequestBody().readAllBytes(), dev.pgfly.cli.api.SettingsUpdate.class));
             case "POST restart" -> clusters.restart(name, Boolean.parseBoolean(q.getOrDefault("force", "false")),
                     q.get("member"));
+            case "POST upgrade" -> clusters.upgrade(name, q.get("pg_bin"));
             case "GET events" -> clusters.events(name, Integer.parseInt(q.getOrDefault("limit", "50")));
             case "GET url" -> Map.of("url", clusters.url(name, Boolean.parseBoolean(q.getOrDefault("replica", "false")),
                     q.get("database"), q.get("region")));

@@ -33,6 +33,10 @@ public record LocalCluster(ClusterSpec spec, boolean running, int index, String 
         return new LocalCluster(spec, run, index, dataRoot, pgBin, proxyMetricsPort, regionProxies);
     }
 
+    LocalCluster withPgBin(String dir) {
+        return new LocalCluster(spec, running, index, dataRoot, dir, proxyMetricsPort, regionProxies);
+    }
+
     LocalCluster withProxyMetricsPort(int port) {
         return new LocalCluster(spec, running, index, dataRoot, pgBin, port, regionProxies);
     }

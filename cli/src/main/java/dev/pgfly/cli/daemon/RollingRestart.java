@@ -28,6 +28,9 @@ import java.util.Set;
  * PostgreSQL on request, and each step waits until the member serves again (a replica streams, a
  * primary leads) before the next one begins. The first failure stops the restart, so a setting
  * PostgreSQL cannot start with stops at the first replica and never reaches the primary.
+ *
+ * <p>An upgrade ({@link #upgrade}) walks the same order over every member, but each step replaces the
+ * member's agent (and with it its PostgreSQL) by one started from new binaries.
  */
 final class RollingRestart {
     private static final long MEMBER_TIMEOUT_MILLIS = 180_000;
@@ -45,24 +48,66 @@ final class RollingRestart {
         void record(String kind, String member, String reason);
     }
 
+    /** Restarts one member's PostgreSQL somehow; answers the PostgreSQL pid it replaced. */
+    interface MemberRestart {
+        long restart(MemberSpec member, boolean isPrimary) throws Exception;
+    }
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private final Cluster c;
+    private final MemberRestart restarter;
+    /** The event kind per member, and whether a switchover's own restart of the former primary is enough. */
+    private final String event;
+    private final boolean handoverRestartSuffices;
+    /** The primary as the steps go (a switchover changes it). */
+    private String primary;
 
     RollingRestart(Cluster c) {
         this.c = c;
+        this.restarter = this::askAgentToRestart;
+        this.event = "restart";
+        this.handoverRestartSuffices = true;
+    }
+
+    private RollingRestart(Cluster c, MemberRestart restarter, String event) {
+        this.c = c;
+        this.restarter = restarter;
+        this.event = event;
+        this.handoverRestartSuffices = false;
+    }
+
+    /**
+     * Every member restarted by {@code restarter} (which replaces its agent) in {@link RestartPlan}'s order:
+     * replicas, switchover, former primary. The caller has checked the binaries and saved them.
+     */
+    static RestartResult upgrade(Cluster c, MemberRestart restarter, String pgBin) throws Exception {
+        RollingRestart upgrade = new RollingRestart(c, restarter, "upgrade");
+        List<String> members = c.cluster().spec().members().stream().map(MemberSpec::name).toList();
+        String primary = upgrade.requirePrimary();
+        List<RestartResult.Step> done = upgrade.execute(
+                RestartPlan.plan(members, primary, new LinkedHashSet<>(members), false), primary);
+        c.record("upgrade", null, "PostgreSQL binaries switched to " + pgBin + ": "
+                + String.join(", ", done.stream().map(RestartResult.Step::action).toList()));
+        return new RestartResult(done, upgrade.primary, null);
+    }
+
+    private String requirePrimary() {
+        LocalCluster cluster = c.cluster();
+        String name = cluster.spec().name();
+        if (!cluster.running()) {
+            throw new IllegalStateException("cluster '" + name + "' is stopped: start it first");
+        }
+        return c.store().leader().filter(LeaderRecord::ready).map(LeaderRecord::member)
+                .orElseThrow(() -> new IllegalStateException("cluster '" + name + "' has no primary right now"));
     }
 
     RestartResult run(boolean force, String onlyMember) throws Exception {
         LocalCluster cluster = c.cluster();
         String name = cluster.spec().name();
-        if (!cluster.running()) {
-            throw new IllegalStateException("cluster '" + name + "' is stopped: start it instead");
-        }
         if (onlyMember != null && cluster.spec().member(onlyMember).isEmpty()) {
             throw new IllegalArgumentException("cluster '" + name + "' has no member '" + onlyMember + "'");
         }
-        String primary = c.store().leader().filter(LeaderRecord::ready).map(LeaderRecord::member)
-                .orElseThrow(() -> new IllegalStateException("cluster '" + name + "' has no primary right now"));
+        String primary = requirePrimary();
         String password = c.secrets().superuserPassword();
         Set<String> pending = new LinkedHashSet<>();
         List<String> lowered = List.of();
@@ -88,6 +133,15 @@ final class RollingRestart {
             return new RestartResult(List.of(), primary,
                     "no member has a pending restart: nothing to do (--force restarts every member)");
         }
+        List<RestartResult.Step> done = execute(plan, primary);
+        c.record("restart", null, "rolling restart: " + String.join(", ", done.stream().map(RestartResult.Step::action).toList()));
+        return new RestartResult(done, this.primary, lowered.isEmpty() ? null
+                : "lowered " + String.join(", ", lowered) + ": the primary was restarted first");
+    }
+
+    /** Runs the plan step by step; {@link #primary} is the primary at the end. */
+    private List<RestartResult.Step> execute(List<RestartPlan.Step> plan, String initialPrimary) throws Exception {
+        primary = initialPrimary;
         List<RestartResult.Step> done = new ArrayList<>();
         long formerPrimaryPid = 0;
         for (RestartPlan.Step step : plan) {
@@ -102,23 +156,23 @@ final class RollingRestart {
                 case RESTART_FORMER_PRIMARY -> {
                     // The handover itself stops the former primary and starts it as a replica: a restart.
                     MemberStatus s = awaitServing(step.member(), 0, false);
-                    if (s.postgresPid() == formerPrimaryPid) {
+                    if (!handoverRestartSuffices || s.postgresPid() == formerPrimaryPid) {
                         restartMember(step.member(), false);
                     }
                 }
             }
-            done.add(new RestartResult.Step(step.toString(), step.member(), System.currentTimeMillis() - started));
+            done.add(new RestartResult.Step(step.toString().replace("restart", event), step.member(),
+                    System.currentTimeMillis() - started));
         }
-        c.record("restart", null, "rolling restart: " + String.join(", ", done.stream().map(RestartResult.Step::action).toList()));
-        return new RestartResult(done, primary, lowered.isEmpty() ? null
-                : "lowered " + String.join(", ", lowered) + ": the primary was restarted first");
+        return done;
     }
 
     private void restartMember(String member, boolean isPrimary) throws Exception {
         MemberSpec m = c.cluster().spec().member(member).orElseThrow();
-        long before = askAgentToRestart(m, isPrimary);
+        long before = restarter.restart(m, isPrimary);
         awaitServing(member, before, isPrimary);
-        c.record("restart", member, "PostgreSQL restarted" + (isPrimary ? " in place (primary)" : ""));
+        c.record(event, member, (event.equals("upgrade") ? "PostgreSQL restarted from " + c.cluster().pgBin()
+                : "PostgreSQL restarted") + (isPrimary ? " in place (primary)" : ""));
     }
 
     private long askAgentToRestart(MemberSpec m, boolean isPrimary) throws IOException, InterruptedException {
@@ -153,8 +207,9 @@ final class RollingRestart {
             Thread.sleep(200);
         }
         throw new IllegalStateException("member " + member + " did not serve again within " + MEMBER_TIMEOUT_MILLIS / 1000
-                + " s (" + last.map(MemberStatus::state).orElse("no status") + "); the restart stopped there. See "
-                + "its postgres.log; fix the setting with 'pgfly config update' and run 'pgfly restart' again");
+                + " s (" + last.map(MemberStatus::state).orElse("no status") + "); the " + event + " stopped there. See its "
+                + (event.equals("upgrade") ? "postgres.log and agent.log; fix the binaries and run 'pgfly upgrade' again"
+                : "postgres.log; fix the setting with 'pgfly config update' and run 'pgfly restart' again"));
     }
 
     private Optional<MemberStatus> status(String member) {
