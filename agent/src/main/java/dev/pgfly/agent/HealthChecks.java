@@ -56,8 +56,14 @@ final class HealthChecks {
             return Check.of("pg", CheckStatus.CRITICAL, "PostgreSQL does not answer: " + pg.error());
         }
         String usage = pg.connections() + " of " + pg.maxConnections() + " connections used";
+        // A failing archive_command does not stop PostgreSQL, but point-in-time recovery has a hole and
+        // pg_wal grows until it works again: worth a warning, not a failover.
+        String archiving = pg.archiveFailure() == null ? "" : "; WAL archiving fails: last failure " + pg.archiveFailure();
         if (pg.maxConnections() > 0 && pg.connections() >= CONNECTIONS_WARNING * pg.maxConnections()) {
-            return Check.of("pg", CheckStatus.WARNING, "accepts connections, but " + usage);
+            return Check.of("pg", CheckStatus.WARNING, "accepts connections, but " + usage + archiving);
+        }
+        if (!archiving.isEmpty()) {
+            return Check.of("pg", CheckStatus.WARNING, "accepts connections; " + usage + archiving);
         }
         return Check.of("pg", CheckStatus.PASSING, "accepts connections; " + usage);
     }

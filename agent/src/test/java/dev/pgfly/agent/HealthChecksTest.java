@@ -35,6 +35,17 @@ class HealthChecksTest {
     }
 
     @Test
+    void pgWarnsWhileWalArchivingFails() {
+        PgStats ok = primary(1, 100);
+        PgStats failing = new PgStats(true, null, false, 2, 1000, false, null, 0, 100, 1, List.of(), List.of(),
+                List.of(), "000000020000000000000007 at 2026-01-01 00:00:00+00 (3 failures in all)");
+        assertThat(HealthChecks.pg(true, ok).verdict()).isEqualTo(CheckStatus.PASSING);
+        Check check = HealthChecks.pg(true, failing);
+        assertThat(check.verdict()).isEqualTo(CheckStatus.WARNING);
+        assertThat(check.output()).contains("WAL archiving fails").contains("000000020000000000000007");
+    }
+
+    @Test
     void pgWarnsFromNinetyPercentOfConnections() {
         assertThat(HealthChecks.pg(true, primary(89, 100)).verdict()).isEqualTo(CheckStatus.PASSING);
         assertThat(HealthChecks.pg(true, primary(90, 100)).verdict()).isEqualTo(CheckStatus.WARNING);

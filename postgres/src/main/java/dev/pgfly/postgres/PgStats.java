@@ -11,6 +11,8 @@ import java.util.List;
  * @param replicaLagSeconds on a replica: seconds since the last replayed transaction, 0 when it has replayed
  *                          everything it received (postgres_exporter's definition of pg_replication_lag)
  * @param senderHost   on a replica: the host its WAL receiver streams from (null when not streaming)
+ * @param archiveFailure this member's WAL archiver failed its last attempt: which file and when (null when
+ *                       it did not); every member archives (archive_mode=always), so each one reports its own
  */
 public record PgStats(
         boolean up,
@@ -25,7 +27,15 @@ public record PgStats(
         int connections,
         List<DatabaseStats> databases,
         List<ActivityCount> activity,
-        List<ReplicaLag> replicas) {
+        List<ReplicaLag> replicas,
+        String archiveFailure) {
+
+    public PgStats(boolean up, String error, boolean inRecovery, int timeline, long walPosition, boolean streaming,
+                   String senderHost, double replicaLagSeconds, int maxConnections, int connections,
+                   List<DatabaseStats> databases, List<ActivityCount> activity, List<ReplicaLag> replicas) {
+        this(up, error, inRecovery, timeline, walPosition, streaming, senderHost, replicaLagSeconds, maxConnections,
+                connections, databases, activity, replicas, null);
+    }
 
     /** A row of pg_stat_database joined with the database's size. */
     public record DatabaseStats(String datname, long xactCommit, long xactRollback, long blksHit, long blksRead,

@@ -64,6 +64,17 @@ public final class PgStatsReader implements AutoCloseable {
              ORDER BY application_name
             """;
 
+    /**
+     * The archiver's last attempt failed (the rule of the backup module's ArchiverStatus.failing): PostgreSQL
+     * retries it, and WAL piles up in pg_wal meanwhile. No row when archiving works.
+     */
+    static final String ARCHIVER = """
+            SELECT last_failed_wal || ' at ' || last_failed_time, failed_count
+              FROM pg_stat_archiver
+             WHERE last_failed_time IS NOT NULL
+               AND (last_archived_time IS NULL OR last_failed_time > last_archived_time)
+            """;
+
     private final String url;
     private final Properties props = new Properties();
     private Connection connection;
@@ -131,8 +142,14 @@ public final class PgStatsReader implements AutoCloseable {
                             rs.getLong(4), rs.getDouble(5)));
                 }
             }
+            String archiveFailure = null;
+            try (ResultSet rs = st.executeQuery(ARCHIVER)) {
+                if (rs.next()) {
+                    archiveFailure = rs.getString(1) + " (" + rs.getLong(2) + " failures in all)";
+                }
+            }
             return new PgStats(true, null, inRecovery, timeline, wal, streaming, sender, lag, maxConnections,
-                    connections, databases, activity, replicas);
+                    connections, databases, activity, replicas, archiveFailure);
         }
     }
 

@@ -103,10 +103,22 @@ public final class ClusterBackups {
         return Path.of(cluster.dataRoot()).getParent().resolve("archive");
     }
 
-    /** The PostgreSQL settings that make every member archive (only a primary does: archive_mode=on). */
+    /**
+     * The PostgreSQL settings that make every member archive, replicas included ({@code archive_mode=always}).
+     *
+     * <p>Why not {@code on} (only the primary archives): a segment the primary completed but had not
+     * archived yet when it died, or when a switchover's fast shutdown was cut short (the watchdog lease
+     * ends it while the archiver's last round still runs), would be missing from the archive, a hole that
+     * makes every point in time after it unrestorable until that member happens to lead again. With
+     * {@code always} each replica archives the segments it received as well, so the new primary has
+     * already archived (or will) everything it streamed. The cost is one {@code wal push} (a JVM start,
+     * gzip and a checksum compared) per segment on every member; the second push of a segment finds it
+     * archived with the same checksum and uploads nothing. The last partial segment of the old timeline
+     * and the new timeline's history file are archived by the new primary at promotion.
+     */
     public static Map<String, String> archiveSettings(LocalCluster cluster) {
         Map<String, String> s = new LinkedHashMap<>();
-        s.put("archive_mode", "on");
+        s.put("archive_mode", "always");
         s.put("archive_command", shellQuote(archiveDir(cluster).resolve(SCRIPT).toString()) + " push \"%p\" \"%f\"");
         // A quiet cluster still reaches the archive within a minute: the bound on what PITR can lose.
         s.put("archive_timeout", ARCHIVE_TIMEOUT);
@@ -294,8 +306,12 @@ public final class ClusterBackups {
         try (BackupStore store = plan.sourceStore().open()) {
             Restorer restorer = new Restorer(store, PgBinaries.locate(cluster.pgBin()), user);
             long bytes = restorer.unpack(plan.snapshot(), memberDir.resolve("data"), progress);
+            Map<String, String> archiving = new LinkedHashMap<>(archiveSettings(cluster));
+            // During recovery "always" would push every segment fetched from the source's archive into
+            // the new cluster's store (a JVM each); the new cluster's own WAL starts at its promotion.
+            archiving.put("archive_mode", "on");
             Restorer.Options options = new Restorer.Options(first.host(), first.pgPort(), plan.target(),
-                    restoreCommand(cluster, SOURCE_SCRIPT), archiveSettings(cluster), Duration.ofHours(12));
+                    restoreCommand(cluster, SOURCE_SCRIPT), archiving, Duration.ofHours(12));
             try (Restorer.Session session = restorer.recover(memberDir.resolve("data"), options, progress.next("recovery"))) {
                 session.sql(passwordSql(secrets));
             }
