@@ -63,6 +63,7 @@ final class ClusterSettings {
             if (value == null || value.codePoints().anyMatch(Character::isISOControl)) {
                 throw new IllegalArgumentException("invalid value for setting '" + name + "'");
             }
+            OwnedSettings.checkSafeValue(name, value.strip());
             merged.put(name, value);
         });
         for (String rawName : update.reset() == null ? List.<String>of() : update.reset()) {
