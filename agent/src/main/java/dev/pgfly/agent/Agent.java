@@ -5,6 +5,7 @@ import dev.pgfly.core.coord.ZkClusterStore;
 import dev.pgfly.core.coord.ZkConnections;
 import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.model.MemberSpec;
+import dev.pgfly.core.util.PrivateFiles;
 import dev.pgfly.core.util.Secrets;
 import dev.pgfly.postgres.OsUser;
 import dev.pgfly.postgres.PgBinaries;
@@ -44,6 +45,7 @@ public final class Agent implements AutoCloseable {
      * @param localAddress this member's address, used as the source address towards the store
      */
     public static Agent start(AgentConfig config, String localAddress) throws Exception {
+        PrivateFiles.requirePrivate(config.secretsDir());
         Secrets secrets = Secrets.readFrom(config.secretsDir());
         PgBinaries bin = PgBinaries.locate(config.pgBin());
         CuratorFramework client = ZkConnections.startAndWait(config.dcs(), config.sessionTimeout(), localAddress,

@@ -4,6 +4,7 @@ import dev.pgfly.cli.PgflyHome;
 import dev.pgfly.core.coord.DcsAddress;
 import dev.pgfly.core.coord.ZkConnections;
 import dev.pgfly.core.util.Json;
+import dev.pgfly.core.util.PrivateFiles;
 import dev.pgfly.core.util.Secrets;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
@@ -37,6 +38,7 @@ public final class Daemon {
                 && previous.get().pid() != ProcessHandle.current().pid()) {
             throw new IllegalStateException("a daemon is already running (pid " + previous.get().pid() + ")");
         }
+        requirePrivateSecrets(home);
         endOrphans(home);
         String token = readOrCreateToken(home);
         int zkPort = previous.map(DaemonInfo::zkPort).filter(p -> Ports.isFree("127.0.0.1", p))
@@ -64,6 +66,24 @@ public final class Daemon {
         clusters.restoreAll();
         stop.await();
         System.exit(0);
+    }
+
+    /** The daemon's token and every cluster's secrets must be private before anything starts. */
+    static void requirePrivateSecrets(PgflyHome home) throws IOException {
+        Optional<String> problem = PrivateFiles.fileProblem(home.tokenFile());
+        if (problem.isEmpty() && Files.isDirectory(home.clustersDir())) {
+            try (Stream<Path> clusters = Files.list(home.clustersDir())) {
+                for (Path c : clusters.sorted().toList()) {
+                    problem = PrivateFiles.problem(c.resolve("secrets"));
+                    if (problem.isPresent()) {
+                        break;
+                    }
+                }
+            }
+        }
+        if (problem.isPresent()) {
+            throw new IllegalStateException("refusing to start: " + problem.get());
+        }
     }
 
     private static void endOrphans(PgflyHome home) throws IOException {
