@@ -1,6 +1,7 @@
 package dev.pgfly.agent;
 
 import dev.pgfly.core.coord.ClusterStore;
+import dev.pgfly.core.coord.StoreCredentials;
 import dev.pgfly.core.coord.ZkClusterStore;
 import dev.pgfly.core.coord.ZkConnections;
 import dev.pgfly.core.model.ClusterSpec;
@@ -18,6 +19,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -48,8 +50,10 @@ public final class Agent implements AutoCloseable {
         PrivateFiles.requirePrivate(config.secretsDir());
         Secrets secrets = Secrets.readFrom(config.secretsDir());
         PgBinaries bin = PgBinaries.locate(config.pgBin());
+        Path credentialsFile = config.storeCredentialsFile();
+        StoreCredentials credentials = credentialsFile == null ? null : StoreCredentials.readFrom(credentialsFile);
         CuratorFramework client = ZkConnections.startAndWait(config.dcs(), config.sessionTimeout(), localAddress,
-                Duration.ofSeconds(30));
+                credentials, Duration.ofSeconds(30));
         ClusterStore store = new ZkClusterStore(client, config.dcs().root(), config.cluster(), true);
         MemberSpec me = awaitMemberSpec(store, config);
         PgInstance pg = new PgInstance(bin, OsUser.forPostgres(), config.memberDir(), me.host(), me.pgPort());
