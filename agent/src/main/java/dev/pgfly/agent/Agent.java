@@ -64,11 +64,13 @@ public final class Agent implements AutoCloseable {
         PrometheusRegistry registry = new PrometheusRegistry();
         HaMetrics haMetrics = new HaMetrics(registry);
         loop.observe(haMetrics);
+        // Metrics, checks and the API's probes read as the pg_monitor role: never as a superuser.
+        LocalPostgres.Login monitor = LocalPostgres.monitoringLogin(secrets);
         MemberObserver observer = new MemberObserver(me.name(), loop, local, lease, store,
-                new PgStatsReader(me.host(), me.pgPort(), PgConfig.AGENT_ROLE, secrets.agentPassword()));
+                new PgStatsReader(me.host(), me.pgPort(), monitor.user(), monitor.password()));
         registry.register(new AgentMetricsCollector(observer::observe, haMetrics));
         MemberApi api = new MemberApi(me.host(), me.apiPort(), loop, local,
-                new PgSql(me.host(), me.pgPort(), PgConfig.AGENT_ROLE, secrets.agentPassword()), observer, registry);
+                LocalPostgres.monitoring(me.host(), me.pgPort(), secrets), observer, registry);
         PostgresLogRotation logRotation = PostgresLogRotation.start(pg.logFile());
         loop.start();
         log.info("agent for {}/{} started: PostgreSQL {} on {}:{}, API on {}", config.cluster(), me.name(),
