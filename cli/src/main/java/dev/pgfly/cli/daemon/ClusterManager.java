@@ -103,6 +103,7 @@ final class ClusterManager implements AutoCloseable {
 
     CreateResult create(CreateRequest req) throws Exception {
         Names.requireClusterName(req.name());
+        req.requireSaneNumbers();
         String config = req.config() == null ? "dev" : req.config();
         if (!config.equals("dev") && !config.equals("ha")) {
             throw new IllegalArgumentException("unknown config '" + config + "': use dev or ha");

@@ -67,7 +67,11 @@ final class ClusterSettings {
             merged.put(name, value);
         });
         for (String rawName : update.reset() == null ? List.<String>of() : update.reset()) {
-            merged.remove(SettingValidator.normalizeName(rawName));
+            String name = SettingValidator.normalizeName(rawName);
+            OwnedSettings.refusal(name).ifPresent(reason -> {
+                throw new IllegalArgumentException("setting '" + name + "' is managed by pgfly: " + reason);
+            });
+            merged.remove(name);
         }
         return merged;
     }

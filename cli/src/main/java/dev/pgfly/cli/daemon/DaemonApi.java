@@ -106,7 +106,9 @@ final class DaemonApi implements AutoCloseable {
         }
         String name = p[1];
         String action = p.length > 2 ? p[2] : "";
-        if (p.length > (action.equals("members") ? 4 : 3)) {
+        // Exactly the paths listed above: a trailing segment must never be ignored (POST .../members/x
+        // would otherwise add a member).
+        if (p.length > (method.equals("DELETE") && action.equals("members") ? 4 : 3)) {
             throw new ClusterManager.NoSuchElementException404("no such API: " + path);
         }
         return switch (method + " " + action) {

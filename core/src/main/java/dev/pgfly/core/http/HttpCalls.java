@@ -108,7 +108,11 @@ public final class HttpCalls {
             throw new Refused(400, "a JSON body is required");
         }
         try {
-            return strictReader(type).readValue(body);
+            T value = strictReader(type).readValue(body);
+            if (value == null) {
+                throw new Refused(400, "a JSON object is required, not null");
+            }
+            return value;
         } catch (JacksonException e) {
             throw new Refused(400, "invalid JSON body: " + oneLine(e.getOriginalMessage()));
         }
