@@ -553,7 +553,8 @@ final class ClusterManager implements AutoCloseable {
     }
 
     /** Stores the new settings (store and cluster.json), then waits until every member applied them. */
-    SettingsView updateSettings(String name, SettingsUpdate update) throws Exception {
+    SettingsView updateSettings(String name, SettingsUpdate unchecked) throws Exception {
+        SettingsUpdate update = new ClusterSettings(home).validated(load(name), unchecked);
         LocalCluster updated = locked(name, () -> {
             LocalCluster cluster = load(name);
             Map<String, String> merged = ClusterSettings.merge(cluster.spec().settings(), update);

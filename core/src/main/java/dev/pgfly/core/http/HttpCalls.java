@@ -114,8 +114,32 @@ public final class HttpCalls {
             }
             return value;
         } catch (JacksonException e) {
-            throw new Refused(400, "invalid JSON body: " + oneLine(e.getOriginalMessage()));
+            throw new Refused(400, describe(e));
         }
+    }
+
+    /**
+     * What was wrong with a body, in the caller's terms (a field name, a line and column), without
+     * the parser's class names and source excerpts.
+     */
+    static String describe(JacksonException e) {
+        StringBuilder field = new StringBuilder();
+        for (JacksonException.Reference r : e.getPath()) {
+            if (r.getPropertyName() != null) {
+                field.append(field.isEmpty() ? "" : ".").append(r.getPropertyName());
+            } else if (r.getIndex() >= 0) {
+                field.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        if (e instanceof tools.jackson.databind.exc.UnrecognizedPropertyException u) {
+            return "invalid JSON body: unknown field '" + oneLine(u.getPropertyName()) + "'";
+        }
+        if (e instanceof tools.jackson.core.exc.StreamReadException && e.getLocation() != null) {
+            return "malformed JSON body at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr();
+        }
+        return field.isEmpty() ? "invalid JSON body: not the expected object"
+                : "invalid JSON body: wrong type or value for field '" + oneLine(field.toString()) + "'";
     }
 
     static ObjectReader strictReader(Class<?> type) {
