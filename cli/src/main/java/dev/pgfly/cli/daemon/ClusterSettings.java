@@ -104,7 +104,9 @@ final class ClusterSettings {
             OwnedSettings.refusal(name).ifPresent(reason -> {
                 throw new IllegalArgumentException("setting '" + name + "' is managed by pgfly: " + reason);
             });
-            merged.remove(name);
+            if (merged.remove(name) == null) {
+                throw new IllegalArgumentException("setting '" + name + "' is not configured: nothing to reset");
+            }
         }
         return merged;
     }
