@@ -1,10 +1,12 @@
 package dev.pgfly.agent;
 
 import dev.pgfly.core.coord.ClusterStore;
+import dev.pgfly.core.coord.StoreCredentials;
 import dev.pgfly.core.coord.ZkClusterStore;
 import dev.pgfly.core.coord.ZkConnections;
 import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.model.MemberSpec;
+import dev.pgfly.core.util.PrivateFiles;
 import dev.pgfly.core.util.Secrets;
 import dev.pgfly.postgres.OsUser;
 import dev.pgfly.postgres.PgBinaries;
@@ -17,6 +19,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -44,10 +47,13 @@ public final class Agent implements AutoCloseable {
      * @param localAddress this member's address, used as the source address towards the store
      */
     public static Agent start(AgentConfig config, String localAddress) throws Exception {
+        PrivateFiles.requirePrivate(config.secretsDir());
         Secrets secrets = Secrets.readFrom(config.secretsDir());
         PgBinaries bin = PgBinaries.locate(config.pgBin());
+        Path credentialsFile = config.storeCredentialsFile();
+        StoreCredentials credentials = credentialsFile == null ? null : StoreCredentials.readFrom(credentialsFile);
         CuratorFramework client = ZkConnections.startAndWait(config.dcs(), config.sessionTimeout(), localAddress,
-                Duration.ofSeconds(30));
+                credentials, Duration.ofSeconds(30));
         ClusterStore store = new ZkClusterStore(client, config.dcs().root(), config.cluster(), true);
         MemberSpec me = awaitMemberSpec(store, config);
         PgInstance pg = new PgInstance(bin, OsUser.forPostgres(), config.memberDir(), me.host(), me.pgPort());
@@ -58,11 +64,13 @@ public final class Agent implements AutoCloseable {
         PrometheusRegistry registry = new PrometheusRegistry();
         HaMetrics haMetrics = new HaMetrics(registry);
         loop.observe(haMetrics);
+        // Metrics, checks and the API's probes read as the pg_monitor role: never as a superuser.
+        LocalPostgres.Login monitor = LocalPostgres.monitoringLogin(secrets);
         MemberObserver observer = new MemberObserver(me.name(), loop, local, lease, store,
-                new PgStatsReader(me.host(), me.pgPort(), PgConfig.AGENT_ROLE, secrets.agentPassword()));
+                new PgStatsReader(me.host(), me.pgPort(), monitor.user(), monitor.password()));
         registry.register(new AgentMetricsCollector(observer::observe, haMetrics));
         MemberApi api = new MemberApi(me.host(), me.apiPort(), loop, local,
-                new PgSql(me.host(), me.pgPort(), PgConfig.AGENT_ROLE, secrets.agentPassword()), observer, registry);
+                LocalPostgres.monitoring(me.host(), me.pgPort(), secrets), observer, registry);
         PostgresLogRotation logRotation = PostgresLogRotation.start(pg.logFile());
         loop.start();
         log.info("agent for {}/{} started: PostgreSQL {} on {}:{}, API on {}", config.cluster(), me.name(),

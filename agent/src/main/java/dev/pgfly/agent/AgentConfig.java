@@ -18,8 +18,20 @@ public record AgentConfig(
         String pgBin,
         Duration sessionTimeout,
         Duration lease,
-        Duration loopInterval) {
+        Duration loopInterval,
+        Path dcsAuth) {
 
     public static final Duration DEFAULT_LEASE = Duration.ofMillis(2000);
     public static final Duration DEFAULT_LOOP_INTERVAL = Duration.ofMillis(1000);
+    /** The store credentials' file in the secrets directory, used when no other is given. */
+    public static final String DCS_AUTH_FILE = "zk.auth";
+
+    /** The file with the coordination store's credentials, or null when there is none (anonymous). */
+    public Path storeCredentialsFile() {
+        if (dcsAuth != null) {
+            return dcsAuth;
+        }
+        Path inSecrets = secretsDir.resolve(DCS_AUTH_FILE);
+        return java.nio.file.Files.exists(inSecrets) ? inSecrets : null;
+    }
 }

@@ -305,6 +305,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             }
         }
         state = "running";
+        local.ensureMonitorRoleOnce();
         new ReplicationSlots(local.sql()).reconcile(spec, me);
         Set<String> synchronousStandbys = spec.synchronous() ? sync.reconcile(spec, term) : Set.of();
         if (local.configure(spec, me, null, synchronousStandbys)) {

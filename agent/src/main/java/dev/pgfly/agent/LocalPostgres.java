@@ -23,6 +23,8 @@ import java.util.stream.Collectors;
 final class LocalPostgres {
     private final PgInstance instance;
     private final PgSql sql;
+    private final PgSql monitorSql;
+    private volatile boolean monitorRoleEnsured;
     private final Secrets secrets;
     private final String member;
     private volatile PgProbe lastProbe;
@@ -32,6 +34,27 @@ final class LocalPostgres {
         this.secrets = secrets;
         this.member = member;
         this.sql = new PgSql(instance.host(), instance.port(), PgConfig.AGENT_ROLE, secrets.agentPassword());
+        this.monitorSql = monitoring(instance.host(), instance.port(), secrets);
+    }
+
+    /**
+     * A connection for reading state only: as the pg_monitor role when the cluster has one, otherwise
+     * (clusters created before it) as the agent's role.
+     */
+    static PgSql monitoring(String host, int port, Secrets secrets) {
+        Login login = monitoringLogin(secrets);
+        return new PgSql(host, port, login.user(), login.password());
+    }
+
+    /** A role to connect as, and its password. */
+    record Login(String user, String password) {
+    }
+
+    /** The role monitoring connects as. */
+    static Login monitoringLogin(Secrets secrets) {
+        return secrets.monitorPassword() != null
+                ? new Login(PgConfig.MONITOR_ROLE, secrets.monitorPassword())
+                : new Login(PgConfig.AGENT_ROLE, secrets.agentPassword());
     }
 
     PgInstance instance() {
@@ -53,12 +76,34 @@ final class LocalPostgres {
             return Optional.empty();
         }
         try {
-            lastProbe = sql.probe();
+            lastProbe = probeLeastPrivileged();
             return Optional.of(lastProbe);
         } catch (SQLException e) {
             lastProbe = null;
             return Optional.empty();
         }
+    }
+
+    /**
+     * The probe as the monitoring role. Until that role exists on this server (a member of a cluster
+     * created before it, not yet reached by the primary's CREATE ROLE), the agent's own role answers:
+     * the HA loop must never mistake a missing role for a dead server.
+     */
+    private PgProbe probeLeastPrivileged() throws SQLException {
+        try {
+            return monitorSql.probe();
+        } catch (SQLException e) {
+            if (!isAccessProblem(e)) {
+                throw e;
+            }
+            return sql.probe();
+        }
+    }
+
+    /** Authentication or privilege errors (SQLSTATE classes 28, 42501): the server itself answered. */
+    static boolean isAccessProblem(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("28") || state.equals("42501"));
     }
 
     Optional<PgProbe> lastProbe() {
@@ -109,7 +154,34 @@ final class LocalPostgres {
         try (PgSql superuser = new PgSql(instance.host(), instance.port(), PgConfig.SUPERUSER, secrets.superuserPassword())) {
             superuser.ensureRole(PgConfig.AGENT_ROLE, secrets.agentPassword(), "SUPERUSER");
             superuser.ensureRole(PgConfig.REPLICATION_ROLE, secrets.replicationPassword(), "REPLICATION");
+            ensureMonitorRole(superuser);
         }
+    }
+
+    /**
+     * On a primary, once per agent: the monitoring role exists with its current password. Clusters
+     * created before the role existed get it here; the replicas receive it by replication.
+     */
+    void ensureMonitorRoleOnce() {
+        if (monitorRoleEnsured || secrets.monitorPassword() == null) {
+            return;
+        }
+        try {
+            ensureMonitorRole(sql);
+            monitorRoleEnsured = true;
+        } catch (SQLException e) {
+            org.slf4j.LoggerFactory.getLogger(LocalPostgres.class).warn("could not create the monitoring role: {}",
+                    e.toString());
+        }
+    }
+
+    private void ensureMonitorRole(PgSql superuser) throws SQLException {
+        if (secrets.monitorPassword() == null) {
+            return;
+        }
+        superuser.ensureRole(PgConfig.MONITOR_ROLE, secrets.monitorPassword(),
+                "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS");
+        superuser.grantRole("pg_monitor", PgConfig.MONITOR_ROLE);
     }
 
     /** CHECKPOINT on a member (as superuser); failures are logged, the caller goes on. */

@@ -1,7 +1,9 @@
 package dev.pgfly.agent;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import dev.pgfly.core.http.HttpCalls;
 import dev.pgfly.core.model.MemberStatus;
 import dev.pgfly.core.model.Role;
 import dev.pgfly.core.util.Json;
@@ -12,7 +14,6 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
@@ -25,8 +26,9 @@ import java.util.concurrent.Executors;
  * The agent's HTTP API. Read-only endpoints, open like Patroni's so that load balancers and peers
  * can use them: {@code /health}, {@code /status} (a fresh probe), {@code /primary} and
  * {@code /replica} (200 or 503), {@code /metrics} (Prometheus text format) and {@code /checks} (health
- * checks as JSON: 200 when none is critical, 503 otherwise). The JDK's server is enough for a handful
- * of small requests.
+ * checks as JSON: 200 when none is critical, 503 otherwise). The one state-changing call,
+ * {@code POST /restart}, needs the cluster token. Every refusal is a one-line JSON error. The JDK's
+ * server is enough for a handful of small requests.
  */
 final class MemberApi implements AutoCloseable {
     private final HttpServer server;
@@ -50,35 +52,57 @@ final class MemberApi implements AutoCloseable {
         this.probeSql = probeSql;
         this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/status", ex -> respond(ex, 200, Json.bytes(freshStatus())));
-        server.createContext("/health", ex -> {
+        readOnly("/status", ex -> respond(ex, 200, Json.bytes(freshStatus())));
+        readOnly("/health", ex -> {
             MemberStatus s = freshStatus();
             respond(ex, s.postgresPid() > 0 && s.role() != Role.UNKNOWN ? 200 : 503,
                     Json.bytes(Map.of("state", s.state(), "role", s.role().label())));
         });
-        server.createContext("/primary", ex -> {
+        readOnly("/primary", ex -> {
             MemberStatus s = freshStatus();
             respond(ex, s.role() == Role.PRIMARY && "running".equals(s.state()) ? 200 : 503,
                     Json.bytes(Map.of("role", s.role().label(), "state", s.state())));
         });
-        server.createContext("/replica", ex -> {
+        readOnly("/replica", ex -> {
             MemberStatus s = freshStatus();
             respond(ex, s.role() == Role.REPLICA && s.streaming() ? 200 : 503,
                     Json.bytes(Map.of("role", s.role().label(), "state", s.state())));
         });
-        server.createContext("/metrics", ex -> {
+        readOnly("/metrics", ex -> {
             ByteArrayOutputStream body = new ByteArrayOutputStream(8192);
             textFormat.write(body, registry.scrape());
             respond(ex, 200, PrometheusTextFormatWriter.CONTENT_TYPE, body.toByteArray());
         });
-        server.createContext("/checks", ex -> {
+        readOnly("/checks", ex -> {
             MemberObserver.Observation o = observer.observe();
             CheckStatus worst = o.worst();
             respond(ex, worst == CheckStatus.CRITICAL ? 503 : 200,
                     Json.bytes(new ChecksReport(o.member(), worst.label(), o.checks())));
         });
-        server.createContext("/restart", this::restart);
+        endpoint("/restart", this::restart);
+        // Everything else, including /status/x (the JDK's server matches contexts by prefix): 404.
+        server.createContext("/", HttpCalls.guarded(ex -> {
+            throw new HttpCalls.Refused(404, "no such endpoint: " + ex.getRequestURI().getPath());
+        }));
         server.start();
+    }
+
+    /** An open endpoint: GET (or HEAD) only, no body, no query that could mean anything. */
+    private void readOnly(String path, HttpHandler handler) {
+        endpoint(path, ex -> {
+            HttpCalls.requireMethod(ex, "GET", "HEAD");
+            handler.handle(ex);
+        });
+    }
+
+    /** Answers on exactly {@code path}; refusals and failures become one-line JSON errors. */
+    private void endpoint(String path, HttpHandler handler) {
+        server.createContext(path, HttpCalls.guarded(ex -> {
+            if (!ex.getRequestURI().getPath().equals(path)) {
+                throw new HttpCalls.Refused(404, "no such endpoint: " + ex.getRequestURI().getPath());
+            }
+            handler.handle(ex);
+        }));
     }
 
     /**
@@ -88,15 +112,17 @@ final class MemberApi implements AutoCloseable {
      * must change on the primary first): otherwise it must be switched over first.
      */
     private void restart(HttpExchange ex) throws IOException {
-        if (!"POST".equals(ex.getRequestMethod())) {
-            respond(ex, 405, Json.bytes(Map.of("error", "use POST")));
-            return;
+        // The token before anything else: an unauthenticated caller learns nothing, not even the method.
+        if (!HttpCalls.bearerMatches(ex, local.secrets().token())) {
+            throw new HttpCalls.Refused(401, "missing or wrong cluster token");
         }
-        if (!AdminAuth.authorized(ex, local.secrets().token())) {
-            respond(ex, 401, Json.bytes(Map.of("error", "missing or wrong cluster token")));
-            return;
+        HttpCalls.requireMethod(ex, "POST");
+        HttpCalls.body(ex);
+        String query = ex.getRequestURI().getRawQuery();
+        if (query != null && !query.equals("primary=true") && !query.equals("primary=false")) {
+            throw new HttpCalls.Refused(400, "unknown query '" + query + "': only primary=true|false");
         }
-        boolean primaryAllowed = "primary=true".equals(ex.getRequestURI().getRawQuery());
+        boolean primaryAllowed = "primary=true".equals(query);
         try {
             long before = loop.runBetweenCycles(() -> {
                 boolean primary = local.probe().map(p -> !p.inRecovery()).orElse(!local.instance().isStandbyConfigured());
@@ -110,9 +136,10 @@ final class MemberApi implements AutoCloseable {
             }, RESTART_STOP_TIMEOUT.plusSeconds(30));
             respond(ex, 200, Json.bytes(Map.of("restarting", true, "postgres_pid", before)));
         } catch (IllegalStateException e) {
-            respond(ex, 409, Json.bytes(Map.of("error", e.getMessage())));
+            respond(ex, 409, Json.bytes(Map.of("error", HttpCalls.oneLine(e.getMessage()))));
         } catch (Exception e) {
-            respond(ex, 500, Json.bytes(Map.of("error", e.toString())));
+            org.slf4j.LoggerFactory.getLogger(MemberApi.class).warn("restart failed", e);
+            respond(ex, 500, Json.bytes(Map.of("error", HttpCalls.oneLine("restart failed: " + e.getMessage()))));
         }
     }
 
@@ -135,13 +162,7 @@ final class MemberApi implements AutoCloseable {
     }
 
     private static void respond(HttpExchange ex, int code, String contentType, byte[] body) throws IOException {
-        try (ex) {
-            ex.getResponseHeaders().set("Content-Type", contentType);
-            ex.sendResponseHeaders(code, body.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(body);
-            }
-        }
+        HttpCalls.respond(ex, code, contentType, body);
     }
 
     static byte[] text(String s) {

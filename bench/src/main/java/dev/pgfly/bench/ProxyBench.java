@@ -171,7 +171,8 @@ public final class ProxyBench {
                 .get("dcs").asString();
         Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx128m",
                 "-XX:+UseSerialGC", "-Dpgfly.proxy.threads=" + threads, "-cp", Pgfly.jar(), "dev.pgfly.cli.Main",
-                "proxy", "--cluster", cluster, "--dcs", dcs, "--port", Integer.toString(port))
+                "proxy", "--cluster", cluster, "--dcs", dcs, "--dcs-auth", pgfly.home().resolve("daemon/zk.auth").toString(),
+                "--port", Integer.toString(port))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         long deadline = System.currentTimeMillis() + 20_000;
         while (System.currentTimeMillis() < deadline) {

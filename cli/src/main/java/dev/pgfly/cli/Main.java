@@ -1,6 +1,7 @@
 package dev.pgfly.cli;
 
 import dev.pgfly.cli.client.CliException;
+import dev.pgfly.core.http.HttpCalls;
 import dev.pgfly.cli.commands.AgentCommand;
 import dev.pgfly.cli.commands.ChecksCommand;
 import dev.pgfly.cli.commands.AttachCommand;
@@ -60,7 +61,7 @@ public final class Main implements Runnable {
             code = execute(args);
         } catch (Throwable t) {
             // An Error (e.g. a missing class) must not leave a half-started JVM behind: report and exit.
-            System.err.println("pgfly: " + t);
+            System.err.println("pgfly: " + HttpCalls.oneLine(t.toString()));
             code = 1;
         }
         System.exit(code);
@@ -71,11 +72,12 @@ public final class Main implements Runnable {
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             String message = e instanceof CliException || e instanceof IllegalArgumentException
                     || e instanceof IllegalStateException ? e.getMessage() : e.toString();
-            cmd.getErr().println("pgfly: " + message);
+            // One line, whatever the message quotes back (a name with a newline, a NUL, a long value).
+            cmd.getErr().println("pgfly: " + HttpCalls.oneLine(message));
             return 1;
         });
         cli.setParameterExceptionHandler((e, a) -> {
-            e.getCommandLine().getErr().println("pgfly: " + e.getMessage() + " (see '"
+            e.getCommandLine().getErr().println("pgfly: " + HttpCalls.oneLine(e.getMessage()) + " (see '"
                     + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return 2;
         });

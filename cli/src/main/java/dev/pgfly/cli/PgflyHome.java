@@ -32,6 +32,11 @@ public record PgflyHome(Path root) {
         return daemonDir().resolve("token");
     }
 
+    /** The coordination store identity of this daemon and its clusters (0600; see StoreCredentials). */
+    public Path storeCredentialsFile() {
+        return daemonDir().resolve("zk.auth");
+    }
+
     public Path daemonLog() {
         return daemonDir().resolve("daemon.log");
     }

@@ -12,6 +12,11 @@ import java.util.Map;
 public final class PgConfig {
     public static final String REPLICATION_ROLE = "pgfly_replicator";
     public static final String AGENT_ROLE = "pgfly_agent";
+    /**
+     * What metrics, health checks and status probes connect as: a login role with pg_monitor and
+     * nothing else, so that a scrape or a bug in it can read statistics but never change data.
+     */
+    public static final String MONITOR_ROLE = "pgfly_monitor";
     public static final String SUPERUSER = "postgres";
 
     private PgConfig() {

@@ -145,6 +145,8 @@ public final class PgSql implements AutoCloseable {
         try (Statement st = connection().createStatement()) {
             st.execute("SET log_statement = 'none'");
             st.execute("SET log_min_duration_statement = -1");
+            // A failing CREATE/ALTER ROLE would otherwise be logged with its statement, password included.
+            st.execute("SET log_min_error_statement = 'panic'");
             boolean exists;
             try (PreparedStatement ps = connection().prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
                 ps.setString(1, role);
@@ -154,6 +156,15 @@ public final class PgSql implements AutoCloseable {
             }
             String verb = exists ? "ALTER" : "CREATE";
             st.execute(verb + " ROLE " + role + " WITH LOGIN " + attributes + " PASSWORD " + literal(password));
+        }
+    }
+
+    /** Makes {@code role} a member of {@code group} (both pgfly's own constants, checked as identifiers). */
+    public synchronized void grantRole(String group, String role) throws SQLException {
+        dev.pgfly.core.util.Names.requireIdentifier("role", group);
+        dev.pgfly.core.util.Names.requireIdentifier("role", role);
+        try (Statement st = connection().createStatement()) {
+            st.execute("GRANT " + group + " TO " + role);
         }
     }
 
@@ -167,7 +178,7 @@ public final class PgSql implements AutoCloseable {
             try (ResultSet rs = st.executeQuery("""
                     SELECT count(*) FROM pg_stat_activity
                     WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
-                      AND usename IS DISTINCT FROM 'pgfly_agent'
+                      AND coalesce(usename, '') NOT IN ('pgfly_agent', 'pgfly_monitor')
                       AND coalesce(application_name, '') NOT LIKE 'pgfly%'""")) {
                 rs.next();
                 return rs.getInt(1);

@@ -29,6 +29,10 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--secrets", required = true, description = "Directory with the cluster's secret files")
     Path secrets;
 
+    @Option(names = "--dcs-auth", description = "File with the coordination store's credentials (user:password,"
+            + " mode 0600); default: zk.auth in the secrets directory, when there is one")
+    Path dcsAuth;
+
     @Option(names = "--host", description = "This member's address (also the source address towards the store)")
     String host;
 
@@ -47,7 +51,7 @@ public final class AgentCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--lease-ms must be at most half of --session-timeout-ms");
         }
         AgentConfig config = new AgentConfig(cluster, member, DcsAddress.parse(dcs), memberDir, secrets, pgBin,
-                Duration.ofMillis(sessionTimeoutMs), Duration.ofMillis(leaseMs), AgentConfig.DEFAULT_LOOP_INTERVAL);
+                Duration.ofMillis(sessionTimeoutMs), Duration.ofMillis(leaseMs), AgentConfig.DEFAULT_LOOP_INTERVAL, dcsAuth);
         AgentLogging.toMemberDir(memberDir);
         Agent agent = Agent.start(config, host);
         Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "agent-shutdown"));

@@ -16,8 +16,9 @@ abstract class ClusterCommand {
         return new DaemonClient(PgflyHome.resolve()).ensureRunning();
     }
 
+    /** The API path of a cluster; the name is checked first (an empty one would address the list). */
     static String path(String name) {
-        return "/v1/clusters/" + DaemonClient.enc(name);
+        return "/v1/clusters/" + DaemonClient.enc(dev.pgfly.core.util.Names.requireClusterName(name));
     }
 
     static void printJson(Object value) {

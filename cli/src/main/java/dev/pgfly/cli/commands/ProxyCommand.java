@@ -2,6 +2,7 @@ package dev.pgfly.cli.commands;
 
 import dev.pgfly.core.coord.ClusterStore;
 import dev.pgfly.core.coord.DcsAddress;
+import dev.pgfly.core.coord.StoreCredentials;
 import dev.pgfly.core.coord.ZkClusterStore;
 import dev.pgfly.core.coord.ZkConnections;
 import dev.pgfly.proxy.MetricsServer;
@@ -15,6 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -27,6 +29,10 @@ public final class ProxyCommand implements Callable<Integer> {
 
     @Option(names = "--dcs", required = true, description = "Coordination store, e.g. zk://h1:2181/pgfly")
     String dcs;
+
+    @Option(names = "--dcs-auth", description = "File with the coordination store's credentials (user:password,"
+            + " mode 0600); without it the proxy connects anonymously")
+    Path dcsAuth;
 
     @Option(names = "--listen", defaultValue = "127.0.0.1")
     String listen;
@@ -55,7 +61,9 @@ public final class ProxyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DcsAddress address = DcsAddress.parse(dcs);
-        CuratorFramework client = ZkConnections.startAndWait(address, Duration.ofSeconds(10), null, Duration.ofSeconds(30));
+        StoreCredentials credentials = dcsAuth == null ? null : StoreCredentials.readFrom(dcsAuth);
+        CuratorFramework client = ZkConnections.startAndWait(address, Duration.ofSeconds(10), null, credentials,
+                Duration.ofSeconds(30));
         ClusterStore store = new ZkClusterStore(client, address.root(), cluster, true);
         if (maxReplicaLagBytes < 0 || holdTimeoutMs < 0) {
             throw new IllegalArgumentException("--max-replica-lag-bytes and --hold-timeout-ms must not be negative");

@@ -2,8 +2,11 @@ package dev.pgfly.cli.daemon;
 
 import dev.pgfly.cli.PgflyHome;
 import dev.pgfly.core.coord.DcsAddress;
+import dev.pgfly.core.coord.StoreCredentials;
 import dev.pgfly.core.model.MemberSpec;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,13 +25,15 @@ final class ChildLauncher {
 
     private final PgflyHome home;
     private final DcsAddress dcs;
+    private final StoreCredentials credentials;
     private final String java;
     private final String classpath;
     private volatile Consumer<ChildProcess.Restart> onRestart = r -> { };
 
-    ChildLauncher(PgflyHome home, DcsAddress dcs) {
+    ChildLauncher(PgflyHome home, DcsAddress dcs, StoreCredentials credentials) {
         this.home = home;
         this.dcs = dcs;
+        this.credentials = credentials;
         this.java = ProcessHandle.current().info().command().orElse("java");
         this.classpath = System.getProperty("java.class.path");
     }
@@ -42,6 +47,7 @@ final class ChildLauncher {
         String name = cluster.spec().name();
         List<String> cmd = jvm(AGENT_JVM);
         cmd.addAll(List.of("agent", "--cluster", name, "--member", member.name(), "--dcs", dcs.toString(),
+                "--dcs-auth", storeCredentialsFor(name).toString(),
                 "--member-dir", memberDir.toString(), "--secrets", home.secretsDir(name).toString(),
                 "--host", member.host(), "--pg-bin", cluster.pgBin()));
         return new ChildProcess(name + "/" + member.name(), cmd,
@@ -62,12 +68,27 @@ final class ChildLauncher {
     private ChildProcess proxy(LocalCluster cluster, String region, int port, String id) {
         String name = cluster.spec().name();
         List<String> cmd = jvm(PROXY_JVM);
-        cmd.addAll(List.of("proxy", "--cluster", name, "--dcs", dcs.toString(), "--listen", cluster.spec().proxyHost(),
+        cmd.addAll(List.of("proxy", "--cluster", name, "--dcs", dcs.toString(),
+                "--dcs-auth", storeCredentialsFor(name).toString(), "--listen", cluster.spec().proxyHost(),
                 "--port", Integer.toString(port), "--replica-port", Integer.toString(port + 1), "--region", region,
                 // Only the primary region's proxy serves metrics for now: one scrape target per cluster.
                 "--metrics-port", Integer.toString(id.equals("proxy") ? cluster.proxyMetricsPort() : 0)));
         return new ChildProcess(name + "/" + id, cmd, home.clusterDir(name).resolve("logs").resolve(id + ".log"),
                 home.childrenDir().resolve(name + "." + id + ".pid"), r -> onRestart.accept(r));
+    }
+
+    /**
+     * The cluster's copy of the store credentials (secrets/zk.auth, 0600), written when missing: children
+     * get its path, never the password, on their command line (which every local user can read).
+     */
+    private Path storeCredentialsFor(String cluster) {
+        Path file = home.secretsDir(cluster).resolve("zk.auth");
+        try {
+            credentials.writeTo(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+        return file;
     }
 
     private List<String> jvm(List<String> flags) {

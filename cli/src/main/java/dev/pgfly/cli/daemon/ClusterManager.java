@@ -112,6 +112,7 @@ final class ClusterManager implements AutoCloseable {
 
     CreateResult create(CreateRequest req) throws Exception {
         Names.requireClusterName(req.name());
+        req.requireSaneNumbers();
         String config = req.config() == null ? "dev" : req.config();
         if (!config.equals("dev") && !config.equals("ha")) {
             throw new IllegalArgumentException("unknown config '" + config + "': use dev or ha");
@@ -617,7 +618,8 @@ final class ClusterManager implements AutoCloseable {
     }
 
     /** Stores the new settings (store and cluster.json), then waits until every member applied them. */
-    SettingsView updateSettings(String name, SettingsUpdate update) throws Exception {
+    SettingsView updateSettings(String name, SettingsUpdate unchecked) throws Exception {
+        SettingsUpdate update = new ClusterSettings(home).validated(load(name), unchecked);
         LocalCluster updated = locked(name, () -> {
             LocalCluster cluster = load(name);
             Map<String, String> merged = ClusterSettings.merge(cluster.spec().settings(), update);

@@ -21,7 +21,8 @@ import java.util.TreeMap;
  * The cluster-wide PostgreSQL settings pgfly manages: stored in the cluster spec (coordination store
  * and cluster.json), rendered into pgfly.conf by every member's agent, which reloads PostgreSQL when
  * the file changed. Values arrive validated against the server's pg_settings by the CLI; the daemon
- * checks again what it can without a server (names, pgfly's own settings, no control characters).
+ * validates them again against a running member ({@link #validated}), then checks what it can without
+ * a server (names, pgfly's own settings, no control characters) when it merges them.
  */
 final class ClusterSettings {
     private static final long APPLY_TIMEOUT_MILLIS = 60_000;
@@ -51,6 +52,38 @@ final class ClusterSettings {
         return new SettingsView(configured, members);
     }
 
+    /**
+     * The update with every value validated again, against a running member's pg_settings: the API
+     * takes values from any holder of the token, not only from the CLI (which validated them already),
+     * and a name or value PostgreSQL does not know would stop it from starting again.
+     */
+    SettingsUpdate validated(LocalCluster cluster, SettingsUpdate update) throws IOException {
+        Map<String, String> set = update.set() == null ? Map.of() : update.set();
+        if (set.isEmpty()) {
+            return update;
+        }
+        Map<String, String> names = new LinkedHashMap<>();
+        set.keySet().forEach(raw -> names.put(raw, SettingValidator.normalizeName(raw)));
+        String password = Secrets.readFrom(home.secretsDir(cluster.spec().name())).superuserPassword();
+        SQLException last = null;
+        for (MemberSpec m : cluster.spec().members()) {
+            try (MemberSql sql = MemberSql.open(m, password)) {
+                Map<String, dev.pgfly.core.admin.SettingSpec> known = new LinkedHashMap<>();
+                sql.settings(names.values()).forEach((name, row) -> known.put(name, row.spec()));
+                Map<String, String> checked = new LinkedHashMap<>();
+                set.forEach((raw, value) -> {
+                    SettingValidator.Validated v = SettingValidator.validate(known, raw, value);
+                    checked.put(v.name(), v.value());
+                });
+                return new SettingsUpdate(checked, update.reset());
+            } catch (SQLException e) {
+                last = e;
+            }
+        }
+        throw new IllegalStateException("no member answers to validate the settings against"
+                + (last == null ? "" : ": " + last.getMessage()));
+    }
+
     /** The new settings map; refuses what no server-side validation could have let through. */
     static Map<String, String> merge(Map<String, String> current, SettingsUpdate update) {
         Map<String, String> merged = new TreeMap<>(current);
@@ -63,6 +96,7 @@ final class ClusterSettings {
             if (value == null || value.codePoints().anyMatch(Character::isISOControl)) {
                 throw new IllegalArgumentException("invalid value for setting '" + name + "'");
             }
+            OwnedSettings.checkSafeValue(name, value.strip());
             merged.put(name, value);
         });
         for (String rawName : update.reset() == null ? List.<String>of() : update.reset()) {
@@ -71,7 +105,9 @@ final class ClusterSettings {
             OwnedSettings.refusal(name).ifPresent(reason -> {
                 throw new IllegalArgumentException("setting '" + name + "' is managed by pgfly: " + reason);
             });
-            merged.remove(name);
+            if (merged.remove(name) == null) {
+                throw new IllegalArgumentException("setting '" + name + "' is not configured: nothing to reset");
+            }
         }
         return merged;
     }

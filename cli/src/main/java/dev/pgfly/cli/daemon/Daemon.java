@@ -2,8 +2,11 @@ package dev.pgfly.cli.daemon;
 
 import dev.pgfly.cli.PgflyHome;
 import dev.pgfly.core.coord.DcsAddress;
+import dev.pgfly.core.coord.StoreAcls;
+import dev.pgfly.core.coord.StoreCredentials;
 import dev.pgfly.core.coord.ZkConnections;
 import dev.pgfly.core.util.Json;
+import dev.pgfly.core.util.PrivateFiles;
 import dev.pgfly.core.util.Secrets;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
@@ -37,15 +40,25 @@ public final class Daemon {
                 && previous.get().pid() != ProcessHandle.current().pid()) {
             throw new IllegalStateException("a daemon is already running (pid " + previous.get().pid() + ")");
         }
+        requirePrivateSecrets(home);
         endOrphans(home);
         String token = readOrCreateToken(home);
         int zkPort = previous.map(DaemonInfo::zkPort).filter(p -> Ports.isFree("127.0.0.1", p))
                 .orElseGet(() -> Ports.pick("127.0.0.1", DEFAULT_ZK_PORT, DEFAULT_ZK_PORT + 1, java.util.Set.of()));
         EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(home.zookeeperDir(), "127.0.0.1", zkPort);
         DcsAddress dcs = new DcsAddress("127.0.0.1:" + zk.port(), "/pgfly");
-        CuratorFramework client = ZkConnections.startAndWait(dcs, Duration.ofSeconds(30), null, Duration.ofSeconds(30));
+        StoreCredentials credentials = readOrCreateStoreCredentials(home);
+        CuratorFramework client = ZkConnections.startAndWait(dcs, Duration.ofSeconds(30), null, credentials,
+                Duration.ofSeconds(30));
+        // The embedded server is pgfly's alone: close its root to others, and any node left open by an
+        // older pgfly (before ACLs) or by anyone else.
+        StoreAcls.secureServerRoot(client, credentials);
+        int opened = StoreAcls.secureTree(client, dcs.root(), credentials);
+        if (opened > 0) {
+            log.info("closed {} coordination store node(s) that were open to every client", opened);
+        }
         CountDownLatch stop = new CountDownLatch(1);
-        ClusterManager clusters = new ClusterManager(home, client, dcs, new ChildLauncher(home, dcs));
+        ClusterManager clusters = new ClusterManager(home, client, dcs, new ChildLauncher(home, dcs, credentials));
         DaemonApi api = new DaemonApi(clusters, token, stop::countDown);
         BackupScheduler backupSchedule = new BackupScheduler(clusters, home);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -69,6 +82,33 @@ public final class Daemon {
         System.exit(0);
     }
 
+    /** The daemon's token and every cluster's secrets must be private before anything starts. */
+    static void requirePrivateSecrets(PgflyHome home) throws IOException {
+        Optional<String> problem = PrivateFiles.fileProblem(home.tokenFile())
+                .or(() -> uncheckedFileProblem(home.storeCredentialsFile()));
+        if (problem.isEmpty() && Files.isDirectory(home.clustersDir())) {
+            try (Stream<Path> clusters = Files.list(home.clustersDir())) {
+                for (Path c : clusters.sorted().toList()) {
+                    problem = PrivateFiles.problem(c.resolve("secrets"));
+                    if (problem.isPresent()) {
+                        break;
+                    }
+                }
+            }
+        }
+        if (problem.isPresent()) {
+            throw new IllegalStateException("refusing to start: " + problem.get());
+        }
+    }
+
+    private static Optional<String> uncheckedFileProblem(Path file) {
+        try {
+            return PrivateFiles.fileProblem(file);
+        } catch (IOException e) {
+            return Optional.of("cannot check " + file + ": " + e.getMessage());
+        }
+    }
+
     private static void endOrphans(PgflyHome home) throws IOException {
         if (!Files.isDirectory(home.childrenDir())) {
             return;
@@ -76,6 +116,15 @@ public final class Daemon {
         try (Stream<Path> files = Files.list(home.childrenDir())) {
             files.toList().parallelStream().forEach(ChildProcess::endOrphan);
         }
+    }
+
+    private static StoreCredentials readOrCreateStoreCredentials(PgflyHome home) throws IOException {
+        if (Files.exists(home.storeCredentialsFile())) {
+            return StoreCredentials.readFrom(home.storeCredentialsFile());
+        }
+        StoreCredentials credentials = StoreCredentials.generate("pgfly");
+        credentials.writeTo(home.storeCredentialsFile());
+        return credentials;
     }
 
     private static String readOrCreateToken(PgflyHome home) throws IOException {

@@ -2,25 +2,24 @@ package dev.pgfly.cli.daemon;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.pgfly.cli.api.ApiError;
 import dev.pgfly.cli.api.CreateRequest;
-import dev.pgfly.core.util.Json;
+import dev.pgfly.cli.api.SettingsUpdate;
+import dev.pgfly.core.http.HttpCalls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
 
 /**
  * The daemon's local HTTP API, on 127.0.0.1 only. Every call needs the token from the daemon's
- * token file (mode 0600), so only its owner can drive it.
+ * token file (mode 0600), so only its owner can drive it; bodies are size-limited and parsed
+ * strictly, and every refusal is a one-line JSON error.
  *
  * <pre>
  * GET    /v1/ping
@@ -40,16 +39,16 @@ final class DaemonApi implements AutoCloseable {
 
     private final HttpServer server;
     private final ClusterManager clusters;
-    private final byte[] token;
+    private final String token;
     private final Runnable shutdown;
 
     DaemonApi(ClusterManager clusters, String token, Runnable shutdown) throws IOException {
         this.clusters = clusters;
-        this.token = token.getBytes(StandardCharsets.UTF_8);
+        this.token = token;
         this.shutdown = shutdown;
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/v1/", this::handle);
+        server.createContext("/", HttpCalls.guarded(this::handle));
         server.start();
     }
 
@@ -58,24 +57,30 @@ final class DaemonApi implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
-            if (!authorized(ex)) {
-                respond(ex, 401, new ApiError("missing or wrong daemon token"));
-                return;
-            }
-            try {
-                Object body = route(ex.getRequestMethod(), ex.getRequestURI().getPath(), query(ex), ex);
-                respond(ex, 200, body == null ? Map.of("ok", true) : body);
-            } catch (ClusterManager.NoSuchElementException404 e) {
-                respond(ex, 404, new ApiError(e.getMessage()));
-            } catch (IllegalArgumentException e) {
-                respond(ex, 400, new ApiError(e.getMessage()));
-            } catch (IllegalStateException e) {
-                respond(ex, 409, new ApiError(e.getMessage()));
-            } catch (Exception e) {
-                log.warn("{} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
-                respond(ex, 500, new ApiError(e.getMessage() == null ? e.toString() : e.getMessage()));
-            }
+        // The token first, for every path: without it a caller learns nothing, not even which APIs exist.
+        if (!HttpCalls.bearerMatches(ex, token)) {
+            HttpCalls.error(ex, 401, "missing or wrong daemon token");
+            return;
+        }
+        String path = ex.getRequestURI().getPath();
+        if (!path.startsWith("/v1/")) {
+            HttpCalls.error(ex, 404, "no such API: " + path);
+            return;
+        }
+        try {
+            Object body = route(ex.getRequestMethod(), path, query(ex), ex);
+            HttpCalls.respond(ex, 200, body == null ? Map.of("ok", true) : body);
+        } catch (HttpCalls.Refused e) {
+            throw e;
+        } catch (ClusterManager.NoSuchElementException404 e) {
+            HttpCalls.error(ex, 404, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            HttpCalls.error(ex, 400, e.getMessage());
+        } catch (IllegalStateException e) {
+            HttpCalls.error(ex, 409, e.getMessage());
+        } catch (Exception e) {
+            log.warn("{} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
+            HttpCalls.error(ex, 500, e.getMessage() == null ? e.toString() : e.getMessage());
         }
     }
 
@@ -95,12 +100,17 @@ final class DaemonApi implements AutoCloseable {
         if (p.length == 1) {
             return switch (method) {
                 case "GET" -> clusters.list();
-                case "POST" -> clusters.create(Json.read(ex.getRequestBody().readAllBytes(), CreateRequest.class));
+                case "POST" -> clusters.create(HttpCalls.jsonBody(ex, CreateRequest.class));
                 default -> throw new IllegalArgumentException("unsupported " + method + " " + path);
             };
         }
         String name = p[1];
         String action = p.length > 2 ? p[2] : "";
+        // Exactly the paths listed above: a trailing segment must never be ignored (POST .../members/x
+        // would otherwise add a member).
+        if (p.length > (method.equals("DELETE") && action.equals("members") ? 4 : 3)) {
+            throw new ClusterManager.NoSuchElementException404("no such API: " + path);
+        }
         return switch (method + " " + action) {
             case "GET " -> clusters.status(name);
             case "DELETE " -> {
@@ -125,24 +135,36 @@ final class DaemonApi implements AutoCloseable {
             }
             case "GET logs" -> clusters.logFiles(name, q.get("member"));
             case "GET settings" -> clusters.settings(name);
-            case "POST settings" -> clusters.updateSettings(name,
-                    Json.read(ex.getRequestBody().readAllBytes(), dev.pgfly.cli.api.SettingsUpdate.class));
-            case "POST restart" -> clusters.restart(name, Boolean.parseBoolean(q.getOrDefault("force", "false")),
-                    q.get("member"));
+            case "POST settings" -> clusters.updateSettings(name, HttpCalls.jsonBody(ex, SettingsUpdate.class));
+            case "POST restart" -> clusters.restart(name, flag(q, "force"), q.get("member"));
             case "POST upgrade" -> clusters.upgrade(name, q.get("pg_bin"));
-            case "GET events" -> clusters.events(name, Integer.parseInt(q.getOrDefault("limit", "50")));
-            case "GET url" -> Map.of("url", clusters.url(name, Boolean.parseBoolean(q.getOrDefault("replica", "false")),
-                    q.get("database"), q.get("region")));
+            case "GET events" -> clusters.events(name, limit(q.getOrDefault("limit", "50")));
+            case "GET url" -> Map.of("url", clusters.url(name, flag(q, "replica"), q.get("database"), q.get("region")));
             default -> throw new IllegalArgumentException("unsupported " + method + " " + path);
         };
     }
 
-    private boolean authorized(HttpExchange ex) {
-        String header = ex.getRequestHeaders().getFirst("Authorization");
-        if (header == null || !header.startsWith("Bearer ")) {
-            return false;
+    /** A boolean query parameter: absent is false; anything but true or false is refused. */
+    static boolean flag(Map<String, String> q, String name) {
+        String v = q.getOrDefault(name, "false");
+        return switch (v) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("query parameter '" + name + "' must be true or false");
+        };
+    }
+
+    /** How many events: 1 to 500 (what the store keeps). */
+    static int limit(String raw) {
+        try {
+            int n = Integer.parseInt(raw);
+            if (n >= 1 && n <= 500) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // same answer as out of range
         }
-        return MessageDigest.isEqual(token, header.substring("Bearer ".length()).getBytes(StandardCharsets.UTF_8));
+        throw new IllegalArgumentException("limit must be a number from 1 to 500");
     }
 
     private static Map<String, String> query(HttpExchange ex) {
@@ -158,15 +180,6 @@ final class DaemonApi implements AutoCloseable {
             }
         }
         return q;
-    }
-
-    private static void respond(HttpExchange ex, int code, Object body) throws IOException {
-        byte[] bytes = Json.bytes(body);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(code, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
     }
 
     @Override

@@ -59,6 +59,7 @@ public final class SettingValidator {
         if (value == null) {
             throw new IllegalArgumentException("setting '" + name + "' needs a value: --set " + name + "=VALUE");
         }
+        OwnedSettings.checkSafeValue(name, value.strip());
         String canonical = canonical(spec, value.strip());
         OwnedSettings.checkValue(name, canonical);
         return new Validated(name, canonical, spec.needsRestart());

@@ -25,25 +25,45 @@ public final class ZkConnections {
      *                     rules on that address also cut the agent off from ZooKeeper.
      */
     public static CuratorFramework start(DcsAddress address, Duration sessionTimeout, String localAddress) {
+        return start(address, sessionTimeout, localAddress, null);
+    }
+
+    /**
+     * @param credentials the identity to authenticate as; every node this client creates is then
+     *                    closed to everyone else (see {@link StoreCredentials}). Null: anonymous, open
+     *                    nodes (tests, and stores set up before pgfly had ACLs).
+     */
+    public static CuratorFramework start(DcsAddress address, Duration sessionTimeout, String localAddress,
+                                         StoreCredentials credentials) {
         if (localAddress != null) {
             System.setProperty(BoundClientCnxnSocketNIO.LOCAL_ADDRESS_PROPERTY, localAddress);
             System.setProperty(ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, BoundClientCnxnSocketNIO.class.getName());
         }
         // ZooKeeper's client logs every reconnect attempt; nothing here needs SASL either.
         System.setProperty("zookeeper.sasl.client", "false");
-        CuratorFramework client = CuratorFrameworkFactory.builder()
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
                 .connectString(address.connectString())
                 .sessionTimeoutMs((int) sessionTimeout.toMillis())
                 .connectionTimeoutMs((int) Math.min(3000, sessionTimeout.toMillis()))
-                .retryPolicy(new ExponentialBackoffRetry(100, 3, 1000))
-                .build();
+                .retryPolicy(new ExponentialBackoffRetry(100, 3, 1000));
+        if (credentials != null) {
+            // Curator sends the credentials again on every new session, before anything else.
+            builder.authorization(StoreCredentials.SCHEME, credentials.authBytes())
+                    .aclProvider(StoreAcls.provider(credentials));
+        }
+        CuratorFramework client = builder.build();
         client.start();
         return client;
     }
 
     public static CuratorFramework startAndWait(DcsAddress address, Duration sessionTimeout, String localAddress,
                                                 Duration wait) {
-        CuratorFramework client = start(address, sessionTimeout, localAddress);
+        return startAndWait(address, sessionTimeout, localAddress, null, wait);
+    }
+
+    public static CuratorFramework startAndWait(DcsAddress address, Duration sessionTimeout, String localAddress,
+                                                StoreCredentials credentials, Duration wait) {
+        CuratorFramework client = start(address, sessionTimeout, localAddress, credentials);
         try {
             if (!client.blockUntilConnected((int) wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 client.close();

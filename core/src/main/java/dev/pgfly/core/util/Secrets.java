@@ -8,14 +8,17 @@ import java.security.SecureRandom;
 
 /**
  * A cluster's secrets, one file each, readable by their owner only (mode 0600): the superuser's,
- * the replication role's and the agent role's passwords, and the token that guards mutating API calls.
+ * the replication role's, the agent role's and the monitoring role's passwords, and the token that
+ * guards mutating API calls. The monitoring password is null for clusters created before pgfly had
+ * that role (their agents monitor with their own role, as before).
  */
-public record Secrets(String superuserPassword, String replicationPassword, String agentPassword, String token) {
+public record Secrets(String superuserPassword, String replicationPassword, String agentPassword, String token,
+                      String monitorPassword) {
     private static final String ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     public static Secrets generate() {
-        return new Secrets(random(24), random(24), random(24), random(40));
+        return new Secrets(random(24), random(24), random(24), random(40), random(24));
     }
 
     /** A random string over an alphabet that needs no quoting in URLs, SQL literals or pgpass. */
@@ -34,11 +37,15 @@ public record Secrets(String superuserPassword, String replicationPassword, Stri
         writePrivate(dir.resolve("replication.password"), replicationPassword);
         writePrivate(dir.resolve("agent.password"), agentPassword);
         writePrivate(dir.resolve("token"), token);
+        if (monitorPassword != null) {
+            writePrivate(dir.resolve("monitor.password"), monitorPassword);
+        }
     }
 
     public static Secrets readFrom(Path dir) throws IOException {
         return new Secrets(read(dir, "superuser.password"), read(dir, "replication.password"),
-                read(dir, "agent.password"), read(dir, "token"));
+                read(dir, "agent.password"), read(dir, "token"),
+                Files.exists(dir.resolve("monitor.password")) ? read(dir, "monitor.password") : null);
     }
 
     private static String read(Path dir, String name) throws IOException {
