@@ -340,6 +340,9 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         long wakeRequest = store.wakeRequestedAt();
         LeaderRecord current = store.leader().orElseThrow();
         store.updateLeader(current.asNotReady());
+        // The proxy stops routing here once it sees the change; a client it routed just before may
+        // still be connecting. Give such clients a moment to show up as sessions before deciding.
+        Thread.sleep(500);
         if (local.sql().clientSessions() > 0) {
             // A client slipped in while the proxy still routed here: keep serving it.
             store.updateLeader(current.asReady());

@@ -49,7 +49,7 @@ public final class MemoryBench {
                     rssKb(m.path("postgres_pid").asLong(0)) / 1024);
         }
         Path children = pgfly.home().resolve("daemon/children");
-        long proxy = Long.parseLong(Files.readString(children.resolve("mem.proxy.pid")).strip());
+        long proxy = Long.parseLong(Files.readAllLines(children.resolve("mem.proxy.pid")).getFirst().strip());
         System.out.printf("  proxy (pid %d): %d MB%n", proxy, rssKb(proxy) / 1024);
         JsonNode daemon = dev.pgfly.core.util.Json.MAPPER.readTree(Files.readString(pgfly.home().resolve("daemon/daemon.json")));
         long daemonPid = daemon.get("pid").asLong();

@@ -61,10 +61,10 @@ public final class ProxyBench {
             List<Target> targets = new ArrayList<>();
             targets.add(new Target("direct", m1.get("host").asString(), m1.get("port").asInt()));
             targets.add(new Target("pgfly", url.getHost(), url.getPort()));
-            // The same proxy with platform threads instead of virtual ones, beside the daemon's.
-            int platformPort = freePort();
-            Process platform = startPgflyProxy(pgfly, "pbench", platformPort, "platform");
-            targets.add(new Target("pgfly-pt", "127.0.0.1", platformPort));
+            // The same proxy piping on virtual threads instead of platform ones, beside the daemon's.
+            int virtualPort = freePort();
+            Process virtualPipes = startPgflyProxy(pgfly, "pbench", virtualPort, "virtual");
+            targets.add(new Target("pgfly-vt", "127.0.0.1", virtualPort));
             Process haproxy = startHaproxy(m1.get("host").asString(), m1.get("port").asInt());
             if (haproxy != null) {
                 targets.add(new Target("haproxy", "127.0.0.1", HAPROXY_PORT));
@@ -92,8 +92,8 @@ public final class ProxyBench {
                 report(results, targets, clientCounts, seconds, rounds, scale);
                 idleClients(pgfly, url.getHost(), url.getPort(), idle);
             } finally {
-                platform.destroy();
-                platform.waitFor(10, TimeUnit.SECONDS);
+                virtualPipes.destroy();
+                virtualPipes.waitFor(10, TimeUnit.SECONDS);
                 if (haproxy != null) {
                     haproxy.destroy();
                     haproxy.waitFor(10, TimeUnit.SECONDS);
@@ -124,7 +124,7 @@ public final class ProxyBench {
 
     /** Opens idle client connections (sending nothing yet) and reads the proxy's resident memory. */
     private static void idleClients(Pgfly pgfly, String host, int port, int count) throws Exception {
-        long pid = Long.parseLong(Files.readString(pgfly.home().resolve("daemon/children/pbench.proxy.pid")).strip());
+        long pid = Long.parseLong(Files.readAllLines(pgfly.home().resolve("daemon/children/pbench.proxy.pid")).getFirst().strip());
         System.gc();
         long before = rssKb(pid);
         List<Socket> sockets = new ArrayList<>();

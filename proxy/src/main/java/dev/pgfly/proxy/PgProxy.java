@@ -68,7 +68,7 @@ public final class PgProxy implements AutoCloseable {
         if (proxy.replicaServer != null) {
             Thread.ofPlatform().name("accept-replica").start(() -> proxy.acceptLoop(proxy.replicaServer, false));
         }
-        log.info("proxy listening: primary {}:{}, replicas {} ({} threads)", config.bindHost(), proxy.primaryPort(),
+        log.info("proxy listening: primary {}:{}, replicas {} ({} pipe threads)", config.bindHost(), proxy.primaryPort(),
                 proxy.replicaServer == null ? "off" : config.bindHost() + ":" + proxy.replicaPort(), ConnectionThreads.kind());
         return proxy;
     }
@@ -112,7 +112,7 @@ public final class PgProxy implements AutoCloseable {
     private void primaryChanged(Route now) {
         metrics.routeChanges.incrementAndGet();
         for (ProxiedConnection c : open) {
-            if (c.primaryPort && (now == null || c.route.term() != now.term() || !c.route.member().equals(now.member()))) {
+            if (c.primaryPort && !routes.stillLeads(c.route)) {
                 c.close();
                 metrics.closedOnTermChange.incrementAndGet();
             }
@@ -133,7 +133,7 @@ public final class PgProxy implements AutoCloseable {
         while (!closed) {
             try {
                 Socket client = server.accept();
-                ConnectionThreads.start(() -> serve(client, primaryPort));
+                ConnectionThreads.startClient(() -> serve(client, primaryPort));
             } catch (IOException e) {
                 if (!closed) {
                     log.warn("accept failed: {}", e.toString());

@@ -27,13 +27,15 @@ final class ProxiedConnection {
         this.primaryPort = primaryPort;
     }
 
-    /** Pipes both ways until either side closes; runs on the caller's thread plus one more. */
+    /** Pipes both ways until either side closes; the caller waits (a virtual thread parks for free). */
     void pipe(AtomicLong toServer, AtomicLong toClient) {
-        Thread upstream = ConnectionThreads.start(() -> copy(client, backend, toServer));
-        copy(backend, client, toClient);
+        Thread upstream = ConnectionThreads.startPipe(() -> copy(client, backend, toServer));
+        Thread downstream = ConnectionThreads.startPipe(() -> copy(backend, client, toClient));
         try {
             upstream.join();
+            downstream.join();
         } catch (InterruptedException e) {
+            close();
             Thread.currentThread().interrupt();
         }
     }

@@ -29,6 +29,8 @@ final class RouteTable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private volatile Route primary;
+    /** The leader node, ready or not: a scaled-to-zero leader keeps its term while it pauses. */
+    private volatile Route leaderNode;
     private volatile List<MemberStatus> members = List.of();
     private volatile WakeAnswer wakeAnswer;
     private final Consumer<Route> onPrimaryChange;
@@ -43,7 +45,9 @@ final class RouteTable {
         Route next;
         List<MemberStatus> statuses;
         try {
-            next = store.leader().filter(LeaderRecord::ready)
+            Optional<LeaderRecord> node = store.leader();
+            leaderNode = node.map(l -> new Route(l.member(), l.host(), l.pgPort(), l.term())).orElse(null);
+            next = node.filter(LeaderRecord::ready)
                     .map(l -> new Route(l.member(), l.host(), l.pgPort(), l.term())).orElse(null);
             statuses = store.members();
             wakeAnswer = store.wakeAnswer().orElse(null);
@@ -73,6 +77,16 @@ final class RouteTable {
 
     Route primary() {
         return primary;
+    }
+
+    /**
+     * Whether a connection opened to {@code route} may stay open: its member still holds the leader
+     * node of the same term. A leader that merely paused (not ready while scaling to zero) keeps the
+     * sessions it has; any other change of leadership ends them (safety rule 3).
+     */
+    boolean stillLeads(Route route) {
+        Route leader = leaderNode;
+        return leader != null && leader.term() == route.term() && leader.member().equals(route.member());
     }
 
     /**
