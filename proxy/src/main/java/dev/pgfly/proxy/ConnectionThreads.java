@@ -8,10 +8,11 @@ import java.util.concurrent.ThreadFactory;
  * <p>A client waits for its first message, for a route and for a wake-up on a virtual thread: a
  * client that connects and says nothing, or waits for a primary, costs a few kilobytes, so thousands
  * of them are cheap. Once piped, each direction of a connection gets a platform thread: measured with
- * {@code bench/proxy} on this project's 2-core machine, virtual threads reached about 60% of a direct
- * connection's select-only throughput at 8 clients, platform threads about 100% (the pipes block on
- * every small message, and a virtual thread pays a park, a poller wake-up and a remount on a carrier
- * each time, on carriers that pgbench and PostgreSQL also want). Piped connections are bounded by
+ * {@code bench/proxy} on this project's 2-core machine (pgbench, PostgreSQL and the proxy sharing the
+ * cores), platform pipes were faster in every mode and client count, e.g. select-only at 8 clients
+ * 66% of a direct connection against 54% with virtual pipes, TPC-B-like at 32 clients 102% against
+ * 76%. The pipes block on every small message, and a virtual thread pays a park, a poller wake-up and
+ * a remount on a carrier each time. Piped connections are bounded by
  * PostgreSQL's max_connections, so two platform threads with small stacks each stay affordable.
  * {@code -Dpgfly.proxy.threads=virtual} pipes on virtual threads instead, for comparison.
  */
