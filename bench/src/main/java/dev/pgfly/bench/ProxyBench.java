@@ -126,7 +126,7 @@ public final class ProxyBench {
     private static void idleClients(Pgfly pgfly, String host, int port, int count) throws Exception {
         long pid = Long.parseLong(Files.readAllLines(pgfly.home().resolve("daemon/children/pbench.proxy.pid")).getFirst().strip());
         System.gc();
-        long before = rssKb(pid);
+        long before = MemoryBench.rssKb(pid);
         List<Socket> sockets = new ArrayList<>();
         try {
             for (int i = 0; i < count; i++) {
@@ -135,7 +135,7 @@ public final class ProxyBench {
                 sockets.add(s);
             }
             Thread.sleep(3000);
-            long after = rssKb(pid);
+            long after = MemoryBench.rssKb(pid);
             System.out.printf("%nidle clients: %d connections held by the proxy; its RSS %d MB -> %d MB (%.1f KB per connection)%n",
                     count, before / 1024, after / 1024, (after - before) / (double) count);
         } finally {
@@ -143,15 +143,6 @@ public final class ProxyBench {
                 s.close();
             }
         }
-    }
-
-    private static long rssKb(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        throw new IOException("no VmRSS for " + pid);
     }
 
     private static final int HAPROXY_PORT = freePort();

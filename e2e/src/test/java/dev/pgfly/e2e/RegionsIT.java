@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.JsonNode;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -20,6 +19,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.stream.StreamSupport;
 
+import static dev.pgfly.testkit.Processes.signal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -149,9 +149,5 @@ class RegionsIT {
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                 .until(() -> pgfly.status(CLUSTER).get("state").asString().equals("running"));
         return pgfly.status(CLUSTER);
-    }
-
-    static void signal(String signal, long pid) throws IOException, InterruptedException {
-        new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor();
     }
 }

@@ -109,7 +109,7 @@ public final class PgProxy implements AutoCloseable {
     }
 
     /** Safety rule 3: nothing stays connected to a primary that is no longer the newest term's leader. */
-    private void primaryChanged(Route now) {
+    private void primaryChanged() {
         metrics.routeChanges.incrementAndGet();
         for (ProxiedConnection c : open) {
             if (c.primaryPort && !routes.stillLeads(c.route)) {

@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 
 /**
  * The proxy's view of the cluster, refreshed from the store on every change (and on a timer as a
@@ -33,9 +32,9 @@ final class RouteTable {
     private volatile Route leaderNode;
     private volatile List<MemberStatus> members = List.of();
     private volatile WakeAnswer wakeAnswer;
-    private final Consumer<Route> onPrimaryChange;
+    private final Runnable onPrimaryChange;
 
-    RouteTable(ClusterStore store, Consumer<Route> onPrimaryChange) {
+    RouteTable(ClusterStore store, Runnable onPrimaryChange) {
         this.store = store;
         this.onPrimaryChange = onPrimaryChange;
     }
@@ -47,8 +46,7 @@ final class RouteTable {
         try {
             Optional<LeaderRecord> node = store.leader();
             leaderNode = node.map(l -> new Route(l.member(), l.host(), l.pgPort(), l.term())).orElse(null);
-            next = node.filter(LeaderRecord::ready)
-                    .map(l -> new Route(l.member(), l.host(), l.pgPort(), l.term())).orElse(null);
+            next = node.map(LeaderRecord::ready).orElse(false) ? leaderNode : null;
             statuses = store.members();
             wakeAnswer = store.wakeAnswer().orElse(null);
         } catch (RuntimeException e) {
@@ -67,7 +65,7 @@ final class RouteTable {
                 lock.unlock();
             }
             log.info("primary route: {} -> {}", describe(previous), describe(next));
-            onPrimaryChange.accept(next);
+            onPrimaryChange.run();
         }
     }
 

@@ -26,16 +26,4 @@ public final class Durations {
             default -> Duration.ofDays(n);
         };
     }
-
-    /** "5m", "90s": the shortest exact form. */
-    public static String format(Duration d) {
-        long s = d.toSeconds();
-        if (s > 0 && s % 3600 == 0) {
-            return s / 3600 + "h";
-        }
-        if (s > 0 && s % 60 == 0) {
-            return s / 60 + "m";
-        }
-        return s + "s";
-    }
 }

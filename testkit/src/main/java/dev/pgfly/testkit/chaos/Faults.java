@@ -2,6 +2,9 @@ package dev.pgfly.testkit.chaos;
 
 import dev.pgfly.testkit.Partition;
 import dev.pgfly.testkit.Pgfly;
+
+import static dev.pgfly.testkit.Processes.kill;
+import static dev.pgfly.testkit.Processes.signal;
 import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
@@ -91,12 +94,6 @@ final class Faults {
                 .get("zk_port").asInt();
     }
 
-    private static void kill(long pid) {
-        if (pid > 0) {
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        }
-    }
-
     private static Heal pause(long pid) throws IOException, InterruptedException {
         if (pid <= 0) {
             return () -> { };
@@ -109,9 +106,5 @@ final class Faults {
                 signal("CONT", pid);
             }
         };
-    }
-
-    static void signal(String signal, long pid) throws IOException, InterruptedException {
-        new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor();
     }
 }
