@@ -5,6 +5,7 @@ import dev.pgfly.cli.client.CliException;
 import dev.pgfly.cli.client.DaemonClient;
 import dev.pgfly.cli.daemon.Daemon;
 import dev.pgfly.cli.daemon.DaemonInfo;
+import dev.pgfly.core.util.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,7 +15,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "daemon", mixinStandardHelpOptions = true,
         description = "The local platform: embedded ZooKeeper, agents and proxies. Started on demand by other commands.",
-        subcommands = {DaemonCommand.Run.class, DaemonCommand.Stop.class, DaemonCommand.Status.class})
+        subcommands = {DaemonCommand.Run.class, DaemonCommand.Stop.class, DaemonCommand.Status.class,
+                DaemonCommand.RestartZooKeeper.class})
 public final class DaemonCommand implements Runnable {
     @Override
     public void run() {
@@ -67,6 +69,31 @@ public final class DaemonCommand implements Runnable {
                         + ", coordination " + i.dcs()).orElse("not running"));
             }
             return info.isPresent() ? 0 : 3;
+        }
+    }
+
+    @Command(name = "restart-zookeeper", mixinStandardHelpOptions = true,
+            description = {"Restart the embedded ZooKeeper: a fault drill for the coordination store.",
+                    "A primary that cannot reach it stops taking writes when its lease runs out; an outage"
+                            + " longer than the session timeout (5 s) ends every session and forces a new election."})
+    public static final class RestartZooKeeper implements Callable<Integer> {
+        @Option(names = "--down", defaultValue = "0s", paramLabel = "DURATION",
+                description = "How long ZooKeeper stays down (at most 60s), e.g. 3s or 500ms. Default: ${DEFAULT-VALUE}")
+        String down;
+
+        @Override
+        public Integer call() {
+            Duration duration = Durations.parse(down);
+            if (duration.toMillis() > 60_000) {
+                throw new CliException("--down must be at most 60s");
+            }
+            DaemonClient client = new DaemonClient(PgflyHome.resolve());
+            if (client.running().isEmpty()) {
+                throw new CliException("the daemon is not running");
+            }
+            client.post("/v1/zookeeper/restart?down_ms=" + duration.toMillis(), null, duration.plusSeconds(30));
+            System.out.println("ZooKeeper restarted after " + duration.toMillis() + " ms down.");
+            return 0;
         }
     }
 }

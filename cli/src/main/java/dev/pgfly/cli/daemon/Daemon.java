@@ -59,7 +59,7 @@ public final class Daemon {
         }
         CountDownLatch stop = new CountDownLatch(1);
         ClusterManager clusters = new ClusterManager(home, client, dcs, new ChildLauncher(home, dcs, credentials));
-        DaemonApi api = new DaemonApi(clusters, token, stop::countDown);
+        DaemonApi api = new DaemonApi(clusters, token, stop::countDown, zk);
         BackupScheduler backupSchedule = new BackupScheduler(clusters, home);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("daemon stopping: stopping agents and proxies");

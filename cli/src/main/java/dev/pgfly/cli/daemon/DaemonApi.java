@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
  * GET    /v1/clusters/NAME/logs?member=M      (paths of the members' log files)
  * GET    /v1/clusters/NAME/settings           POST /v1/clusters/NAME/settings (SettingsUpdate)
  * POST   /v1/clusters/NAME/restart?force=&member=     POST /v1/clusters/NAME/upgrade?pg_bin=DIR
+ * POST   /v1/zookeeper/restart?down_ms=N  (a fault drill: the embedded ZooKeeper down for N ms, 0..60000)
  * POST   /v1/shutdown
  * </pre>
  */
@@ -41,11 +42,13 @@ final class DaemonApi implements AutoCloseable {
     private final ClusterManager clusters;
     private final String token;
     private final Runnable shutdown;
+    private final EmbeddedZooKeeper zookeeper;
 
-    DaemonApi(ClusterManager clusters, String token, Runnable shutdown) throws IOException {
+    DaemonApi(ClusterManager clusters, String token, Runnable shutdown, EmbeddedZooKeeper zookeeper) throws IOException {
         this.clusters = clusters;
         this.token = token;
         this.shutdown = shutdown;
+        this.zookeeper = zookeeper;
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", HttpCalls.guarded(this::handle));
@@ -93,6 +96,11 @@ final class DaemonApi implements AutoCloseable {
         if (resource.equals("shutdown") && method.equals("POST")) {
             Thread.ofPlatform().start(shutdown);
             return null;
+        }
+        if (resource.equals("zookeeper") && p.length == 2 && p[1].equals("restart") && method.equals("POST")) {
+            long down = downMillis(q.getOrDefault("down_ms", "0"));
+            zookeeper.restart(java.time.Duration.ofMillis(down));
+            return Map.of("down_ms", down, "port", zookeeper.port());
         }
         if (!resource.equals("clusters")) {
             throw new ClusterManager.NoSuchElementException404("no such API: " + path);
@@ -155,6 +163,18 @@ final class DaemonApi implements AutoCloseable {
     }
 
     /** How many events: 1 to 500 (what the store keeps). */
+    static long downMillis(String raw) {
+        try {
+            long n = Long.parseLong(raw);
+            if (n >= 0 && n <= 60_000) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // same answer as out of range
+        }
+        throw new IllegalArgumentException("down_ms must be a number of milliseconds from 0 to 60000");
+    }
+
     static int limit(String raw) {
         try {
             int n = Integer.parseInt(raw);

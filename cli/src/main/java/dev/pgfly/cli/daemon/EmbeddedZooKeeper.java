@@ -2,26 +2,37 @@ package dev.pgfly.cli.daemon;
 
 import org.apache.zookeeper.server.ServerCnxnFactory;
 import org.apache.zookeeper.server.ZooKeeperServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * A single ZooKeeper server inside the daemon, for local mode. Its data lives on disk so that
  * cluster state (terms, history) survives a daemon restart. A short tick lets sessions expire in
  * seconds, which failover time depends on.
+ *
+ * <p>It can be restarted in place ({@link #restart}) as a fault drill: the server's sessions are in
+ * its transaction log, so clients that reconnect within their session timeout keep their sessions
+ * (and the leader its ephemeral node), exactly as with a real ZooKeeper restart; a longer outage
+ * expires every session and forces a new election.
  */
 final class EmbeddedZooKeeper implements AutoCloseable {
     static final int TICK_MILLIS = 500;
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedZooKeeper.class);
 
-    private final ServerCnxnFactory factory;
-    private final ZooKeeperServer server;
+    private final Path dataDir;
+    private final InetSocketAddress address;
+    private ServerCnxnFactory factory;
+    private ZooKeeperServer server;
 
-    private EmbeddedZooKeeper(ServerCnxnFactory factory, ZooKeeperServer server) {
-        this.factory = factory;
-        this.server = server;
+    private EmbeddedZooKeeper(Path dataDir, InetSocketAddress address) {
+        this.dataDir = dataDir;
+        this.address = address;
     }
 
     static EmbeddedZooKeeper start(Path dataDir, String host, int port) throws IOException, InterruptedException {
@@ -29,21 +40,34 @@ final class EmbeddedZooKeeper implements AutoCloseable {
         System.setProperty("zookeeper.4lw.commands.whitelist", "ruok,srvr");
         System.setProperty("zookeeper.snapCount", "10000");
         Files.createDirectories(dataDir);
-        ZooKeeperServer server = new ZooKeeperServer(dataDir.resolve("snap").toFile(), dataDir.resolve("log").toFile(),
-                TICK_MILLIS);
-        server.setMinSessionTimeout(2 * TICK_MILLIS);
-        server.setMaxSessionTimeout(60 * TICK_MILLIS);
-        ServerCnxnFactory factory = ServerCnxnFactory.createFactory(new InetSocketAddress(host, port), 2000);
-        factory.startup(server);
-        return new EmbeddedZooKeeper(factory, server);
+        EmbeddedZooKeeper zk = new EmbeddedZooKeeper(dataDir, new InetSocketAddress(host, port));
+        zk.startServer();
+        return zk;
     }
 
-    int port() {
+    private synchronized void startServer() throws IOException, InterruptedException {
+        server = new ZooKeeperServer(dataDir.resolve("snap").toFile(), dataDir.resolve("log").toFile(), TICK_MILLIS);
+        server.setMinSessionTimeout(2 * TICK_MILLIS);
+        server.setMaxSessionTimeout(60 * TICK_MILLIS);
+        factory = ServerCnxnFactory.createFactory(address, 2000);
+        factory.startup(server);
+    }
+
+    synchronized int port() {
         return factory.getLocalPort();
     }
 
+    /** Stops the server, keeps it down for {@code down}, and starts it again on the same port and data. */
+    synchronized void restart(Duration down) throws IOException, InterruptedException {
+        log.warn("restarting the embedded ZooKeeper, down for {} ms", down.toMillis());
+        close();
+        Thread.sleep(down.toMillis());
+        startServer();
+        log.warn("embedded ZooKeeper is back on port {}", port());
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
         factory.shutdown();
         server.shutdown(true);
     }

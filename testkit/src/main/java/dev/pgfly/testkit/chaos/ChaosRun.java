@@ -87,7 +87,8 @@ public final class ChaosRun {
                     if (!hit.add(member.get("name").asString())) {
                         continue;
                     }
-                    out.printf("round %d: %s on %s%n", round + 1, fault, member.get("name").asString());
+                    boolean onMember = !fault.clusterWide() || fault.kind() == FaultSchedule.Kind.REMOVE_AND_ADD;
+                    out.printf("round %d: %s%s%n", round + 1, fault, onMember ? " on " + member.get("name").asString() : "");
                     heals.add(faults.inject(fault, member));
                     injected.merge(fault.kind(), 1, Integer::sum);
                 }

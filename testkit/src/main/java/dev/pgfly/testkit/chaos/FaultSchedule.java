@@ -13,18 +13,35 @@ public final class FaultSchedule {
 
     public enum Kind {
         KILL_POSTGRES, KILL_AGENT, KILL_BOTH, PAUSE_AGENT, PAUSE_POSTGRES, PARTITION, PARTITION_FROM_ZOOKEEPER,
-        SWITCHOVER, REMOVE_AND_ADD
+        SWITCHOVER, REMOVE_AND_ADD, ZOOKEEPER_RESTART
     }
 
-    /** {@code replica < 0}: the primary; else the replica at that index (modulo the replicas there are). */
-    public record Fault(Kind kind, int replica) {
+    /**
+     * {@code replica < 0}: the primary; else the replica at that index (modulo the replicas there are).
+     * {@code downMillis}: how long a ZooKeeper restart keeps the server down (0 for other kinds).
+     */
+    public record Fault(Kind kind, int replica, long downMillis) {
+        public Fault(Kind kind, int replica) {
+            this(kind, replica, 0);
+        }
+
         public boolean onPrimary() {
             return replica < 0;
         }
 
+        /** Faults on the whole cluster rather than on one member: alone in their round. */
+        public boolean clusterWide() {
+            return kind == Kind.SWITCHOVER || kind == Kind.REMOVE_AND_ADD || kind == Kind.ZOOKEEPER_RESTART;
+        }
+
         @Override
         public String toString() {
-            return kind.name().toLowerCase().replace('_', '-') + (onPrimary() ? "(primary)" : "(replica " + replica + ")");
+            String name = kind.name().toLowerCase().replace('_', '-');
+            return switch (kind) {
+                case ZOOKEEPER_RESTART -> name + "(down " + downMillis + " ms)";
+                case SWITCHOVER -> name;
+                default -> name + (onPrimary() ? "(primary)" : "(replica " + replica + ")");
+            };
         }
     }
 
@@ -33,7 +50,7 @@ public final class FaultSchedule {
 
     /**
      * {@code faultsPerRound} faults per round, on distinct targets; at most one of them on the primary,
-     * and cluster-wide faults (switchover, remove-and-add) alone in their round.
+     * and cluster-wide faults (switchover, remove-and-add, ZooKeeper restart) alone in their round.
      */
     public static List<List<Fault>> draw(long seed, int rounds, int faultsPerRound, boolean partitions) {
         Random random = new Random(seed);
@@ -53,6 +70,11 @@ public final class FaultSchedule {
                 schedule.add(List.of(new Fault(first, random.nextInt(8))));
                 continue;
             }
+            if (first == Kind.ZOOKEEPER_RESTART) {
+                // 0.5 to 9 s: both shorter and longer than the 5 s session, and than the 2 s lease.
+                schedule.add(List.of(new Fault(first, -1, 500L * (1 + random.nextInt(18)))));
+                continue;
+            }
             List<Fault> round = new ArrayList<>();
             // Most faults hit the primary: that is where failover logic is exercised.
             round.add(new Fault(first, random.nextInt(10) < 6 ? -1 : random.nextInt(8)));
@@ -60,7 +82,7 @@ public final class FaultSchedule {
                 Kind k;
                 do {
                     k = kinds.get(random.nextInt(kinds.size()));
-                } while (k == Kind.SWITCHOVER || k == Kind.REMOVE_AND_ADD);
+                } while (new Fault(k, 0).clusterWide());
                 int replica = round.getFirst().onPrimary() ? f - 1 : round.getFirst().replica() + f;
                 round.add(new Fault(k, replica));
             }

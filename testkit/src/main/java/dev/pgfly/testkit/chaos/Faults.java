@@ -81,6 +81,7 @@ final class Faults {
                 };
             }
             case SWITCHOVER -> pgfly.ok("failover", cluster);
+            case ZOOKEEPER_RESTART -> pgfly.ok("daemon", "restart-zookeeper", "--down", fault.downMillis() + "ms");
             case REMOVE_AND_ADD -> {
                 pgfly.ok("member", "remove", cluster, name);
                 pgfly.ok("member", "add", cluster);

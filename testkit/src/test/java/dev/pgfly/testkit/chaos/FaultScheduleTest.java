@@ -32,10 +32,17 @@ class FaultScheduleTest {
         for (List<FaultSchedule.Fault> round : FaultSchedule.draw(11, 300, 2, true)) {
             assertThat(round.stream().filter(FaultSchedule.Fault::onPrimary).count()).isLessThanOrEqualTo(1);
             assertThat(round.stream().map(FaultSchedule.Fault::replica).distinct().count()).isEqualTo(round.size());
-            if (round.getFirst().kind() == FaultSchedule.Kind.SWITCHOVER
-                    || round.getFirst().kind() == FaultSchedule.Kind.REMOVE_AND_ADD) {
+            if (round.stream().anyMatch(FaultSchedule.Fault::clusterWide)) {
                 assertThat(round).hasSize(1);
             }
         }
+    }
+
+    @Test
+    void zooKeeperRestartsLastFromHalfASecondToNineSeconds() {
+        List<Long> downs = FaultSchedule.draw(7, 600, 1, true).stream().flatMap(List::stream)
+                .filter(f -> f.kind() == FaultSchedule.Kind.ZOOKEEPER_RESTART).map(FaultSchedule.Fault::downMillis).toList();
+        assertThat(downs).isNotEmpty().allMatch(d -> d >= 500 && d <= 9_000);
+        assertThat(downs).anyMatch(d -> d < 2_000).anyMatch(d -> d > 5_000);
     }
 }
