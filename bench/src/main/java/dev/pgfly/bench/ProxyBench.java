@@ -188,7 +188,7 @@ public final class ProxyBench {
         Path cfg = Files.createTempFile("pgfly-bench-haproxy", ".cfg");
         Files.writeString(cfg, """
                 global
-                  maxconn 10000
+                  maxconn 4096
                 defaults
                   mode tcp
                   timeout connect 5s
@@ -198,11 +198,18 @@ public final class ProxyBench {
                   bind 127.0.0.1:%d
                   server m1 %s:%d
                 """.formatted(HAPROXY_PORT, host, port));
+        // maxconn sizes HAProxy's file limit (2 per connection): 10000 needs more than a 20000 ulimit.
+        Path log = Files.createTempFile("pgfly-bench-haproxy", ".log");
         Process p = new ProcessBuilder(bin.toString(), "-db", "-f", cfg.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Thread.sleep(500);
         cfg.toFile().deleteOnExit();
-        return p.isAlive() ? p : null;
+        log.toFile().deleteOnExit();
+        if (!p.isAlive()) {
+            System.out.println("haproxy did not start: comparing with a direct connection only\n" + Files.readString(log));
+            return null;
+        }
+        return p;
     }
 
     private static String run(Path pgbench, String password, Target t, List<String> args) throws Exception {
