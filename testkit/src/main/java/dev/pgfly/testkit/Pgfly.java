@@ -5,10 +5,15 @@ import dev.pgfly.core.util.Json;
 import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -26,6 +31,8 @@ public final class Pgfly implements AutoCloseable {
             return Json.MAPPER.readTree(out);
         }
     }
+
+    private static final HttpClient DAEMON_HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Path home;
     private final Map<String, String> extraEnv;
@@ -105,6 +112,32 @@ public final class Pgfly implements AutoCloseable {
 
     public JsonNode status(String cluster) {
         return ok("status", cluster, "--json").json();
+    }
+
+    /**
+     * The cluster's state ({@code running}, {@code degraded}, ...) straight from the daemon's API, for
+     * tight polling loops: a CLI process per poll costs a JVM start, which on a small machine slows
+     * the very cluster being watched.
+     */
+    public String stateFromDaemon(String cluster) {
+        try {
+            JsonNode info = Json.MAPPER.readTree(Files.readString(home.resolve("daemon/daemon.json")));
+            String token = Files.readString(home.resolve("daemon/token")).strip();
+            HttpRequest request = HttpRequest.newBuilder(URI.create(
+                            "http://127.0.0.1:" + info.get("port").asInt() + "/v1/clusters/" + cluster))
+                    .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).GET().build();
+            HttpResponse<String> response = DAEMON_HTTP.send(request,
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("daemon answered " + response.statusCode() + ": " + response.body());
+            }
+            return Json.MAPPER.readTree(response.body()).get("state").asString();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Every process of ours still alive: found by the home directory in its command line. */

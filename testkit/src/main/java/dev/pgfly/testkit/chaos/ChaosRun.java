@@ -142,7 +142,7 @@ public final class ChaosRun {
         long deadline = System.currentTimeMillis() + HEAL_TIMEOUT_MILLIS;
         while (System.currentTimeMillis() < deadline) {
             try {
-                if ("running".equals(pgfly.status(cluster).get("state").asString())) {
+                if ("running".equals(pgfly.stateFromDaemon(cluster))) {
                     return true;
                 }
             } catch (RuntimeException e) {
