@@ -67,7 +67,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
     private volatile String upstream;
     private volatile long lastKnownPrimaryPosition;
     private volatile boolean closing;
-    private long notStreamingSince;
+    private final StreamingGrace streamingGrace = new StreamingGrace(DIVERGENCE_GRACE);
     private int failedReplicaStarts;
     private String lastRefusal;
     private volatile HaObserver observer = HaObserver.NONE;
@@ -429,11 +429,12 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         lease.clear();
         if (local.configure(spec, me, leader, Set.of())) {
             local.sql().reload();
+            streamingGrace.reset();
             event("follow", "now streams from " + leader.member());
         }
         PgProbe p = probe.orElseThrow();
         if (p.streaming()) {
-            notStreamingSince = 0;
+            streamingGrace.reset();
             state = "running";
         } else if (isFormerPrimary() && leader.ready()) {
             // Started as a standby without an upstream while leaderless: rewind before it streams.
@@ -442,12 +443,8 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             startAsReplica(spec, me, leader);
         } else {
             state = "catching up with " + leader.member();
-            long now = System.currentTimeMillis();
-            if (notStreamingSince == 0) {
-                notStreamingSince = now;
-            } else if (leader.ready() && now - notStreamingSince > DIVERGENCE_GRACE.toMillis()) {
+            if (leader.ready() && streamingGrace.usedUp(System.currentTimeMillis())) {
                 // Not streaming for long: most often its history diverged from the new primary's.
-                notStreamingSince = 0;
                 log.warn("not streaming from {} for {} s: rewinding", leader.member(), DIVERGENCE_GRACE.toSeconds());
                 pg.stop("fast", Duration.ofSeconds(60));
                 markFormerPrimary();
@@ -463,6 +460,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         lease.clear();
         state = "starting as replica";
         pg.start(START_TIMEOUT);
+        streamingGrace.reset();
         local.sql().reset();
         state = "running";
     }
