@@ -163,28 +163,26 @@ final class DaemonApi implements AutoCloseable {
     }
 
     /** How many events: 1 to 500 (what the store keeps). */
-    static long downMillis(String raw) {
-        try {
-            long n = Long.parseLong(raw);
-            if (n >= 0 && n <= 60_000) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // same answer as out of range
-        }
-        throw new IllegalArgumentException("down_ms must be a number of milliseconds from 0 to 60000");
+    static int limit(String raw) {
+        return (int) number(raw, "limit", 1, 500);
     }
 
-    static int limit(String raw) {
+    /** How long a ZooKeeper restart keeps the server down, in ms: at most a minute. */
+    static long downMillis(String raw) {
+        return number(raw, "down_ms", 0, 60_000);
+    }
+
+    /** A whole number in [min, max]; anything else is refused with the parameter's name and range. */
+    private static long number(String raw, String name, long min, long max) {
         try {
-            int n = Integer.parseInt(raw);
-            if (n >= 1 && n <= 500) {
+            long n = Long.parseLong(raw);
+            if (n >= min && n <= max) {
                 return n;
             }
         } catch (NumberFormatException e) {
             // same answer as out of range
         }
-        throw new IllegalArgumentException("limit must be a number from 1 to 500");
+        throw new IllegalArgumentException(name + " must be a number from " + min + " to " + max);
     }
 
     private static Map<String, String> query(HttpExchange ex) {
