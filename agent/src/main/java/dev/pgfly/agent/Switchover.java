@@ -13,7 +13,9 @@ import dev.pgfly.postgres.PgInstance;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.BiConsumer;
 
 /**
@@ -66,24 +68,53 @@ final class Switchover {
             events.accept("switchover-refused", problem.get());
             return;
         }
+        // A checkpoint while writes still flow leaves little for the shutdown checkpoint, which is
+        // written while nobody can write (as Patroni does before a switchover).
+        local.checkpointOn(me.host(), me.pgPort());
         long started = System.currentTimeMillis();
-        lease.stopLeading();
+        // The lease is kept during the stop: a slow shutdown (the archiver's last push, a big
+        // checkpoint) must not be cut short by the watchdog, which would leave WAL after the last
+        // checkpoint that the target may not have.
         pg.stop("fast", Duration.ofSeconds(60));
+        lease.stopLeading();
         lease.clear();
-        long checkpoint = Lsn.parse(pg.controlData().get("Latest checkpoint location"));
+        Map<String, String> control = pg.controlData();
+        OptionalLong clean = cleanShutdownCheckpoint(control);
+        if (clean.isEmpty()) {
+            stayPrimary("PostgreSQL did not stop cleanly (" + control.getOrDefault("Database cluster state", "no control data")
+                    + "); stayed primary");
+            return;
+        }
+        long checkpoint = clean.getAsLong();
         if (!waitUntilReplayed(target, checkpoint)) {
-            lease.startLeading();
-            pg.start(Duration.ofSeconds(60));
-            local.sql().reset();
-            store.clearSwitchover();
-            events.accept("switchover-aborted", target.name() + " did not receive the shutdown checkpoint "
-                    + Lsn.format(checkpoint) + " within " + CATCH_UP.toSeconds() + " s; stayed primary");
+            stayPrimary(target.name() + " did not receive the shutdown checkpoint " + Lsn.format(checkpoint) + " within "
+                    + CATCH_UP.toSeconds() + " s; stayed primary");
             return;
         }
         store.requestSwitchover(new SwitchoverRequest(me.name(), target.name(), System.currentTimeMillis()));
         store.releaseLeadership(me.name());
         events.accept("switchover-handover", "stopped cleanly at " + Lsn.format(checkpoint) + "; "
                 + target.name() + " has it; handing over after " + (System.currentTimeMillis() - started) + " ms");
+    }
+
+    private void stayPrimary(String why) throws IOException {
+        lease.startLeading();
+        pg.start(Duration.ofSeconds(60));
+        local.sql().reset();
+        store.clearSwitchover();
+        events.accept("switchover-aborted", why);
+    }
+
+    /**
+     * The shutdown checkpoint's position when PostgreSQL stopped cleanly; empty otherwise: after an
+     * immediate stop or a crash, WAL may follow the last checkpoint, and the target might lack it.
+     */
+    static OptionalLong cleanShutdownCheckpoint(Map<String, String> controlData) {
+        String location = controlData.get("Latest checkpoint location");
+        if (!"shut down".equals(controlData.get("Database cluster state")) || location == null) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(Lsn.parse(location));
     }
 
     /** A replica that reconnects to the primary just now is given a few seconds to stream again. */
