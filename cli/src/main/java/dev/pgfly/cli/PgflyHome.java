@@ -16,6 +16,11 @@ public record PgflyHome(Path root) {
 
     public static PgflyHome resolve() {
         String env = System.getenv("PGFLY_HOME");
+        // A newline or other control character is a quoting mistake (e.g. two paths in one variable),
+        // never a home: refuse it rather than create a directory by that name.
+        if (env != null && env.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("PGFLY_HOME contains a control character (a newline?): " + env.strip().lines().findFirst().orElse(""));
+        }
         Path root = env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".pgfly");
         return new PgflyHome(root.toAbsolutePath().normalize());
     }
