@@ -773,9 +773,12 @@ final class ClusterManager implements AutoCloseable {
             }
             boolean isLeader = leader.map(l -> l.member().equals(m.name())).orElse(false);
             idle |= isLeader && s.state().startsWith("idle");
-            allRunning &= "running".equals(s.state()) && (isLeader ? s.role() == dev.pgfly.core.model.Role.PRIMARY
+            Optional<String> down = cluster.running() ? MemberLiveness.problem(s, agentPid, MemberLiveness::alive)
+                    : Optional.empty();
+            allRunning &= down.isEmpty() && "running".equals(s.state()) && (isLeader
+                    ? s.role() == dev.pgfly.core.model.Role.PRIMARY
                     : s.role() == dev.pgfly.core.model.Role.REPLICA && s.streaming());
-            members.add(new MemberView(m.name(), s.role().label(), s.state(), m.region(), m.host(), m.pgPort(),
+            members.add(new MemberView(m.name(), s.role().label(), down.orElse(s.state()), m.region(), m.host(), m.pgPort(),
                     s.agentPid(), s.postgresPid() > 0 ? s.postgresPid() : null, m.apiUrl(),
                     Lsn.format(s.walPosition()), s.timeline(), s.lagBytes(), s.lagSeconds(), s.synchronous(),
                     s.streaming(), s.upstream(), servedBy));
