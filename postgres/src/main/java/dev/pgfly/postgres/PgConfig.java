@@ -124,7 +124,7 @@ public final class PgConfig {
      * member of its own cluster, over an encrypted connection.
      */
     public static String primaryConninfo(String host, int port, String applicationName, String passwordFile, PgTls tls) {
-        String ssl = tls.on() ? "sslmode=verify-full sslrootcert=" + conninfoQuote(tls.rootCert().toString()) : "sslmode=prefer";
+        String ssl = tls.conninfo(PgConfig::conninfoQuote);
         return "host=" + host + " port=" + port + " user=" + REPLICATION_ROLE + " passfile=" + conninfoQuote(passwordFile)
                 + " application_name=" + applicationName + " connect_timeout=3 " + ssl
                 + " keepalives=1 keepalives_idle=5 keepalives_interval=2 keepalives_count=3";

@@ -66,7 +66,8 @@ public final class PgInstance {
 
     /** How pgfly's clients on this member connect to PostgreSQL servers of the cluster (this one included). */
     public PgTls clientTls() {
-        return tls ? new PgTls(tlsDir().resolve("root.crt")) : PgTls.OFF;
+        return tls ? new PgTls(tlsDir().resolve("root.crt"), tlsDir().resolve("server.crt"), tlsDir().resolve("server.key"))
+                : PgTls.OFF;
     }
 
     /**

@@ -53,6 +53,9 @@ class PgConfigTest {
         String tls = PgConfig.primaryConninfo("127.41.3.1", 5432, "m2", "/m/pgpass", new PgTls(Path.of("/m/tls/root.crt")));
         assertThat(tls).contains("sslmode=verify-full sslrootcert='/m/tls/root.crt'").doesNotContain("prefer")
                 .startsWith("host=127.41.3.1 port=5432 user=pgfly_replicator");
+        String mutual = PgConfig.primaryConninfo("127.41.3.1", 5432, "m2", "/m/pgpass",
+                new PgTls(Path.of("/m/tls/root.crt"), Path.of("/m/tls/server.crt"), Path.of("/m/tls/server.key")));
+        assertThat(mutual).contains(" sslcert='/m/tls/server.crt' sslkey='/m/tls/server.key'");
     }
 
     @Test
@@ -60,7 +63,10 @@ class PgConfigTest {
         PgTls tls = new PgTls(Path.of("/m/tls/root.crt"));
         assertThat(tls.addTo(new java.util.Properties())).containsEntry("sslmode", "verify-full")
                 .containsEntry("sslrootcert", "/m/tls/root.crt");
-        assertThat(tls.libpqEnv()).containsEntry("PGSSLMODE", "verify-full").containsEntry("PGSSLROOTCERT", "/m/tls/root.crt");
+        assertThat(tls.libpqEnv()).containsEntry("PGSSLMODE", "verify-full").containsEntry("PGSSLROOTCERT", "/m/tls/root.crt")
+                .doesNotContainKey("PGSSLCERT");
+        assertThat(new PgTls(Path.of("/r"), Path.of("/c"), Path.of("/k")).libpqEnv()).containsEntry("PGSSLCERT", "/c")
+                .containsEntry("PGSSLKEY", "/k");
         assertThat(PgTls.OFF.addTo(new java.util.Properties())).isEmpty();
         assertThat(PgTls.OFF.libpqEnv()).isEmpty();
     }
