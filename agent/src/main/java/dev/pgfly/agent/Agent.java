@@ -56,9 +56,14 @@ public final class Agent implements AutoCloseable {
                 credentials, Duration.ofSeconds(30));
         ClusterStore store = new ZkClusterStore(client, config.dcs().root(), config.cluster(), true);
         MemberSpec me = awaitMemberSpec(store, config);
-        PgInstance pg = new PgInstance(bin, OsUser.forPostgres(), config.memberDir(), me.host(), me.pgPort());
+        // TLS is fixed when the cluster is created: read once, it decides how PostgreSQL is configured and
+        // how this agent's own connections verify the servers they reach.
+        boolean tls = store.config().map(ClusterSpec::tls).orElse(false);
+        PgInstance pg = new PgInstance(bin, OsUser.forPostgres(), config.memberDir(), me.host(), me.pgPort(), tls);
         pg.prepareDirectories();
-        LocalPostgres local = new LocalPostgres(pg, secrets, me.name());
+        LocalPostgres local = new LocalPostgres(pg, secrets, me.name(), config.secretsDir());
+        // Before anything connects (a clone, a rewind, a probe of a server left running): the CA to verify with.
+        local.installTls();
         LeaseKeeper lease = new LeaseKeeper(store, pg, me.name(), config.lease());
         HaLoop loop = new HaLoop(config, store, local, lease);
         PrometheusRegistry registry = new PrometheusRegistry();
@@ -67,10 +72,10 @@ public final class Agent implements AutoCloseable {
         // Metrics, checks and the API's probes read as the pg_monitor role: never as a superuser.
         LocalPostgres.Login monitor = LocalPostgres.monitoringLogin(secrets);
         MemberObserver observer = new MemberObserver(me.name(), loop, local, lease, store,
-                new PgStatsReader(me.host(), me.pgPort(), monitor.user(), monitor.password()));
+                new PgStatsReader(me.host(), me.pgPort(), monitor.user(), monitor.password(), pg.clientTls()));
         registry.register(new AgentMetricsCollector(observer::observe, haMetrics));
         MemberApi api = new MemberApi(me.host(), me.apiPort(), loop, local,
-                LocalPostgres.monitoring(me.host(), me.pgPort(), secrets), observer, registry);
+                LocalPostgres.monitoring(me.host(), me.pgPort(), secrets, pg.clientTls()), observer, registry);
         PostgresLogRotation logRotation = PostgresLogRotation.start(pg.logFile());
         loop.start();
         log.info("agent for {}/{} started: PostgreSQL {} on {}:{}, API on {}", config.cluster(), me.name(),

@@ -8,6 +8,8 @@ import dev.pgfly.postgres.PgConfig;
 import dev.pgfly.postgres.PgInstance;
 import dev.pgfly.postgres.PgProbe;
 import dev.pgfly.postgres.PgSql;
+import dev.pgfly.postgres.PgTls;
+import dev.pgfly.core.tls.TlsFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,23 +29,26 @@ final class LocalPostgres {
     private volatile boolean monitorRoleEnsured;
     private final Secrets secrets;
     private final String member;
+    private final java.nio.file.Path secretsDir;
     private volatile PgProbe lastProbe;
 
-    LocalPostgres(PgInstance instance, Secrets secrets, String member) {
+    LocalPostgres(PgInstance instance, Secrets secrets, String member, java.nio.file.Path secretsDir) {
+        this.secretsDir = secretsDir;
         this.instance = instance;
         this.secrets = secrets;
         this.member = member;
-        this.sql = new PgSql(instance.host(), instance.port(), PgConfig.AGENT_ROLE, secrets.agentPassword());
-        this.monitorSql = monitoring(instance.host(), instance.port(), secrets);
+        this.sql = new PgSql(instance.host(), instance.port(), PgConfig.AGENT_ROLE, secrets.agentPassword(),
+                instance.clientTls());
+        this.monitorSql = monitoring(instance.host(), instance.port(), secrets, instance.clientTls());
     }
 
     /**
      * A connection for reading state only: as the pg_monitor role when the cluster has one, otherwise
      * (clusters created before it) as the agent's role.
      */
-    static PgSql monitoring(String host, int port, Secrets secrets) {
+    static PgSql monitoring(String host, int port, Secrets secrets, PgTls tls) {
         Login login = monitoringLogin(secrets);
-        return new PgSql(host, port, login.user(), login.password());
+        return new PgSql(host, port, login.user(), login.password(), tls);
     }
 
     /** A role to connect as, and its password. */
@@ -121,14 +126,36 @@ final class LocalPostgres {
         settings.putAll(spec.settings());
         if (upstream != null && !upstream.member().equals(me.name())) {
             settings.put("primary_conninfo", PgConfig.primaryConninfo(upstream.host(), upstream.pgPort(), me.name(),
-                    instance.passFile().toString()));
+                    instance.passFile().toString(), instance.clientTls()));
             settings.put("primary_slot_name", ReplicationSlots.slotName(me.name()));
         }
         settings.put("synchronous_standby_names", synchronousStandbyNames(synchronousStandbys));
         String before = readManaged();
         writePassFile();
+        boolean certificatesChanged = installTls();
         instance.writeConfig(settings, spec.members().stream().map(MemberSpec::host).toList());
-        return !before.equals(readManaged());
+        return certificatesChanged || !before.equals(readManaged());
+    }
+
+    /**
+     * With TLS on, copies this member's certificate and key and the cluster's CA certificate from the
+     * secrets directory to where PostgreSQL reads them (the daemon re-issues them there before they
+     * expire); returns whether any changed. Missing files are an error with the file named: PostgreSQL
+     * would not start with {@code ssl=on} and no certificate.
+     */
+    boolean installTls() throws IOException {
+        if (!instance.tls()) {
+            return false;
+        }
+        var ca = TlsFiles.caCertificate(secretsDir);
+        var cert = TlsFiles.memberCertificate(secretsDir, member);
+        var key = TlsFiles.memberKey(secretsDir, member);
+        for (var f : List.of(ca, cert, key)) {
+            if (!Files.exists(f)) {
+                throw new IOException("TLS is on for this cluster but " + f + " is missing");
+            }
+        }
+        return instance.installTls(Files.readString(ca), Files.readString(cert), Files.readString(key));
     }
 
     void writePassFile() throws IOException {
@@ -151,7 +178,8 @@ final class LocalPostgres {
 
     /** Creates the agent and replication roles with their generated passwords (superuser connection). */
     void createRoles() throws SQLException {
-        try (PgSql superuser = new PgSql(instance.host(), instance.port(), PgConfig.SUPERUSER, secrets.superuserPassword())) {
+        try (PgSql superuser = new PgSql(instance.host(), instance.port(), PgConfig.SUPERUSER, secrets.superuserPassword(),
+                instance.clientTls())) {
             superuser.ensureRole(PgConfig.AGENT_ROLE, secrets.agentPassword(), "SUPERUSER");
             superuser.ensureRole(PgConfig.REPLICATION_ROLE, secrets.replicationPassword(), "REPLICATION");
             ensureMonitorRole(superuser);
@@ -186,7 +214,7 @@ final class LocalPostgres {
 
     /** CHECKPOINT on a member (as superuser); failures are logged, the caller goes on. */
     void checkpointOn(String host, int port) {
-        try (PgSql superuser = new PgSql(host, port, PgConfig.SUPERUSER, secrets.superuserPassword())) {
+        try (PgSql superuser = new PgSql(host, port, PgConfig.SUPERUSER, secrets.superuserPassword(), instance.clientTls())) {
             superuser.checkpoint();
         } catch (SQLException e) {
             org.slf4j.LoggerFactory.getLogger(LocalPostgres.class).warn("CHECKPOINT on {}:{} failed: {}", host, port, e.toString());

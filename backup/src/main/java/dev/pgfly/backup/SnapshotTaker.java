@@ -6,6 +6,7 @@ import dev.pgfly.core.util.FileTrees;
 import dev.pgfly.postgres.Command;
 import dev.pgfly.postgres.PgBinaries;
 import dev.pgfly.postgres.PgConfig;
+import dev.pgfly.postgres.PgTls;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,8 +32,11 @@ public final class SnapshotTaker {
     private static final Pattern START = Pattern.compile("write-ahead log start point: ([0-9A-F]+/[0-9A-F]+) on timeline (\\d+)");
     private static final Pattern END = Pattern.compile("write-ahead log end point: ([0-9A-F]+/[0-9A-F]+)");
 
-    /** The member to copy from and how to reach it. */
-    public record Source(String cluster, String member, String host, int port, String replicationPassword) {
+    /** The member to copy from and how to reach it (with TLS: verify-full against the cluster's CA). */
+    public record Source(String cluster, String member, String host, int port, String replicationPassword, PgTls tls) {
+        public Source(String cluster, String member, String host, int port, String replicationPassword) {
+            this(cluster, member, host, port, replicationPassword, PgTls.OFF);
+        }
     }
 
     private final BackupStore store;
@@ -111,7 +115,7 @@ public final class SnapshotTaker {
                 "-U", PgConfig.REPLICATION_ROLE, "-D", out.toString(), "-Ft", "-X", "stream", "--compress=client-gzip:1",
                 "-c", "fast", "-l", "pgfly snapshot " + id, "-v", "--no-password");
         CompletableFuture<Command.Result> run = CompletableFuture.supplyAsync(
-                () -> Command.run(argv, Map.of("PGPASSFILE", pgpass.toString()), Duration.ofHours(12)),
+                () -> Command.run(argv, env(source, pgpass), Duration.ofHours(12)),
                 r -> Thread.ofVirtual().start(r));
         while (!run.isDone()) {
             progress.update(directorySize(out));
@@ -125,6 +129,12 @@ public final class SnapshotTaker {
         Command.Result result = run.join();
         progress.done(directorySize(out));
         return result;
+    }
+
+    private static Map<String, String> env(Source source, Path pgpass) {
+        Map<String, String> env = new java.util.LinkedHashMap<>(source.tls().libpqEnv());
+        env.put("PGPASSFILE", pgpass.toString());
+        return env;
     }
 
     /** Snapshot ids are timestamps; two in the same second get a suffix. */

@@ -13,6 +13,7 @@ import dev.pgfly.cli.commands.RestartCommand;
 import dev.pgfly.cli.commands.UpgradeCommand;
 import dev.pgfly.cli.commands.UsersCommand;
 import dev.pgfly.cli.commands.BackupCommand;
+import dev.pgfly.cli.commands.CertCommand;
 import dev.pgfly.cli.commands.ConnectCommand;
 import dev.pgfly.cli.commands.CreateCommand;
 import dev.pgfly.cli.commands.DaemonCommand;
@@ -38,7 +39,7 @@ import picocli.CommandLine.Command;
         subcommands = {CreateCommand.class, ListCommand.class, StatusCommand.class, UrlCommand.class,
                 ConnectCommand.class, StartCommand.class, StopCommand.class, DestroyCommand.class,
                 FailoverCommand.class, MemberCommand.class, EventsCommand.class, ChecksCommand.class,
-                MetricsCommand.class, LogsCommand.class,
+                MetricsCommand.class, LogsCommand.class, CertCommand.class,
                 AttachCommand.class, DetachCommand.class, DbCommand.class, UsersCommand.class, ConfigCommand.class,
                 RestartCommand.class, UpgradeCommand.class, ImportCommand.class, BackupCommand.class, DaemonCommand.class,
                 AgentCommand.class, ProxyCommand.class, WalCommand.class, CommandLine.HelpCommand.class})

@@ -66,28 +66,67 @@ public final class PgConfig {
      * members' addresses (plus 127.0.0.1, the source address libpq uses on loopback in local mode).
      */
     public static String renderHba(List<String> memberHosts) {
+        return renderHba(memberHosts, false);
+    }
+
+    /**
+     * As {@link #renderHba(List)}; with {@code tls}, every line is {@code hostssl} and a connection
+     * without TLS is rejected outright, replication included, so that no password or row ever crosses
+     * the network in clear text (a client that asks for no encryption gets a clear refusal).
+     */
+    public static String renderHba(List<String> memberHosts, boolean tls) {
+        String type = tls ? "hostssl" : "host";
         StringBuilder sb = new StringBuilder("# Managed by pgfly.\n# TYPE  DATABASE     USER               ADDRESS             METHOD\n");
         boolean loopback = false;
         for (String host : memberHosts.stream().distinct().sorted().toList()) {
-            sb.append(hbaLine("replication", REPLICATION_ROLE, host + "/32"));
+            sb.append(hbaLine(type, "replication", REPLICATION_ROLE, host + "/32", "scram-sha-256"));
             loopback |= host.startsWith("127.");
         }
         if (loopback) {
-            sb.append(hbaLine("replication", REPLICATION_ROLE, "127.0.0.1/32"));
+            sb.append(hbaLine(type, "replication", REPLICATION_ROLE, "127.0.0.1/32", "scram-sha-256"));
         }
-        sb.append(hbaLine("all", "all", "0.0.0.0/0"));
-        sb.append(hbaLine("all", "all", "::/0"));
+        sb.append(hbaLine(type, "all", "all", "0.0.0.0/0", "scram-sha-256"));
+        sb.append(hbaLine(type, "all", "all", "::/0", "scram-sha-256"));
+        if (tls) {
+            for (String database : List.of("all", "replication")) {
+                sb.append(hbaLine("hostnossl", database, "all", "0.0.0.0/0", "reject"));
+                sb.append(hbaLine("hostnossl", database, "all", "::/0", "reject"));
+            }
+        }
         return sb.toString();
     }
 
-    private static String hbaLine(String database, String user, String address) {
-        return String.format("host    %-12s %-18s %-19s scram-sha-256%n", database, user, address);
+    private static String hbaLine(String type, String database, String user, String address, String method) {
+        return String.format("%-7s %-12s %-18s %-19s %s%n", type, database, user, address, method);
     }
 
-    /** A libpq connection string for streaming from the primary. */
+    /**
+     * The server side of TLS: certificate, key and CA files (the CA also lets PostgreSQL check client
+     * certificates, should a pg_hba line ask for them).
+     */
+    public static Map<String, String> tlsSettings(String certFile, String keyFile, String caFile) {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("ssl", "on");
+        s.put("ssl_cert_file", certFile);
+        s.put("ssl_key_file", keyFile);
+        s.put("ssl_ca_file", caFile);
+        return s;
+    }
+
+    /** A libpq connection string for streaming from the primary (libpq's default TLS: prefer). */
     public static String primaryConninfo(String host, int port, String applicationName, String passwordFile) {
+        return primaryConninfo(host, port, applicationName, passwordFile, PgTls.OFF);
+    }
+
+    /**
+     * A libpq connection string for streaming from the primary. With TLS, {@code verify-full} against the
+     * cluster's CA: the upstream's certificate names its address, so a replica streams only from a
+     * member of its own cluster, over an encrypted connection.
+     */
+    public static String primaryConninfo(String host, int port, String applicationName, String passwordFile, PgTls tls) {
+        String ssl = tls.conninfo(PgConfig::conninfoQuote);
         return "host=" + host + " port=" + port + " user=" + REPLICATION_ROLE + " passfile=" + conninfoQuote(passwordFile)
-                + " application_name=" + applicationName + " connect_timeout=3 sslmode=prefer"
+                + " application_name=" + applicationName + " connect_timeout=3 " + ssl
                 + " keepalives=1 keepalives_idle=5 keepalives_interval=2 keepalives_count=3";
     }
 

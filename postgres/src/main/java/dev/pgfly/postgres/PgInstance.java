@@ -26,6 +26,8 @@ import java.util.Optional;
  *   pgpass           libpq password file for replication and pg_rewind (mode 0600)
  *   lease            the watchdog lease: a deadline in epoch ms, 0 when not a primary
  *   pgfly-watchdog.sh
+ *   tls/             with TLS on: server.crt, server.key (0600, PostgreSQL's user), root.crt (the cluster's CA);
+ *                    outside PGDATA, so that clones and snapshots never carry a member's key
  * </pre>
  */
 public final class PgInstance {
@@ -34,17 +36,67 @@ public final class PgInstance {
     private final Path memberDir;
     private final String host;
     private final int port;
+    private final boolean tls;
     /** The last postmaster pid seen alive, and whether pgfly itself asked it to stop since: see {@link #takeUnexpectedExit()}. */
     private volatile long lastSeenPid;
     private volatile boolean stopRequested;
     private long unexpectedExit;
 
     public PgInstance(PgBinaries bin, OsUser user, Path memberDir, String host, int port) {
+        this(bin, user, memberDir, host, port, false);
+    }
+
+    /** @param tls PostgreSQL serves TLS only, with the files of {@link #installTls} */
+    public PgInstance(PgBinaries bin, OsUser user, Path memberDir, String host, int port, boolean tls) {
         this.bin = bin;
         this.user = user;
         this.memberDir = memberDir.toAbsolutePath();
         this.host = host;
         this.port = port;
+        this.tls = tls;
+    }
+
+    public boolean tls() {
+        return tls;
+    }
+
+    public Path tlsDir() {
+        return memberDir.resolve("tls");
+    }
+
+    /** How pgfly's clients on this member connect to PostgreSQL servers of the cluster (this one included). */
+    public PgTls clientTls() {
+        return tls ? new PgTls(tlsDir().resolve("root.crt"), tlsDir().resolve("server.crt"), tlsDir().resolve("server.key"))
+                : PgTls.OFF;
+    }
+
+    /**
+     * Installs the server's certificate and key and the cluster's CA for PostgreSQL: certificates
+     * readable by all, the key 0600 and owned by PostgreSQL's user (it refuses a key others can read).
+     * Each file is replaced atomically and only when it changed; returns whether any did (a reload then
+     * makes PostgreSQL use them).
+     */
+    public boolean installTls(String caPem, String certificatePem, String keyPem) throws IOException {
+        Path dir = tlsDir();
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        boolean changed = replaceIfChanged(dir.resolve("root.crt"), caPem, "rw-r--r--");
+        changed |= replaceIfChanged(dir.resolve("server.crt"), certificatePem, "rw-r--r--");
+        changed |= replaceIfChanged(dir.resolve("server.key"), keyPem, "rw-------");
+        return changed;
+    }
+
+    private boolean replaceIfChanged(Path file, String content, String mode) throws IOException {
+        if (Files.exists(file) && Files.readString(file).equals(content)) {
+            return false;
+        }
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode)));
+        Files.writeString(tmp, content);
+        user.own(tmp);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return true;
     }
 
     public Path dataDir() {
@@ -111,8 +163,17 @@ public final class PgInstance {
         }
     }
 
-    /** Writes pgfly.conf and pg_hba.conf, and makes postgresql.conf include pgfly.conf (once). */
-    public void writeConfig(Map<String, String> settings, List<String> memberHosts) throws IOException {
+    /**
+     * Writes pgfly.conf and pg_hba.conf, and makes postgresql.conf include pgfly.conf (once). With TLS,
+     * the ssl settings come last (pgfly owns them) and pg_hba.conf accepts TLS connections only.
+     */
+    public void writeConfig(Map<String, String> given, List<String> memberHosts) throws IOException {
+        Map<String, String> settings = given;
+        if (tls) {
+            settings = new LinkedHashMap<>(given);
+            settings.putAll(PgConfig.tlsSettings(tlsDir().resolve("server.crt").toString(),
+                    tlsDir().resolve("server.key").toString(), tlsDir().resolve("root.crt").toString()));
+        }
         Path conf = dataDir().resolve("postgresql.conf");
         String include = "include_if_exists = 'pgfly.conf'";
         String existing = Files.exists(conf) ? Files.readString(conf) : "";
@@ -120,7 +181,7 @@ public final class PgInstance {
             Files.writeString(conf, existing + "\n# pgfly's managed settings come last and win.\n" + include + "\n");
         }
         writeOwned(dataDir().resolve("pgfly.conf"), PgConfig.renderConf(settings));
-        writeOwned(dataDir().resolve("pg_hba.conf"), PgConfig.renderHba(memberHosts));
+        writeOwned(dataDir().resolve("pg_hba.conf"), PgConfig.renderHba(memberHosts, tls));
         user.own(conf);
     }
 
@@ -279,7 +340,7 @@ public final class PgInstance {
         if (slot != null) {
             argv.addAll(List.of("-S", slot));
         }
-        return Command.run(user.wrap(argv), Map.of("PGPASSFILE", passFile().toString()), timeout);
+        return Command.run(user.wrap(argv), libpqEnv(), timeout);
     }
 
     /** pg_rewind against the new primary; it runs crash recovery first when the target was not shut down cleanly. */
@@ -287,7 +348,14 @@ public final class PgInstance {
         String source = "host=" + sourceHost + " port=" + sourcePort + " user=" + PgConfig.SUPERUSER
                 + " dbname=postgres connect_timeout=5";
         return Command.run(user.wrap(List.of(bin.tool("pg_rewind"), "-D", dataDir().toString(),
-                "--source-server=" + source, "--progress")), Map.of("PGPASSFILE", passFile().toString()), timeout);
+                "--source-server=" + source, "--progress")), libpqEnv(), timeout);
+    }
+
+    /** The password file, and with TLS verify-full against the cluster's CA. */
+    private Map<String, String> libpqEnv() {
+        Map<String, String> env = new LinkedHashMap<>(clientTls().libpqEnv());
+        env.put("PGPASSFILE", passFile().toString());
+        return env;
     }
 
     public Map<String, String> controlData() {

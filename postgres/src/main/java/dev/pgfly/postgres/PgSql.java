@@ -23,6 +23,10 @@ public final class PgSql implements AutoCloseable {
     private Connection connection;
 
     public PgSql(String host, int port, String user, String password) {
+        this(host, port, user, password, PgTls.OFF);
+    }
+
+    public PgSql(String host, int port, String user, String password, PgTls tls) {
         this.url = "jdbc:postgresql://" + host + ":" + port + "/postgres";
         this.props = new Properties();
         props.setProperty("user", user);
@@ -32,6 +36,7 @@ public final class PgSql implements AutoCloseable {
         props.setProperty("loginTimeout", "3");
         props.setProperty("ApplicationName", "pgfly-agent");
         props.setProperty("tcpKeepAlive", "true");
+        tls.addTo(props);
     }
 
     private synchronized Connection connection() throws SQLException {

@@ -80,6 +80,10 @@ public final class PgStatsReader implements AutoCloseable {
     private Connection connection;
 
     public PgStatsReader(String host, int port, String user, String password) {
+        this(host, port, user, password, PgTls.OFF);
+    }
+
+    public PgStatsReader(String host, int port, String user, String password, PgTls tls) {
         this.url = "jdbc:postgresql://" + host + ":" + port + "/postgres";
         props.setProperty("user", user);
         props.setProperty("password", password);
@@ -88,6 +92,7 @@ public final class PgStatsReader implements AutoCloseable {
         props.setProperty("socketTimeout", "5");
         props.setProperty("ApplicationName", "pgfly-metrics");
         props.setProperty("options", "-c statement_timeout=" + STATEMENT_TIMEOUT_MILLIS);
+        tls.addTo(props);
     }
 
     /** One round of queries; never throws: a failure is a {@link PgStats#down} with the reason. */

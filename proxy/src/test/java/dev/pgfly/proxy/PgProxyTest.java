@@ -153,6 +153,46 @@ class PgProxyTest {
         }
     }
 
+    /**
+     * TLS is between the client and PostgreSQL: the proxy forwards the SSLRequest as it is and relays the
+     * member's answer, never answering for it (an 'N' from the proxy would be a downgrade).
+     */
+    @Test
+    void anSslRequestReachesTheMemberAndItsAnswerTheClient() throws Exception {
+        byte[] sslRequest = packet(StartupPacket.SSL_REQUEST, new byte[0]);
+        CompletableFuture<byte[]> received = new CompletableFuture<>();
+        try (ServerSocket member = new ServerSocket()) {
+            member.bind(new InetSocketAddress("127.0.0.1", 0));
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = member.accept()) {
+                    received.complete(s.getInputStream().readNBytes(sslRequest.length));
+                    s.getOutputStream().write('S');
+                    s.getOutputStream().write(s.getInputStream().readNBytes(5)); // stands in for the TLS handshake
+                    s.getOutputStream().flush();
+                } catch (IOException e) {
+                    received.completeExceptionally(e);
+                }
+            });
+            ZkClusterStore agent = store();
+            agents.add(agent);
+            agent.tryAcquireLeadership("m1", "127.0.0.1", member.getLocalPort()).orElseThrow();
+            agent.updateLeader(agent.leader().orElseThrow().asReady());
+            startProxy(Duration.ofSeconds(5));
+            await().atMost(Duration.ofSeconds(5)).until(() -> proxy.currentPrimary().isPresent());
+            try (Socket client = new Socket("127.0.0.1", proxy.primaryPort())) {
+                client.setSoTimeout(5000);
+                client.getOutputStream().write(sslRequest);
+                client.getOutputStream().flush();
+                assertThat(client.getInputStream().read()).as("the member's answer").isEqualTo('S');
+                assertThat(received.get(5, TimeUnit.SECONDS)).as("forwarded unchanged").isEqualTo(sslRequest);
+                byte[] hello = {0x16, 0x03, 0x01, 0x00, 0x2a};
+                client.getOutputStream().write(hello);
+                client.getOutputStream().flush();
+                assertThat(client.getInputStream().readNBytes(hello.length)).isEqualTo(hello);
+            }
+        }
+    }
+
     @Test
     void aClientThatHasNotSpokenYetCostsNoBackendConnection() throws Exception {
         EchoServer m1 = echo("127.0.0.1", "m1");

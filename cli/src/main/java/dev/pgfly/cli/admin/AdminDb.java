@@ -14,14 +14,37 @@ import java.util.Properties;
  * Superuser sessions to a cluster through its proxy (so always on the current primary), for the
  * administration commands. Each session turns statement logging off, so that no statement carrying
  * a password verifier lands in the server log, and makes string literals standard.
+ *
+ * @param sslRootCert with TLS, the cluster's CA: sessions verify the server (verify-full); null without
  */
-public record AdminDb(String cluster, String host, int port, String password) {
+public record AdminDb(String cluster, String host, int port, String password, String sslRootCert) {
 
-    /** From the cluster's superuser URL through the proxy: postgres://postgres:PASSWORD@HOST:PORT/DB. */
+    public AdminDb(String cluster, String host, int port, String password) {
+        this(cluster, host, port, password, null);
+    }
+
+    /**
+     * From the cluster's superuser URL through the proxy: postgres://postgres:PASSWORD@HOST:PORT/DB, with
+     * {@code ?sslmode=verify-full&sslrootcert=FILE} for a TLS cluster.
+     */
     public static AdminDb fromUrl(String cluster, String url) {
         URI u = URI.create(url);
         String[] userInfo = u.getUserInfo().split(":", 2);
-        return new AdminDb(cluster, u.getHost(), u.getPort(), userInfo[1]);
+        String rootCert = null;
+        if (u.getQuery() != null) {
+            for (String pair : u.getQuery().split("&")) {
+                if (pair.startsWith("sslrootcert=")) {
+                    rootCert = pair.substring("sslrootcert=".length());
+                }
+            }
+        }
+        return new AdminDb(cluster, u.getHost(), u.getPort(), userInfo[1], rootCert);
+    }
+
+    /** libpq's TLS environment for tools run against the cluster (pg_restore): verify-full with TLS. */
+    public java.util.Map<String, String> libpqTlsEnv() {
+        return sslRootCert == null ? java.util.Map.of("PGSSLMODE", "prefer")
+                : java.util.Map.of("PGSSLMODE", "verify-full", "PGSSLROOTCERT", sslRootCert);
     }
 
     public Connection connect(String database) {
@@ -30,6 +53,10 @@ public record AdminDb(String cluster, String host, int port, String password) {
         p.setProperty("password", password);
         p.setProperty("connectTimeout", "5");
         p.setProperty("ApplicationName", "pgfly-admin");
+        if (sslRootCert != null) {
+            p.setProperty("sslmode", "verify-full");
+            p.setProperty("sslrootcert", sslRootCert);
+        }
         try {
             Connection c = DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/" + database, p);
             try (Statement st = c.createStatement()) {

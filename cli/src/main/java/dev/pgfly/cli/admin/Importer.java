@@ -85,9 +85,11 @@ public final class Importer {
             restore.add("--dbname=" + database);
             restore.add(dump.toString());
             int[] restored = {0};
-            run("pg_restore", restore, Map.of("PGHOST", target.host(), "PGPORT", Integer.toString(target.port()),
-                    "PGUSER", PgConfig.SUPERUSER, "PGPASSWORD", target.password(), "PGDATABASE", database,
-                    "PGSSLMODE", "prefer"), line -> {
+            Map<String, String> env = new java.util.LinkedHashMap<>(Map.of("PGHOST", target.host(),
+                    "PGPORT", Integer.toString(target.port()), "PGUSER", PgConfig.SUPERUSER, "PGPASSWORD", target.password(),
+                    "PGDATABASE", database));
+            env.putAll(target.libpqTlsEnv());
+            run("pg_restore", restore, env, line -> {
                 if (line.contains("processing data for table")) {
                     progress("restore", ++restored[0], tables, tableOf(line));
                 }

@@ -2,10 +2,14 @@ package dev.pgfly.cli.api;
 
 import java.util.List;
 
-/** A cluster in {@code status} and {@code list}. */
+/**
+ * A cluster in {@code status} and {@code list}.
+ *
+ * @param tls PostgreSQL accepts TLS connections only; clients verify it with {@code pgfly cert}'s CA
+ */
 public record ClusterView(String name, String config, String state, String primaryRegion, boolean synchronous,
                           long term, String leader, Proxy proxy, List<MemberView> members, List<Proxy> proxies,
-                          long idleTimeoutSeconds) {
+                          long idleTimeoutSeconds, boolean tls) {
 
     /**
      * A proxy: the primary region's is {@code proxy}; every region with members has one in {@code proxies}.
@@ -21,6 +25,6 @@ public record ClusterView(String name, String config, String state, String prima
 
     public ClusterView withMembers(List<MemberView> newMembers) {
         return new ClusterView(name, config, state, primaryRegion, synchronous, term, leader, proxy, newMembers,
-                proxies, idleTimeoutSeconds);
+                proxies, idleTimeoutSeconds, tls);
     }
 }

@@ -206,7 +206,8 @@ public final class ClusterBackups {
             SnapshotTaker taker = new SnapshotTaker(store, PgBinaries.locate(cluster.pgBin()),
                     home.clusterDir(name).resolve("tmp"));
             SnapshotManifest manifest = taker.take(new SnapshotTaker.Source(name, source.name(), source.host(),
-                    source.port(), secrets.replicationPassword()), progress);
+                    source.port(), secrets.replicationPassword(),
+                    dev.pgfly.cli.daemon.ClusterTls.clientTls(home, cluster.spec())), progress);
             new SnapshotCatalog(store).applyRetention(settings.retentionWindow(), java.time.Instant.now());
             return manifest;
         }

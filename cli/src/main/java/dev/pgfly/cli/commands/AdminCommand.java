@@ -6,6 +6,6 @@ import dev.pgfly.cli.admin.AdminDb;
 abstract class AdminCommand extends ClusterCommand {
 
     AdminDb admin(String cluster) {
-        return AdminDb.fromUrl(cluster, UrlCommand.url(daemon(), cluster, false, "postgres"));
+        return AdminDb.fromUrl(cluster, UrlCommand.connectUrl(daemon(), cluster, false, "postgres"));
     }
 }

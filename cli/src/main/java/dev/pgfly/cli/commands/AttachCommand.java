@@ -28,10 +28,15 @@ public final class AttachCommand extends AdminCommand implements Callable<Intege
     public Integer call() {
         String defaultName = SqlNames.defaultForApp(app);
         Attachment a = new Attachment(app, user == null ? defaultName : user, database == null ? defaultName : database);
-        String url = new Attachments(admin(name)).attach(a);
+        dev.pgfly.cli.admin.AdminDb admin = admin(name);
+        String url = new Attachments(admin).attach(a);
         System.out.println("Attached app '" + app + "' to cluster '" + name + "': user " + a.user() + ", database "
                 + a.database() + ". Set this in the app's environment (the password is shown only once):");
         System.out.println("DATABASE_URL=" + url);
+        if (admin.sslRootCert() != null) {
+            System.out.println("TLS is on: to check the server's certificate, add ?sslmode=verify-full&sslrootcert=FILE,"
+                    + " FILE holding the cluster's CA ('pgfly cert " + name + "')");
+        }
         return 0;
     }
 }

@@ -242,6 +242,7 @@ public final class BackupCommand implements Runnable {
                 p.setProperty("user", PgConfig.SUPERUSER);
                 p.setProperty("password", secrets.superuserPassword());
                 p.setProperty("connectTimeout", "3");
+                dev.pgfly.cli.daemon.ClusterTls.clientTls(PgflyHome.resolve(), cluster.spec()).addTo(p);
                 String url = "jdbc:postgresql://" + cluster.spec().proxyHost() + ":" + cluster.spec().proxyPort() + "/postgres";
                 try (Connection c = DriverManager.getConnection(url, p)) {
                     return ArchiverStatus.query(c);

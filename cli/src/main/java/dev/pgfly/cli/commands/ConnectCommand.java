@@ -27,7 +27,8 @@ public final class ConnectCommand extends ClusterCommand implements Callable<Int
 
     @Override
     public Integer call() throws InterruptedException {
-        String url = UrlCommand.url(daemon(), name, replica, database);
+        // With TLS, psql checks the server's certificate against the cluster's CA.
+        String url = UrlCommand.connectUrl(daemon(), name, replica, database);
         List<String> cmd = new ArrayList<>(List.of("psql", url));
         cmd.addAll(psqlArgs);
         try {

@@ -56,6 +56,10 @@ public final class CreateCommand extends ClusterCommand implements Callable<Inte
     @Option(names = "--fork-from", paramLabel = "NAME", description = "A fresh copy of running cluster NAME")
     String forkFrom;
 
+    @Option(names = "--tls", negatable = true, description = "PostgreSQL accepts TLS connections only, with certificates"
+            + " from a CA of the cluster's own (see 'pgfly cert'). Default: on for ha, off for dev")
+    Boolean tls;
+
     @picocli.CommandLine.Mixin
     BackupCommand.StoreOptions backupStore;
 
@@ -96,7 +100,7 @@ public final class CreateCommand extends ClusterCommand implements Callable<Inte
         DaemonClient daemon = daemon();
         CreateResult result = daemon.convert(daemon.post("/v1/clusters",
                 new CreateRequest(name, config, region, members, sync, port, pgBin, idleSeconds, restore,
-                        backupStore.settings()),
+                        backupStore.settings(), tls),
                 restore == null ? Duration.ofMinutes(5) : Duration.ofHours(12)), CreateResult.class);
         if (json) {
             printJson(result);
@@ -113,6 +117,12 @@ public final class CreateCommand extends ClusterCommand implements Callable<Inte
         System.out.println();
         System.out.println("Connection URL (through the proxy; the password is shown only here and by 'pgfly url'):");
         System.out.println("  " + result.url());
+        if (result.verifyUrl() != null) {
+            System.out.println();
+            System.out.println("TLS is on: PostgreSQL accepts encrypted connections only. To check the server's certificate"
+                    + " (the cluster's CA: 'pgfly cert " + name + "'):");
+            System.out.println("  " + result.verifyUrl());
+        }
         System.out.println();
         System.out.println("Connect with: pgfly connect " + name);
         return 0;

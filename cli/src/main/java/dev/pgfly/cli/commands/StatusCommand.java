@@ -36,6 +36,7 @@ public final class StatusCommand extends ClusterCommand implements Callable<Inte
             System.out.printf("Proxy%s: primary %s, replicas %s%n", p.region() == null ? "" : " (" + p.region() + ")",
                     p.primary(), p.replica());
         }
+        System.out.println(c.tls() ? "TLS: on (TLS connections only; the CA: pgfly cert " + c.name() + ")" : "TLS: off");
         if (c.idleTimeoutSeconds() > 0) {
             System.out.printf("Scale to zero: PostgreSQL stops after %d s without clients; a connection wakes it%n",
                     c.idleTimeoutSeconds());

@@ -22,10 +22,29 @@ public final class UrlCommand extends ClusterCommand implements Callable<Integer
     @Option(names = "--region", description = "Through the proxy of this region (default: the primary region's)")
     String region;
 
+    @Option(names = "--verify", description = "TLS clusters: add sslmode=verify-full and sslrootcert (the cluster's CA"
+            + " file) so that the client checks the server's certificate")
+    boolean verify;
+
     @Override
     public Integer call() {
-        System.out.println(url(daemon(), name, replica, database, region));
+        tools.jackson.databind.JsonNode urls = urls(daemon(), name, replica, database, region);
+        if (verify) {
+            if (urls.path("verify_url").isNull() || urls.path("verify_url").isMissingNode()) {
+                throw new IllegalStateException("cluster '" + name + "' does not use TLS: there is no certificate to verify");
+            }
+            System.out.println(urls.get("verify_url").asString());
+        } else {
+            System.out.println(urls.get("url").asString());
+        }
         return 0;
+    }
+
+    /** The URL pgfly's own clients use: the verifying one for a TLS cluster, the plain one otherwise. */
+    static String connectUrl(DaemonClient daemon, String name, boolean replica, String database) {
+        tools.jackson.databind.JsonNode urls = urls(daemon, name, replica, database, null);
+        tools.jackson.databind.JsonNode verifying = urls.path("verify_url");
+        return verifying.isString() ? verifying.asString() : urls.get("url").asString();
     }
 
     static String url(DaemonClient daemon, String name, boolean replica, String database) {
@@ -33,7 +52,12 @@ public final class UrlCommand extends ClusterCommand implements Callable<Integer
     }
 
     static String url(DaemonClient daemon, String name, boolean replica, String database, String region) {
+        return urls(daemon, name, replica, database, region).get("url").asString();
+    }
+
+    private static tools.jackson.databind.JsonNode urls(DaemonClient daemon, String name, boolean replica, String database,
+                                                        String region) {
         return daemon.get(path(name) + "/url?replica=" + replica + "&database=" + DaemonClient.enc(database)
-                + (region == null ? "" : "&region=" + DaemonClient.enc(region))).get("url").asString();
+                + (region == null ? "" : "&region=" + DaemonClient.enc(region)));
     }
 }

@@ -75,6 +75,7 @@ final class ClusterManager implements AutoCloseable {
     private final Object allocation = new Object();
     private final String addressPrefix;
     private final ClusterBackups backups;
+    private final ClusterTls tls;
 
     ClusterManager(PgflyHome home, CuratorFramework client, DcsAddress dcs, ChildLauncher launcher) {
         this.home = home;
@@ -84,6 +85,7 @@ final class ClusterManager implements AutoCloseable {
         this.addressPrefix = addressPrefix(home);
         launcher.onRestart(this::childRestarted);
         this.backups = new ClusterBackups(home);
+        this.tls = new ClusterTls(home);
     }
 
     /**
@@ -130,6 +132,9 @@ final class ClusterManager implements AutoCloseable {
                     + " HA cluster must keep serving and streaming");
         }
         PgBinaries bin = PgBinaries.locate(req.pgBin());
+        // TLS is on by default for HA clusters, whose members talk to each other and to clients over the
+        // network; a dev cluster keeps plain connections unless asked.
+        boolean withTls = req.tls() != null ? req.tls() : config.equals("ha");
         long started = System.currentTimeMillis();
         return locked(req.name(), () -> {
             if (home.clusterExists(req.name())) {
@@ -143,12 +148,17 @@ final class ClusterManager implements AutoCloseable {
                 cluster = allocate(req, config, members, region, bin);
                 Map<String, String> settings = new LinkedHashMap<>(cluster.spec().settings());
                 settings.putAll(ClusterBackups.archiveSettings(cluster));
-                cluster = cluster.withSpec(cluster.spec().withSettings(settings));
+                cluster = cluster.withSpec(cluster.spec().withSettings(settings).withTls(withTls));
                 save(cluster);
             }
             try {
                 Secrets secrets = Secrets.generate();
                 secrets.writeTo(home.secretsDir(req.name()));
+                if (withTls) {
+                    // A new CA for every new cluster, restores and forks included: they share no keys with their source.
+                    tls.createCa(req.name());
+                    tls.ensureMemberCertificates(cluster);
+                }
                 backups.setUp(cluster, backupSettings);
                 if (restore != null) {
                     backups.restoreInto(cluster, restore, secrets, Progress.to("restore of " + req.name(), log::info));
@@ -169,7 +179,8 @@ final class ClusterManager implements AutoCloseable {
                 destroyLocked(req.name());
                 throw e;
             }
-            return new CreateResult(view(cluster), url(req.name(), false, "postgres"), System.currentTimeMillis() - started);
+            return new CreateResult(view(cluster), url(req.name(), false, "postgres"),
+                    withTls ? verifyUrl(req.name(), false, "postgres", null) : null, System.currentTimeMillis() - started);
         });
     }
 
@@ -407,6 +418,11 @@ final class ClusterManager implements AutoCloseable {
     private void startChildren(LocalCluster given) throws IOException {
         LocalCluster cluster = withProxyMetricsPort(given);
         String name = cluster.spec().name();
+        // Before any agent starts: a new member's certificate, or one renewed before it expires.
+        List<String> issued = tls.ensureMemberCertificates(cluster);
+        if (!issued.isEmpty()) {
+            log.info("{}: issued TLS certificates for {}", name, issued);
+        }
         Map<String, ChildProcess> running = children.computeIfAbsent(name, n -> new ConcurrentHashMap<>());
         for (MemberSpec m : cluster.spec().members()) {
             if (!running.containsKey(m.name())) {
@@ -553,6 +569,7 @@ final class ClusterManager implements AutoCloseable {
                 store.putConfig(updated.spec());
                 store.removeMemberStatus(member);
                 FileTrees.delete(memberDir(cluster, member));
+                tls.forget(name, member);
                 record(name, "member-remove", member, "member removed; its replication slot is dropped by the primary");
                 return view(updated);
             }
@@ -723,6 +740,11 @@ final class ClusterManager implements AutoCloseable {
             }
 
             @Override
+            public dev.pgfly.postgres.PgTls tls() {
+                return ClusterTls.clientTls(home, cluster.spec());
+            }
+
+            @Override
             public String switchover() throws Exception {
                 return switchoverLocked(cluster, null);
             }
@@ -791,7 +813,7 @@ final class ClusterManager implements AutoCloseable {
         cluster.regionProxies().forEach((region, port) -> proxies.add(proxyView(cluster, region, port)));
         return new ClusterView(spec.name(), spec.config(), state, spec.primaryRegion(), spec.synchronous(), term,
                 leader.map(LeaderRecord::member).orElse(null), proxies.getFirst(), members, proxies,
-                spec.idleTimeoutSeconds());
+                spec.idleTimeoutSeconds(), spec.tls());
     }
 
     private static ClusterView.Proxy proxyView(LocalCluster cluster, String region, int port) {
@@ -854,6 +876,48 @@ final class ClusterManager implements AutoCloseable {
         return url(name, replica, database, null);
     }
 
+    /**
+     * The URL of {@link #url(String, boolean, String, String)} with {@code sslmode=verify-full} and the
+     * cluster's CA as {@code sslrootcert}, for psql and other libpq clients on this host; null when
+     * the cluster has no TLS.
+     */
+    String verifyUrl(String name, boolean replica, String database, String region) throws IOException {
+        LocalCluster cluster = load(name);
+        if (!cluster.spec().tls()) {
+            return null;
+        }
+        return url(name, replica, database, region) + "?sslmode=verify-full&sslrootcert="
+                + queryValue(tls.publicCaFile(name).toString());
+    }
+
+    /** A URL query value: a file path stays readable (slashes kept), anything else is percent-encoded. */
+    static String queryValue(String value) {
+        return java.util.Arrays.stream(value.split("/", -1))
+                .map(part -> java.net.URLEncoder.encode(part, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"))
+                .collect(java.util.stream.Collectors.joining("/"));
+    }
+
+    /** The cluster's CA certificate for clients ({@code pgfly cert}). */
+    Map<String, Object> certificate(String name) throws IOException {
+        LocalCluster cluster = load(name);
+        if (!cluster.spec().tls()) {
+            throw new IllegalStateException("cluster '" + name + "' does not use TLS (create a cluster with --tls)");
+        }
+        Path file = dev.pgfly.core.tls.TlsFiles.caCertificate(home.secretsDir(name));
+        if (!Files.exists(file)) {
+            throw new IllegalStateException("cluster '" + name + "' has TLS on but no CA certificate in " + file.getParent());
+        }
+        String pem = Files.readString(file);
+        java.security.cert.X509Certificate ca = dev.pgfly.core.tls.ClusterCa.parseCertificate(pem);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("cluster", name);
+        answer.put("ca_pem", pem);
+        answer.put("fingerprint_sha256", dev.pgfly.core.tls.ClusterCa.fingerprintSha256(ca));
+        answer.put("not_after", ca.getNotAfter().toInstant().toString());
+        answer.put("file", tls.publicCaFile(name).toString());
+        return answer;
+    }
+
     // ------------------------------------------------------------------ readiness
 
     private void awaitReady(LocalCluster cluster, long timeoutMillis) throws Exception {
@@ -895,6 +959,8 @@ final class ClusterManager implements AutoCloseable {
             p.setProperty("connectTimeout", "2");
             p.setProperty("ApplicationName", "pgfly-daemon");
             p.setProperty("socketTimeout", "5");
+            // With TLS, the daemon checks what clients will: the member's certificate, through the proxy.
+            ClusterTls.clientTls(home, cluster.spec()).addTo(p);
             String url = "jdbc:postgresql://" + cluster.spec().proxyHost() + ":" + cluster.spec().proxyPort() + "/postgres";
             try (Connection c = DriverManager.getConnection(url, p); var st = c.createStatement();
                  var rs = st.executeQuery("SELECT NOT pg_is_in_recovery()")) {

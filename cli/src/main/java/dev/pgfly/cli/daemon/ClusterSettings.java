@@ -39,7 +39,7 @@ final class ClusterSettings {
         List<SettingsView.MemberSettings> members = new ArrayList<>();
         for (MemberSpec m : cluster.spec().members()) {
             String role = primary.map(p -> p.equals(m.name()) ? "primary" : "replica").orElse("unknown");
-            try (MemberSql sql = MemberSql.open(m, password)) {
+            try (MemberSql sql = MemberSql.open(m, password, ClusterTls.clientTls(home, cluster.spec()))) {
                 Map<String, SettingsView.Value> values = new LinkedHashMap<>();
                 sql.settings(configured.keySet()).forEach((name, row) -> values.put(name, new SettingsView.Value(
                         row.shown(), SettingValidator.inForce(row.spec(), configured.get(name)), row.spec().pendingRestart())));
@@ -67,7 +67,7 @@ final class ClusterSettings {
         String password = Secrets.readFrom(home.secretsDir(cluster.spec().name())).superuserPassword();
         SQLException last = null;
         for (MemberSpec m : cluster.spec().members()) {
-            try (MemberSql sql = MemberSql.open(m, password)) {
+            try (MemberSql sql = MemberSql.open(m, password, ClusterTls.clientTls(home, cluster.spec()))) {
                 Map<String, dev.pgfly.core.admin.SettingSpec> known = new LinkedHashMap<>();
                 sql.settings(names.values()).forEach((name, row) -> known.put(name, row.spec()));
                 Map<String, String> checked = new LinkedHashMap<>();
@@ -126,7 +126,7 @@ final class ClusterSettings {
         while (System.currentTimeMillis() < deadline) {
             waiting = new ArrayList<>();
             for (MemberSpec m : cluster.spec().members()) {
-                try (MemberSql sql = MemberSql.open(m, password)) {
+                try (MemberSql sql = MemberSql.open(m, password, ClusterTls.clientTls(home, cluster.spec()))) {
                     Map<String, MemberSql.Row> rows = sql.settings(set.keySet());
                     for (Map.Entry<String, String> e : set.entrySet()) {
                         MemberSql.Row row = rows.get(e.getKey());

@@ -29,6 +29,7 @@ import java.util.concurrent.Executors;
  * POST   /v1/clusters/NAME/members?region=R   DELETE /v1/clusters/NAME/members/M
  * GET    /v1/clusters/NAME/events?limit=N     GET /v1/clusters/NAME/url?replica=&database=&region=
  * GET    /v1/clusters/NAME/logs?member=M      (paths of the members' log files)
+ * GET    /v1/clusters/NAME/cert               (the cluster's CA certificate: TLS clusters only)
  * GET    /v1/clusters/NAME/settings           POST /v1/clusters/NAME/settings (SettingsUpdate)
  * POST   /v1/clusters/NAME/restart?force=&member=     POST /v1/clusters/NAME/upgrade?pg_bin=DIR
  * POST   /v1/zookeeper/restart?down_ms=N  (a fault drill: the embedded ZooKeeper down for N ms, 0..60000)
@@ -147,7 +148,13 @@ final class DaemonApi implements AutoCloseable {
             case "POST restart" -> clusters.restart(name, flag(q, "force"), q.get("member"));
             case "POST upgrade" -> clusters.upgrade(name, q.get("pg_bin"));
             case "GET events" -> clusters.events(name, limit(q.getOrDefault("limit", "50")));
-            case "GET url" -> Map.of("url", clusters.url(name, flag(q, "replica"), q.get("database"), q.get("region")));
+            case "GET url" -> {
+                Map<String, Object> urls = new java.util.LinkedHashMap<>();
+                urls.put("url", clusters.url(name, flag(q, "replica"), q.get("database"), q.get("region")));
+                urls.put("verify_url", clusters.verifyUrl(name, flag(q, "replica"), q.get("database"), q.get("region")));
+                yield urls;
+            }
+            case "GET cert" -> clusters.certificate(name);
             default -> throw new IllegalArgumentException("unsupported " + method + " " + path);
         };
     }

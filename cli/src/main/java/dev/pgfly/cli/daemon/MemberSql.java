@@ -26,13 +26,14 @@ final class MemberSql implements AutoCloseable {
         this.connection = connection;
     }
 
-    static MemberSql open(MemberSpec member, String superuserPassword) throws SQLException {
+    static MemberSql open(MemberSpec member, String superuserPassword, dev.pgfly.postgres.PgTls tls) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", PgConfig.SUPERUSER);
         p.setProperty("password", superuserPassword);
         p.setProperty("connectTimeout", "3");
         p.setProperty("socketTimeout", "10");
         p.setProperty("ApplicationName", "pgfly-daemon");
+        tls.addTo(p);
         return new MemberSql(DriverManager.getConnection(
                 "jdbc:postgresql://" + member.host() + ":" + member.pgPort() + "/postgres", p));
     }

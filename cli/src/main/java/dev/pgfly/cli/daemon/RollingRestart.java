@@ -43,6 +43,9 @@ final class RollingRestart {
 
         Secrets secrets() throws IOException;
 
+        /** How the daemon's own SQL sessions reach the members (verify-full when the cluster has TLS). */
+        dev.pgfly.postgres.PgTls tls();
+
         String switchover() throws Exception;
 
         void record(String kind, String member, String reason);
@@ -112,7 +115,7 @@ final class RollingRestart {
         Set<String> pending = new LinkedHashSet<>();
         List<String> lowered = List.of();
         for (MemberSpec m : cluster.spec().members()) {
-            try (MemberSql sql = MemberSql.open(m, password)) {
+            try (MemberSql sql = MemberSql.open(m, password, c.tls())) {
                 if (!sql.pendingRestart().isEmpty()) {
                     pending.add(m.name());
                 }

@@ -9,6 +9,9 @@ import java.util.TreeMap;
 /**
  * The desired shape of a cluster. Stored in the coordination store under {@code config}, so that
  * every agent and proxy acts on the same view; the daemon keeps a copy on disk to restart clusters.
+ *
+ * @param tls PostgreSQL accepts TLS connections only (members' certificates signed by the cluster's own
+ *            CA); false for clusters stored before pgfly had TLS, whose JSON has no such field
  */
 public record ClusterSpec(
         String name,
@@ -22,7 +25,8 @@ public record ClusterSpec(
         int pgMajor,
         List<MemberSpec> members,
         Map<String, String> settings,
-        long idleTimeoutSeconds) {
+        long idleTimeoutSeconds,
+        boolean tls) {
 
     public static final long DEFAULT_MAX_LAG_BYTES = 1024 * 1024;
 
@@ -34,12 +38,20 @@ public record ClusterSpec(
         }
     }
 
-    /** A cluster that never scales to zero. */
+    /** A cluster without TLS. */
+    public ClusterSpec(String name, String config, String primaryRegion, boolean synchronous, long maxLagBytes,
+                       String proxyHost, int proxyPort, int replicaPort, int pgMajor, List<MemberSpec> members,
+                       Map<String, String> settings, long idleTimeoutSeconds) {
+        this(name, config, primaryRegion, synchronous, maxLagBytes, proxyHost, proxyPort, replicaPort, pgMajor,
+                members, settings, idleTimeoutSeconds, false);
+    }
+
+    /** A cluster that never scales to zero, without TLS. */
     public ClusterSpec(String name, String config, String primaryRegion, boolean synchronous, long maxLagBytes,
                        String proxyHost, int proxyPort, int replicaPort, int pgMajor, List<MemberSpec> members,
                        Map<String, String> settings) {
         this(name, config, primaryRegion, synchronous, maxLagBytes, proxyHost, proxyPort, replicaPort, pgMajor,
-                members, settings, 0);
+                members, settings, 0, false);
     }
 
     /**
@@ -52,7 +64,7 @@ public record ClusterSpec(
 
     public ClusterSpec withIdleTimeout(long seconds) {
         return new ClusterSpec(name, config, primaryRegion, synchronous, maxLagBytes, proxyHost, proxyPort,
-                replicaPort, pgMajor, members, settings, seconds);
+                replicaPort, pgMajor, members, settings, seconds, tls);
     }
 
     public Optional<MemberSpec> member(String memberName) {
@@ -61,7 +73,7 @@ public record ClusterSpec(
 
     public ClusterSpec withMembers(List<MemberSpec> newMembers) {
         return new ClusterSpec(name, config, primaryRegion, synchronous, maxLagBytes, proxyHost, proxyPort,
-                replicaPort, pgMajor, newMembers, settings, idleTimeoutSeconds);
+                replicaPort, pgMajor, newMembers, settings, idleTimeoutSeconds, tls);
     }
 
     public ClusterSpec withMember(MemberSpec added) {
@@ -76,11 +88,16 @@ public record ClusterSpec(
 
     public ClusterSpec withSettings(Map<String, String> newSettings) {
         return new ClusterSpec(name, config, primaryRegion, synchronous, maxLagBytes, proxyHost, proxyPort,
-                replicaPort, pgMajor, members, new TreeMap<>(newSettings), idleTimeoutSeconds);
+                replicaPort, pgMajor, members, new TreeMap<>(newSettings), idleTimeoutSeconds, tls);
     }
 
     public ClusterSpec withSynchronous(boolean sync) {
         return new ClusterSpec(name, config, primaryRegion, sync, maxLagBytes, proxyHost, proxyPort,
-                replicaPort, pgMajor, members, settings, idleTimeoutSeconds);
+                replicaPort, pgMajor, members, settings, idleTimeoutSeconds, tls);
+    }
+
+    public ClusterSpec withTls(boolean on) {
+        return new ClusterSpec(name, config, primaryRegion, synchronous, maxLagBytes, proxyHost, proxyPort,
+                replicaPort, pgMajor, members, settings, idleTimeoutSeconds, on);
     }
 }
