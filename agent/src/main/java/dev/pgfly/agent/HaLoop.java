@@ -69,6 +69,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
     private volatile boolean closing;
     private final StreamingGrace streamingGrace = new StreamingGrace(DIVERGENCE_GRACE);
     private int failedReplicaStarts;
+    private volatile long retryNotBefore;
     private String lastRefusal;
     private volatile HaObserver observer = HaObserver.NONE;
 
@@ -102,16 +103,27 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         }
     }
 
-    /** Asks for a cycle soon; bursts of watch events collapse into one cycle. */
+    /**
+     * Asks for a cycle soon; bursts of watch events collapse into one cycle. After a failed cycle the
+     * next waits a loop interval: every cycle publishes this member's status, which wakes the other
+     * agents, so failing cycles would otherwise feed a storm of them (seen in a chaos run: replicas
+     * retrying a rewind against a stopping primary ten times a second).
+     */
     void trigger() {
         if (closing || !cycleQueued.compareAndSet(false, true)) {
             return;
         }
+        Runnable run = () -> {
+            cycleQueued.set(false);
+            cycle();
+        };
         try {
-            loop.execute(() -> {
-                cycleQueued.set(false);
-                cycle();
-            });
+            long wait = retryNotBefore - System.currentTimeMillis();
+            if (wait > 0) {
+                loop.schedule(run, wait, TimeUnit.MILLISECONDS);
+            } else {
+                loop.execute(run);
+            }
         } catch (java.util.concurrent.RejectedExecutionException e) {
             cycleQueued.set(false);
         }
@@ -124,7 +136,9 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         long started = System.nanoTime();
         try {
             runCycle();
+            retryNotBefore = 0;
         } catch (Exception e) {
+            retryNotBefore = System.currentTimeMillis() + config.loopInterval().toMillis();
             state = "error: " + e.getMessage();
             log.warn("HA cycle failed: {}", e.toString(), e);
         }

@@ -72,10 +72,10 @@ final class Switchover {
         // written while nobody can write (as Patroni does before a switchover).
         local.checkpointOn(me.host(), me.pgPort());
         long started = System.currentTimeMillis();
-        // The lease is kept during the stop: a slow shutdown (the archiver's last push, a big
-        // checkpoint) must not be cut short by the watchdog, which would leave WAL after the last
-        // checkpoint that the target may not have.
-        pg.stop("fast", Duration.ofSeconds(60));
+        // Not ready: the proxy holds new clients instead of sending them to a server that is shutting
+        // down, and replicas that stop streaming now do not take it for a diverged history.
+        store.leader().filter(l -> l.member().equals(me.name())).ifPresent(l -> store.updateLeader(l.asNotReady()));
+        stopForHandover();
         lease.stopLeading();
         lease.clear();
         Map<String, String> control = pg.controlData();
@@ -97,10 +97,42 @@ final class Switchover {
                 + target.name() + " has it; handing over after " + (System.currentTimeMillis() - started) + " ms");
     }
 
+    /**
+     * A fast stop, cut short once its shutdown checkpoint is written: what may still hold the
+     * postmaster then (the archiver retrying a push that fails, a WAL sender waiting for a slow
+     * standby) has nothing the handover needs, and whether the target received the checkpoint is
+     * checked next anyway. The lease is kept meanwhile so that the watchdog cannot stop PostgreSQL
+     * before its shutdown checkpoint.
+     */
+    private void stopForHandover() throws IOException {
+        try {
+            pg.stop("fast", Duration.ofSeconds(3));
+        } catch (IOException stillStopping) {
+            // pg_ctl gave up waiting; the shutdown goes on
+        }
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (pg.isRunning() && System.currentTimeMillis() < deadline) {
+            if (cleanShutdownCheckpoint(pg.controlData()).isPresent()) {
+                events.accept("switchover-stop", "shutdown checkpoint written; ending what still holds the postmaster");
+                break;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (pg.isRunning()) {
+            pg.stop("immediate", Duration.ofSeconds(30));
+        }
+    }
+
     private void stayPrimary(String why) throws IOException {
         lease.startLeading();
         pg.start(Duration.ofSeconds(60));
         local.sql().reset();
+        store.leader().filter(l -> l.member().equals(local.member())).ifPresent(l -> store.updateLeader(l.asReady()));
         store.clearSwitchover();
         events.accept("switchover-aborted", why);
     }
