@@ -106,7 +106,7 @@ final class Switchover {
      */
     private void stopForHandover() throws IOException {
         try {
-            pg.stop("fast", Duration.ofSeconds(3));
+            pg.stop("fast", Duration.ofSeconds(1));
         } catch (IOException stillStopping) {
             // pg_ctl gave up waiting; the shutdown goes on
         }
