@@ -55,9 +55,10 @@ final class Switchover {
                 problem = Optional.of(target.name() + " is already the primary");
             }
         } else {
-            target = bestReplica(spec, me).orElse(null);
+            Map<String, String> unfit = new java.util.TreeMap<>();
+            target = awaitBestReplica(spec, me, unfit).orElse(null);
             if (target == null) {
-                problem = Optional.of("no replica is fit to take over");
+                problem = Optional.of("no replica is fit to take over: " + String.join("; ", unfit.values()));
             }
         }
         if (problem.isEmpty()) {
@@ -187,12 +188,40 @@ final class Switchover {
                 s != null && s.postgresPid() > 0, s == null ? 0 : s.walPosition());
     }
 
-    private Optional<MemberSpec> bestReplica(ClusterSpec spec, MemberSpec me) {
+    /**
+     * The best replica, given the same few seconds as a named target to stream again (a switchover
+     * asked right after a fault healed finds replicas still reconnecting); {@code unfit} gets why
+     * each member is not fit.
+     */
+    private Optional<MemberSpec> awaitBestReplica(ClusterSpec spec, MemberSpec me, Map<String, String> unfit) {
+        long deadline = System.currentTimeMillis() + 10_000;
+        do {
+            unfit.clear();
+            Optional<MemberSpec> best = bestReplica(spec, me, unfit);
+            if (best.isPresent()) {
+                return best;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+        } while (System.currentTimeMillis() < deadline);
+        return Optional.empty();
+    }
+
+    private Optional<MemberSpec> bestReplica(ClusterSpec spec, MemberSpec me, Map<String, String> unfit) {
         MemberSpec best = null;
         Candidate bestCandidate = null;
         for (MemberSpec m : spec.members()) {
-            MemberStatus s = m.name().equals(me.name()) ? null : peers.status(m).orElse(null);
-            if (s == null || fitness(spec, m, s).isPresent()) {
+            if (m.name().equals(me.name())) {
+                continue;
+            }
+            MemberStatus s = peers.status(m).orElse(null);
+            Optional<String> problem = fitness(spec, m, s);
+            if (problem.isPresent()) {
+                unfit.put(m.name(), problem.get());
                 continue;
             }
             Candidate c = candidate(m, s);
