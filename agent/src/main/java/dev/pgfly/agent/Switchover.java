@@ -16,7 +16,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 
 /**
  * The primary's side of a planned switchover (safety rule 5): stop writes with a clean shutdown,
@@ -26,6 +28,8 @@ import java.util.function.BiConsumer;
  */
 final class Switchover {
     private static final Duration CATCH_UP = Duration.ofSeconds(30);
+    /** How long a replica that is reconnecting just now is given to stream again. */
+    private static final Duration FIT_WAIT = Duration.ofSeconds(10);
 
     private final ClusterStore store;
     private final LocalPostgres local;
@@ -152,21 +156,12 @@ final class Switchover {
 
     /** A replica that reconnects to the primary just now is given a few seconds to stream again. */
     private Optional<String> awaitFit(ClusterSpec spec, MemberSpec target) {
-        long deadline = System.currentTimeMillis() + 10_000;
-        Optional<String> problem;
-        do {
-            problem = fitness(spec, target, peers.status(target).orElse(null));
-            if (problem.isEmpty()) {
-                return problem;
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return problem;
-            }
-        } while (System.currentTimeMillis() < deadline);
-        return problem;
+        AtomicReference<Optional<String>> problem = new AtomicReference<>();
+        poll(FIT_WAIT, 200, () -> {
+            problem.set(fitness(spec, target, peers.status(target).orElse(null)));
+            return problem.get().isEmpty();
+        });
+        return problem.get();
     }
 
     private Optional<String> fitness(ClusterSpec spec, MemberSpec target, MemberStatus status) {
@@ -194,21 +189,13 @@ final class Switchover {
      * each member is not fit.
      */
     private Optional<MemberSpec> awaitBestReplica(ClusterSpec spec, MemberSpec me, Map<String, String> unfit) {
-        long deadline = System.currentTimeMillis() + 10_000;
-        do {
+        AtomicReference<Optional<MemberSpec>> best = new AtomicReference<>();
+        poll(FIT_WAIT, 200, () -> {
             unfit.clear();
-            Optional<MemberSpec> best = bestReplica(spec, me, unfit);
-            if (best.isPresent()) {
-                return best;
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Optional.empty();
-            }
-        } while (System.currentTimeMillis() < deadline);
-        return Optional.empty();
+            best.set(bestReplica(spec, me, unfit));
+            return best.get().isPresent();
+        });
+        return best.get();
     }
 
     private Optional<MemberSpec> bestReplica(ClusterSpec spec, MemberSpec me, Map<String, String> unfit) {
@@ -234,19 +221,27 @@ final class Switchover {
     }
 
     private boolean waitUntilReplayed(MemberSpec target, long checkpoint) {
-        long deadline = System.currentTimeMillis() + CATCH_UP.toMillis();
-        while (System.currentTimeMillis() < deadline) {
-            Optional<MemberStatus> s = peers.status(target);
-            if (s.isPresent() && Math.max(s.get().receivedLsn(), s.get().replayedLsn()) > checkpoint) {
+        return poll(CATCH_UP, 20, () -> peers.status(target)
+                .map(s -> Math.max(s.receivedLsn(), s.replayedLsn()) > checkpoint).orElse(false));
+    }
+
+    /**
+     * Asks {@code done} every {@code everyMillis} until it says yes or {@code wait} is over (it is
+     * always asked at least once); whether it said yes. An interrupt ends the wait with no.
+     */
+    private static boolean poll(Duration wait, long everyMillis, BooleanSupplier done) {
+        long deadline = System.currentTimeMillis() + wait.toMillis();
+        do {
+            if (done.getAsBoolean()) {
                 return true;
             }
             try {
-                Thread.sleep(20);
+                Thread.sleep(everyMillis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;
             }
-        }
+        } while (System.currentTimeMillis() < deadline);
         return false;
     }
 }
