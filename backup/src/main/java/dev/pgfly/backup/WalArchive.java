@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -21,13 +22,24 @@ import java.util.zip.GZIPOutputStream;
  * The WAL archive of one cluster: what {@code archive_command} pushes and {@code restore_command}
  * fetches. Each file is stored gzip-compressed (fast level: a switched, mostly empty segment shrinks to
  * almost nothing) under {@code wal/NAME.gz}. Pushing is idempotent, as PostgreSQL may push a file
- * again after a crash; a different file under a name already archived is refused, never overwritten.
+ * again after a crash. A different file under a name already archived is never overwritten:
+ * <ul>
+ *   <li>if it is WAL of the same database system, it is kept aside under
+ *       {@code wal-conflicts/NAME.SHA.gz} and the push succeeds. This happens after a failover: a
+ *       former primary, or a replica with {@code archive_mode=always}, holds the last segments of the
+ *       old timeline with records the new primary never had. Recovery on the new timeline reads that
+ *       segment from the new timeline's file, so the first copy archived is as good as any; refusing
+ *       would stall that member's archiver for ever (pg_wal grows, and a shutdown waits for it);</li>
+ *   <li>otherwise (another system identifier, or not a segment) it is refused: another cluster is
+ *       archiving here, and that must be seen, not absorbed.</li>
+ * </ul>
  */
 public final class WalArchive {
     public static final String PREFIX = "wal/";
+    public static final String CONFLICTS_PREFIX = "wal-conflicts/";
     private static final String SUFFIX = ".gz";
 
-    public enum PushResult { ARCHIVED, ALREADY_ARCHIVED }
+    public enum PushResult { ARCHIVED, ALREADY_ARCHIVED, KEPT_ASIDE }
 
     private final BackupStore store;
 
@@ -44,15 +56,46 @@ public final class WalArchive {
         byte[] compressed = gzip(file);
         String key = key(walName);
         Optional<StoredObject> existing = store.stat(key);
-        if (existing.isPresent()) {
-            if (dev.pgfly.backup.store.Sha256.of(compressed).equalsIgnoreCase(existing.get().sha256())) {
-                return PushResult.ALREADY_ARCHIVED;
-            }
-            throw new IOException(walName + " is already archived in " + store.describe()
-                    + " with different content: refusing to overwrite it (is another cluster archiving here?)");
+        if (existing.isEmpty()) {
+            store.put(key, compressed);
+            return PushResult.ARCHIVED;
         }
-        store.put(key, compressed);
-        return PushResult.ARCHIVED;
+        String sha = dev.pgfly.backup.store.Sha256.of(compressed);
+        if (sha.equalsIgnoreCase(existing.get().sha256())) {
+            return PushResult.ALREADY_ARCHIVED;
+        }
+        OptionalLong ours = WalPageHeader.systemIdentifier(head(file));
+        OptionalLong archived = WalPageHeader.systemIdentifier(gunzipHead(store.read(key)));
+        if (ours.isPresent() && ours.equals(archived)) {
+            store.put(conflictKey(walName, sha), compressed);
+            return PushResult.KEPT_ASIDE;
+        }
+        throw new IOException(walName + " is already archived in " + store.describe()
+                + " with different content" + (archived.isPresent() && ours.isPresent()
+                ? " from another database system (" + Long.toUnsignedString(archived.getAsLong()) + ", ours is "
+                + Long.toUnsignedString(ours.getAsLong()) + ")" : "")
+                + ": refusing to overwrite it (is another cluster archiving here?)");
+    }
+
+    static String conflictKey(String walName, String sha256) {
+        return CONFLICTS_PREFIX + walName + "." + sha256.substring(0, 16).toLowerCase(java.util.Locale.ROOT) + SUFFIX;
+    }
+
+    /** Copies kept aside by {@link #push}: object keys, sorted. */
+    public List<String> conflicts() throws IOException {
+        return store.list(CONFLICTS_PREFIX).stream().map(StoredObject::key).sorted().toList();
+    }
+
+    private static byte[] head(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(WalPageHeader.LONG_HEADER_SIZE);
+        }
+    }
+
+    private static byte[] gunzipHead(byte[] compressed) throws IOException {
+        try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(compressed))) {
+            return in.readNBytes(WalPageHeader.LONG_HEADER_SIZE);
+        }
     }
 
     /**
@@ -86,12 +129,20 @@ public final class WalArchive {
                 .filter(k -> k.endsWith(SUFFIX)).map(k -> k.substring(0, k.length() - SUFFIX.length())).toList();
     }
 
-    /** Deletes segments before {@code firstSegmentToKeep} (history files stay); returns how many. */
+    /** Deletes segments (and copies kept aside) before {@code firstSegmentToKeep}; history files stay. Returns how many. */
     public int prune(long firstSegmentToKeep) throws IOException {
         int deleted = 0;
         for (String name : names()) {
             if (Retention.prunable(name, firstSegmentToKeep)) {
                 store.delete(key(name));
+                deleted++;
+            }
+        }
+        for (String conflict : conflicts()) {
+            String nameAndSha = conflict.substring(CONFLICTS_PREFIX.length(), conflict.length() - SUFFIX.length());
+            String walName = nameAndSha.substring(0, Math.max(0, nameAndSha.lastIndexOf('.')));
+            if (Retention.prunable(walName, firstSegmentToKeep)) {
+                store.delete(conflict);
                 deleted++;
             }
         }

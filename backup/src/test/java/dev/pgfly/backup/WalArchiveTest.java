@@ -28,7 +28,7 @@ class WalArchiveTest {
     }
 
     @Test
-    void pushFetchIsIdempotentAndRefusesDifferentContent() throws Exception {
+    void pushFetchIsIdempotentAndRefusesDifferentContentThatIsNotWalOfThisSystem() throws Exception {
         LocalDirStore store = new LocalDirStore(dir.resolve("store"));
         WalArchive wal = new WalArchive(store);
         Path seg = segment("first");
@@ -36,12 +36,55 @@ class WalArchiveTest {
         assertThat(store.stat(WalArchive.key(SEGMENT)).orElseThrow().size()).isLessThan(100_000); // zeros compress
         assertThat(wal.push(seg, SEGMENT)).isEqualTo(WalArchive.PushResult.ALREADY_ARCHIVED);
         assertThatThrownBy(() -> wal.push(segment("other"), SEGMENT)).hasMessageContaining("refusing to overwrite");
+        assertThat(wal.conflicts()).isEmpty();
 
         Path restored = dir.resolve("restored");
         wal.fetch(SEGMENT, restored);
         assertThat(Files.mismatch(restored, seg)).isEqualTo(-1);
         assertThatThrownBy(() -> wal.fetch("000000010000000000000009", dir.resolve("x"))).isInstanceOf(NoSuchFileException.class);
         assertThatThrownBy(() -> wal.push(seg, "../../etc/passwd")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** A segment of database system {@code sysid} opening with a long page header, then {@code content}. */
+    private Path walSegment(long sysid, String content) throws Exception {
+        Path p = dir.resolve("pg_wal-" + sysid + "-" + content.hashCode());
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) WalNames.SEGMENT_SIZE).order(java.nio.ByteOrder.nativeOrder());
+        b.putShort(0, (short) 0xD110).putShort(2, (short) 0x0002).putInt(4, 1).putLong(24, sysid)
+                .putInt(32, (int) WalNames.SEGMENT_SIZE).putInt(36, 8192);
+        b.put(8192, content.getBytes());
+        Files.write(p, b.array());
+        return p;
+    }
+
+    @Test
+    void aDivergedCopyOfTheSameSystemIsKeptAsideAndThePushSucceeds() throws Exception {
+        LocalDirStore store = new LocalDirStore(dir.resolve("store"));
+        WalArchive wal = new WalArchive(store);
+        Path newPrimarysCopy = walSegment(7_300_000_000_000_000_001L, "records up to the promotion");
+        Path formerPrimarysCopy = walSegment(7_300_000_000_000_000_001L, "records up to the promotion, then more");
+        assertThat(wal.push(newPrimarysCopy, SEGMENT)).isEqualTo(WalArchive.PushResult.ARCHIVED);
+        assertThat(wal.push(formerPrimarysCopy, SEGMENT)).isEqualTo(WalArchive.PushResult.KEPT_ASIDE);
+        assertThat(wal.push(formerPrimarysCopy, SEGMENT)).isEqualTo(WalArchive.PushResult.KEPT_ASIDE);
+
+        // The first copy stays the archived one; the other is kept once, never lost.
+        Path restored = dir.resolve("restored");
+        wal.fetch(SEGMENT, restored);
+        assertThat(Files.mismatch(restored, newPrimarysCopy)).isEqualTo(-1);
+        assertThat(wal.names()).containsExactly(SEGMENT);
+        assertThat(wal.conflicts()).singleElement().asString().startsWith("wal-conflicts/" + SEGMENT + ".");
+
+        assertThat(wal.prune(3)).isZero();
+        assertThat(wal.prune(4)).isEqualTo(2);
+        assertThat(wal.conflicts()).isEmpty();
+    }
+
+    @Test
+    void walOfAnotherDatabaseSystemIsRefused() throws Exception {
+        WalArchive wal = new WalArchive(new LocalDirStore(dir.resolve("store")));
+        wal.push(walSegment(7_300_000_000_000_000_001L, "ours"), SEGMENT);
+        assertThatThrownBy(() -> wal.push(walSegment(7_300_000_000_000_000_002L, "theirs"), SEGMENT))
+                .hasMessageContaining("another database system").hasMessageContaining("refusing to overwrite");
+        assertThat(wal.conflicts()).isEmpty();
     }
 
     @Test

@@ -207,7 +207,10 @@ public final class BackupCommand implements Runnable {
                 List<SnapshotManifest> snapshots = new SnapshotCatalog(store).list();
                 s.put("snapshots", snapshots.size());
                 s.put("newest_snapshot", snapshots.isEmpty() ? null : snapshots.getLast().id());
-                s.put("wal_files", new WalArchive(store).names().size());
+                WalArchive wal = new WalArchive(store);
+                s.put("wal_files", wal.names().size());
+                // Diverged copies of old-timeline segments that members pushed after a failover (see WalArchive).
+                s.put("wal_conflicts_kept_aside", wal.conflicts().size());
             }
             ArchiverStatus archiver = archiver(cluster);
             s.put("archiver", archiver);

@@ -54,6 +54,11 @@ public final class WalCommand implements Runnable {
             long started = System.nanoTime();
             try (BackupStore store = parent.store()) {
                 WalArchive.PushResult r = new WalArchive(store).push(path, name);
+                if (r == WalArchive.PushResult.KEPT_ASIDE) {
+                    System.err.println("pgfly: WARNING: " + name + " is already archived with different content"
+                            + " (a diverged copy of this cluster's WAL, as after a failover); this copy is kept aside"
+                            + " under " + WalArchive.CONFLICTS_PREFIX + " and archiving goes on");
+                }
                 if (System.getenv("PGFLY_WAL_TIMING") != null) {
                     System.err.printf("pgfly: %s %s in %.0f ms%n", name, r, (System.nanoTime() - started) / 1e6);
                 }
