@@ -89,6 +89,46 @@ class ArchiveFailoverIT {
         }
     }
 
+    /**
+     * A member's archiver must not be stuck on a segment the archive already holds with other bytes of
+     * the same database system (after a failover: a diverged copy of the old timeline's last segment).
+     * The archive gets such a copy of the segment being written, planted under its name; when the
+     * segment is switched, PostgreSQL's push must succeed with its copy kept aside, and archiving go on.
+     */
+    @Test
+    void aDivergedCopyAlreadyInTheArchiveDoesNotStopArchiving() throws Exception {
+        String cluster = "arcd";
+        pgfly.ok("create", cluster, "--config", "dev");
+        exec(cluster, "CREATE TABLE t AS SELECT i FROM generate_series(1, 1000) i");
+        String segment = one(cluster, "SELECT pg_walfile_name(pg_current_wal_insert_lsn())");
+        java.nio.file.Path clusterDir = pgfly.home().resolve("clusters/" + cluster);
+        java.nio.file.Path diverged = java.nio.file.Files.createTempFile("diverged-", ".wal");
+        try (var store = dev.pgfly.core.util.Json.read(java.nio.file.Files.readAllBytes(clusterDir.resolve("archive/store.json")),
+                dev.pgfly.backup.store.StoreSettings.class).open()) {
+            byte[] copy = java.nio.file.Files.readAllBytes(clusterDir.resolve("members/m1/data/pg_wal/" + segment));
+            copy[copy.length - 1] ^= (byte) 0xFF; // past the switch record: never written by PostgreSQL
+            java.nio.file.Files.write(diverged, copy);
+            new dev.pgfly.backup.WalArchive(store).push(diverged, segment);
+        } finally {
+            java.nio.file.Files.deleteIfExists(diverged);
+        }
+
+        exec(cluster, "INSERT INTO t SELECT i FROM generate_series(1001, 2000) i");
+        archiveNow(cluster);
+        String after = one(cluster, "SELECT pg_walfile_name(pg_current_wal_insert_lsn())");
+        exec(cluster, "INSERT INTO t VALUES (2001)");
+        archiveNow(cluster);
+
+        JsonNode status = pgfly.ok("backup", "status", cluster, "--json").json();
+        assertThat(status.get("archiving_failing").asBoolean()).as(status.toString()).isFalse();
+        assertThat(status.get("archiver").get("last_archived_wal").asString()).isGreaterThanOrEqualTo(after);
+        assertThat(status.get("wal_conflicts_kept_aside").asInt()).as(status.toString()).isEqualTo(1);
+        String log = java.nio.file.Files.readString(clusterDir.resolve("members/m1/postgres.log"));
+        assertThat(log).contains(segment + " is already archived with different content").contains("kept aside")
+                .doesNotContain("archive command failed");
+        pgfly.ok("destroy", cluster, "--yes");
+    }
+
     private static void insert(String phase, int from, int to) throws Exception {
         // right after a failover the proxy may still be switching over: retry the whole statement
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).ignoreExceptions().until(() -> {
