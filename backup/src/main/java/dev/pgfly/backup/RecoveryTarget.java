@@ -28,7 +28,16 @@ public sealed interface RecoveryTarget {
     record AtLsn(long lsn) implements RecoveryTarget {
     }
 
-    /** Only the snapshot itself, up to its consistent point: what verify restores. */
+    /**
+     * Only the snapshot itself: what verify and a fork restore. The snapshot carries every WAL segment
+     * from its start to its end ({@code pg_basebackup -X stream}), so recovery reads no archive and
+     * promotes where that WAL ends, which is at or just past the snapshot's consistent point.
+     *
+     * <p>Not {@code recovery_target = 'immediate'}: PostgreSQL stops there only on reading the record
+     * after the consistent point. A replica's snapshot taken right after a WAL switch ends exactly on a
+     * segment boundary, that record is in a segment no archive holds yet, and recovery fails with
+     * "recovery ended before configured recovery target was reached".
+     */
     record SnapshotEnd() implements RecoveryTarget {
     }
 
@@ -78,13 +87,20 @@ public sealed interface RecoveryTarget {
             case AtTime t -> s.put("recovery_target_time", DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSx")
                     .withZone(ZoneOffset.UTC).format(t.time()));
             case AtLsn l -> s.put("recovery_target_lsn", Lsn.format(l.lsn()));
-            case SnapshotEnd e -> s.put("recovery_target", "immediate");
+            case SnapshotEnd e -> {
+                return s;
+            }
             case Latest l -> {
                 return s;
             }
         }
         s.put("recovery_target_action", "promote");
         return s;
+    }
+
+    /** Whether recovery fetches WAL from the archive, or only replays what the snapshot holds. */
+    default boolean readsArchive() {
+        return !(this instanceof SnapshotEnd);
     }
 
     default String describe() {

@@ -193,7 +193,10 @@ public final class Restorer {
         s.put("logging_collector", "off");
         s.put("log_line_prefix", "%m [%p] ");
         s.put("recovery_target_timeline", "latest");
-        if (options.restoreCommand() != null) {
+        if (!options.target().readsArchive()) {
+            // PostgreSQL wants a restore_command in archive recovery; this one finds nothing and runs no program.
+            s.put("restore_command", "exit 1");
+        } else if (options.restoreCommand() != null) {
             s.put("restore_command", options.restoreCommand());
         }
         s.putAll(options.target().settings());

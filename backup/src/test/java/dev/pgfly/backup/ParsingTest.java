@@ -2,11 +2,13 @@ package dev.pgfly.backup;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,7 +45,21 @@ class ParsingTest {
                 .containsEntry("recovery_target_action", "promote");
         assertThat(new RecoveryTarget.AtLsn(0x100000028L).settings()).containsEntry("recovery_target_lsn", "1/28");
         assertThat(new RecoveryTarget.Latest().settings()).isEmpty();
-        assertThat(new RecoveryTarget.SnapshotEnd().settings()).containsEntry("recovery_target", "immediate");
+        // the snapshot's own WAL, to its end: no target (see SnapshotEnd), no archive
+        assertThat(new RecoveryTarget.SnapshotEnd().settings()).isEmpty();
+        assertThat(new RecoveryTarget.SnapshotEnd().readsArchive()).isFalse();
+        assertThat(new RecoveryTarget.Latest().readsArchive()).isTrue();
+    }
+
+    @Test
+    void aSnapshotRestoredOnItsOwnReadsNoArchive() {
+        String fetch = "/archive/pgfly-wal fetch \"%f\" \"%p\"";
+        Map<String, String> alone = Restorer.recoverySettings(new Restorer.Options("127.0.0.1", 5432,
+                new RecoveryTarget.SnapshotEnd(), fetch, null, Duration.ofMinutes(1)), Path.of("/tmp"));
+        assertThat(alone).containsEntry("restore_command", "exit 1").doesNotContainKey("recovery_target");
+        Map<String, String> pitr = Restorer.recoverySettings(new Restorer.Options("127.0.0.1", 5432,
+                new RecoveryTarget.AtLsn(0x100000028L), fetch, null, Duration.ofMinutes(1)), Path.of("/tmp"));
+        assertThat(pitr).containsEntry("restore_command", fetch).containsEntry("recovery_target_lsn", "1/28");
     }
 
     @Test

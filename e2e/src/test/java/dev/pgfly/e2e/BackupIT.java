@@ -30,8 +30,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * Snapshots, WAL archiving and point-in-time restore end to end, with the real jar: a dev cluster,
  * a snapshot, more writes, a dropped table, and a new cluster restored to just before the drop; bad
- * input refused; a corrupted snapshot caught by verify and by restore; snapshot and restore through a
- * real S3-compatible server (S3Proxy) on loopback.
+ * input refused; a corrupted snapshot caught by verify and by restore; a fork of an idle cluster
+ * (a snapshot of a replica that ends on a segment boundary); snapshot and restore through a real
+ * S3-compatible server (S3Proxy) on loopback.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BackupIT {
@@ -156,8 +157,52 @@ class BackupIT {
         assertThat(pgfly.ok("backup", "list", "src", "--json").json()).isEmpty();
     }
 
+    /**
+     * A fork snapshots a replica. On an idle cluster the last record is the switch that archive_timeout
+     * forces, so the replica, and its snapshot, end exactly on a segment boundary, and the next record
+     * is in a segment no archive holds yet. Recovering such a snapshot with
+     * {@code recovery_target = 'immediate'} failed with "recovery ended before configured recovery
+     * target was reached": PostgreSQL stops there only on reading one more record. A helper met it
+     * forking a cluster by hand; this is its regression test.
+     */
     @Test
     @Order(4)
+    void forkOfAnIdleClusterWhoseSnapshotEndsOnASegmentBoundary() throws Exception {
+        pgfly.ok("member", "add", "src");
+        JsonNode replica = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            for (JsonNode m : pgfly.status("src").get("members")) {
+                if ("replica".equals(m.get("role").asString()) && m.get("streaming").asBoolean()) {
+                    return m;
+                }
+            }
+            return null;
+        }, m -> m != null);
+        exec("src", "CREATE TABLE forked AS SELECT generate_series(1, 700) AS id");
+        String password = Files.readString(pgfly.home().resolve("clusters/src/secrets/superuser.password")).strip();
+        try (Connection c = Db.direct(replica.get("host").asString(), replica.get("port").asInt(), password, 10, null);
+             Statement st = c.createStatement()) {
+            // archive_timeout (60 s) switches segments once writes stop; after that nothing is written
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                try (ResultSet rs = st.executeQuery("SELECT (pg_last_wal_replay_lsn() - '0/0') % setting::numeric = 0"
+                        + " FROM pg_settings WHERE name = 'wal_segment_size'")) {
+                    rs.next();
+                    return rs.getBoolean(1);
+                }
+            });
+        }
+        pgfly.ok("create", "fork", "--fork-from", "src");
+        JsonNode snapshots = pgfly.ok("backup", "list", "src", "--json").json();
+        assertThat(snapshots).as("the fork's snapshot").hasSize(1);
+        assertThat(snapshots.get(0).get("end_lsn").asString()).as("the case under test: a snapshot ending on a segment"
+                + " boundary").endsWith("000000");
+        assertThat(one("fork", "SELECT count(*) FROM forked")).isEqualTo("700");
+        exec("fork", "INSERT INTO forked VALUES (701)");
+        assertThat(one("src", "SELECT count(*) FROM forked")).as("the source is untouched").isEqualTo("700");
+        pgfly.ok("destroy", "fork", "--yes");
+    }
+
+    @Test
+    @Order(5)
     void snapshotAndRestoreThroughS3() throws Exception {
         BlobStoreContext context = ContextBuilder.newBuilder("transient").credentials("id", "cred")
                 .overrides(new Properties()).build(BlobStoreContext.class);
