@@ -319,8 +319,10 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             }
         }
         state = "running";
-        local.ensureMonitorRoleOnce();
+        // Slots first: a replica cannot stream without its slot, and with synchronous replication no
+        // commit returns until one streams.
         new ReplicationSlots(local.sql()).reconcile(spec, me);
+        local.ensureMonitorRoleOnce();
         Set<String> synchronousStandbys = spec.synchronous() ? sync.reconcile(spec, term) : Set.of();
         if (local.configure(spec, me, null, synchronousStandbys)) {
             local.sql().reload();
@@ -450,6 +452,12 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         if (p.streaming()) {
             streamingGrace.reset();
             state = "running";
+        } else if (isFormerPrimary() && leader.ready() && formerPrimaryCleanlyStopped) {
+            // A planned switchover's former primary, started as a standby while the leader node moved:
+            // the new primary has its shutdown checkpoint, so it streams as it is. A restart would only
+            // wait for its archiver, which pushes everything pending before PostgreSQL stops.
+            rejoin(leader);
+            state = "catching up with " + leader.member();
         } else if (isFormerPrimary() && leader.ready()) {
             // Started as a standby without an upstream while leaderless: rewind before it streams.
             pg.stop("fast", Duration.ofSeconds(60));

@@ -36,6 +36,9 @@ public final class PgSql implements AutoCloseable {
         props.setProperty("loginTimeout", "3");
         props.setProperty("ApplicationName", "pgfly-agent");
         props.setProperty("tcpKeepAlive", "true");
+        // The agent's own writes (pgfly's roles, re-ensured by every new primary) never wait for a
+        // synchronous standby: a new primary's standbys may not stream yet, and its HA loop must go on.
+        props.setProperty("options", "-c synchronous_commit=local");
         tls.addTo(props);
     }
 
