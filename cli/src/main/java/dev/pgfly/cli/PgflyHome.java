@@ -10,6 +10,7 @@ import java.nio.file.Path;
  * daemon/           daemon.json (pid, ports), token (0600), daemon.log, zookeeper/ (embedded store data)
  * clusters/NAME/    cluster.json (spec and desired state), secrets/ (0700, files 0600), proxy.log,
  *                   members/MEMBER/ (agent.log, and the PostgreSQL member directory unless it is elsewhere)
+ * failed-creates/NAME/  the logs of the last create of NAME that failed and was rolled back
  * </pre>
  */
 public record PgflyHome(Path root) {
@@ -68,6 +69,11 @@ public record PgflyHome(Path root) {
 
     public Path secretsDir(String name) {
         return clusterDir(name).resolve("secrets");
+    }
+
+    /** The logs of the last create of NAME that failed (see FailedCreateLogs). */
+    public Path failedCreateLogs(String name) {
+        return root.resolve("failed-creates").resolve(name);
     }
 
     public boolean clusterExists(String name) {

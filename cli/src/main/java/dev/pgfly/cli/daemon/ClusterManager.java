@@ -172,13 +172,15 @@ final class ClusterManager implements AutoCloseable {
                     }
                 }
                 startChildren(cluster);
-                awaitReady(cluster, READY_TIMEOUT_MILLIS);
+                awaitReady(cluster, READY_TIMEOUT_MILLIS, home.failedCreateLogs(req.name()));
                 record(req.name(), "create", null, config + " cluster with " + members + " member(s) created");
             } catch (Exception e) {
                 log.warn("create of {} failed, rolling back: {}", req.name(), e.toString());
+                keepLogsOfFailedCreate(cluster);
                 destroyLocked(req.name());
                 throw e;
             }
+            FileTrees.delete(home.failedCreateLogs(req.name()));
             return new CreateResult(view(cluster), url(req.name(), false, "postgres"),
                     withTls ? verifyUrl(req.name(), false, "postgres", null) : null, System.currentTimeMillis() - started);
         });
@@ -345,7 +347,7 @@ final class ClusterManager implements AutoCloseable {
                 }
             }
             startChildren(cluster);
-            awaitReady(cluster, READY_TIMEOUT_MILLIS);
+            awaitReady(cluster, READY_TIMEOUT_MILLIS, home.clusterDir(name));
             record(name, "start", null, "cluster started");
             return null;
         });
@@ -920,7 +922,20 @@ final class ClusterManager implements AutoCloseable {
 
     // ------------------------------------------------------------------ readiness
 
-    private void awaitReady(LocalCluster cluster, long timeoutMillis) throws Exception {
+    /** Before a failed create is rolled back: its logs, which the rollback deletes, are kept. */
+    private void keepLogsOfFailedCreate(LocalCluster cluster) {
+        String name = cluster.spec().name();
+        Map<String, Path> memberDirs = new LinkedHashMap<>();
+        cluster.spec().members().forEach(m -> memberDirs.put(m.name(), memberDir(cluster, m.name())));
+        try {
+            int kept = FailedCreateLogs.keep(home.clusterDir(name).resolve("logs"), memberDirs, home.failedCreateLogs(name));
+            log.info("kept {} log file(s) of the failed create of {} in {}", kept, name, home.failedCreateLogs(name));
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not keep the logs of the failed create of {}: {}", name, e.toString());
+        }
+    }
+
+    private void awaitReady(LocalCluster cluster, long timeoutMillis, Path logs) throws Exception {
         String name = cluster.spec().name();
         long deadline = System.currentTimeMillis() + timeoutMillis;
         String last = "starting";
@@ -933,7 +948,7 @@ final class ClusterManager implements AutoCloseable {
             Thread.sleep(100);
         }
         throw new IllegalStateException("cluster '" + name + "' did not become ready within "
-                + timeoutMillis / 1000 + " s (" + last + "); see the logs under " + home.clusterDir(name));
+                + timeoutMillis / 1000 + " s (" + last + "); see the logs under " + logs);
     }
 
     private void awaitMemberStreaming(String name, String member, long timeoutMillis) throws Exception {
