@@ -29,7 +29,14 @@ import java.util.Set;
 public final class ChaosRun {
     private static final long HEAL_TIMEOUT_MILLIS = 120_000;
 
-    public record Options(long seed, int rounds, boolean sync, int faultsPerRound, int clients) {
+    /**
+     * {@code minutes}: a time budget for injecting faults (0: none). Once spent, no new round starts;
+     * the final heal and every check still run, so a run bounded by time still gives its verdict.
+     */
+    public record Options(long seed, int rounds, boolean sync, int faultsPerRound, int clients, int minutes) {
+        public Options(long seed, int rounds, boolean sync, int faultsPerRound, int clients) {
+            this(seed, rounds, sync, faultsPerRound, clients, 0);
+        }
     }
 
     public record Summary(Options options, int rounds, int operations, Map<FaultSchedule.Kind, Integer> faults,
@@ -41,10 +48,12 @@ public final class ChaosRun {
         }
 
         public String line() {
-            return String.format("chaos seed %d (%s): %d rounds, %d operations, faults %s; acknowledged writes lost %d;"
+            return String.format("chaos seed %d (%s): %d rounds%s, %d operations, faults %s; acknowledged writes lost %d;"
                             + " split-brain intervals %d; longest write unavailability %d ms; longest recovery %d ms;"
                             + " full recovery after the final heal %d ms; %s; data identical on all members: %s",
-                    options.seed(), options.sync() ? "sync" : "async", rounds, operations, faults,
+                    options.seed(), options.sync() ? "sync" : "async", rounds,
+                    rounds < options.rounds() ? " (of " + options.rounds() + "; the " + options.minutes() + "-minute budget ran out)" : "",
+                    operations, faults,
                     report.lostAppends(), splitBrains.size(), longestWriteGapMillis, longestRecoveryMillis,
                     finalRecoveryMillis, report.summary(), identicalData ? "yes" : "NO");
         }
@@ -75,7 +84,14 @@ public final class ChaosRun {
              ListAppendWorkload lists = new ListAppendWorkload(url, history)) {
             bank.start(o.clients(), o.seed());
             lists.start(o.clients(), o.seed() + 1);
+            long deadline = o.minutes() > 0 ? System.currentTimeMillis() + o.minutes() * 60_000L : Long.MAX_VALUE;
+            int roundsRun = 0;
             for (int round = 0; round < schedule.size(); round++) {
+                if (System.currentTimeMillis() >= deadline) {
+                    out.printf("chaos: the %d-minute budget is spent after %d of %d rounds%n", o.minutes(), round, schedule.size());
+                    break;
+                }
+                roundsRun++;
                 awaitHealthy(pgfly, cluster);
                 Thread.sleep(1_000);
                 JsonNode status = pgfly.status(cluster);
@@ -122,7 +138,7 @@ public final class ChaosRun {
             List<Op> ops = history.ops();
             Checker.Report report = Checker.check(ops, finalLists, finalTotal, BankWorkload.TOTAL);
             report.examples().forEach(e -> out.println("  finding: " + e));
-            Summary s = new Summary(o, schedule.size(), ops.size(), injected, report, probe.splitBrains(),
+            Summary s = new Summary(o, roundsRun, ops.size(), injected, report, probe.splitBrains(),
                     longestWriteGap(ops), longestRecovery, finalRecovery, healed, identical);
             out.println(s.line());
             return s;
