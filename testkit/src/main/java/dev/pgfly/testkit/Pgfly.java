@@ -179,12 +179,30 @@ public final class Pgfly implements AutoCloseable {
             return;
         }
         Path dest = Path.of(target, home.getFileName().toString());
-        try (Stream<Path> walk = Files.walk(home)) {
-            for (Path p : walk.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
-                Path copy = dest.resolve(home.relativize(p).toString().replace("/data/", "/"));
-                Files.createDirectories(copy.getParent());
-                Files.copy(p, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
+        try {
+            // File by file, passing over what vanishes or cannot be read: the members are still running,
+            // and PostgreSQL removes files from its data directory while the walk is under way (one such
+            // file once aborted the whole copy, and a failed chaos run lost every log).
+            Files.walkFileTree(home, new java.nio.file.SimpleFileVisitor<>() {
+                @Override
+                public java.nio.file.FileVisitResult visitFile(Path p, java.nio.file.attribute.BasicFileAttributes attrs) {
+                    if (p.getFileName().toString().endsWith(".log")) {
+                        try {
+                            Path copy = dest.resolve(home.relativize(p).toString().replace("/data/", "/"));
+                            Files.createDirectories(copy.getParent());
+                            Files.copy(p, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        } catch (IOException e) {
+                            System.err.println("could not keep " + p + ": " + e);
+                        }
+                    }
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public java.nio.file.FileVisitResult visitFileFailed(Path p, IOException e) {
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+            });
         } catch (IOException | RuntimeException e) {
             System.err.println("could not keep the logs of " + home + ": " + e);
         }
