@@ -58,7 +58,10 @@ public final class Agent implements AutoCloseable {
         MemberSpec me = awaitMemberSpec(store, config);
         // TLS is fixed when the cluster is created: read once, it decides how PostgreSQL is configured and
         // how this agent's own connections verify the servers they reach.
-        boolean tls = store.config().map(ClusterSpec::tls).orElse(false);
+        // Fail closed: a configuration that cannot be read must never mean "TLS off" (the agent exits, and
+        // the daemon starts it again).
+        boolean tls = store.config().map(ClusterSpec::tls)
+                .orElseThrow(() -> new IllegalStateException("the cluster configuration vanished from the store"));
         PgInstance pg = new PgInstance(bin, OsUser.forPostgres(), config.memberDir(), me.host(), me.pgPort(), tls);
         pg.prepareDirectories();
         LocalPostgres local = new LocalPostgres(pg, secrets, me.name(), config.secretsDir());
