@@ -1,5 +1,7 @@
 package dev.pgfly.testkit;
 
+import java.util.concurrent.TimeUnit;
+
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,7 +15,10 @@ class ProcessesTest {
         assertThat(Processes.isRunning(pid)).isTrue();
         Processes.kill(pid);
         assertThat(Processes.isRunning(pid)).isFalse();
-        assertThat(sleeper.isAlive()).isFalse();
+        // the JVM's reaper thread collects the exit status a moment later: the process has exited,
+        // and only a zombie's entry remained until then (isAlive() may still say true right away)
+        assertThat(sleeper.waitFor(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(sleeper.exitValue()).isEqualTo(137);
     }
 
     @Test
