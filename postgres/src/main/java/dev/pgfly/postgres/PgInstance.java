@@ -86,6 +86,10 @@ public final class PgInstance {
         return changed;
     }
 
+    /**
+     * Replaces {@code file} by a complete copy (written beside it, then renamed over it) when its content
+     * differs; returns whether it did. A reader sees the old file or the new one, never a part of either.
+     */
     private boolean replaceIfChanged(Path file, String content, String mode) throws IOException {
         if (Files.exists(file) && Files.readString(file).equals(content)) {
             return false;
@@ -166,6 +170,12 @@ public final class PgInstance {
     /**
      * Writes pgfly.conf and pg_hba.conf, and makes postgresql.conf include pgfly.conf (once). With TLS,
      * the ssl settings come last (pgfly owns them) and pg_hba.conf accepts TLS connections only.
+     * <p>
+     * Every file is replaced atomically, and only when its content changed. PostgreSQL reads these files
+     * whenever a reload reaches it, and a reload the agent requested a moment ago may land while the agent
+     * writes the next cycle's copy: a file truncated in place and read half-written turned {@code ssl} off
+     * (clients then got "server does not support SSL") and could as well have emptied
+     * {@code synchronous_standby_names}. As the content was unchanged, nothing reloaded it again.
      */
     public void writeConfig(Map<String, String> given, List<String> memberHosts) throws IOException {
         Map<String, String> settings = given;
@@ -178,7 +188,8 @@ public final class PgInstance {
         String include = "include_if_exists = 'pgfly.conf'";
         String existing = Files.exists(conf) ? Files.readString(conf) : "";
         if (!existing.contains(include)) {
-            Files.writeString(conf, existing + "\n# pgfly's managed settings come last and win.\n" + include + "\n");
+            replaceIfChanged(conf, existing + "\n# pgfly's managed settings come last and win.\n" + include + "\n",
+                    "rw-------");
         }
         writeOwned(dataDir().resolve("pgfly.conf"), PgConfig.renderConf(settings));
         writeOwned(dataDir().resolve("pg_hba.conf"), PgConfig.renderHba(memberHosts, tls));
@@ -198,10 +209,13 @@ public final class PgInstance {
         return Files.exists(dataDir().resolve("standby.signal"));
     }
 
-    /** libpq password file with the replication and superuser passwords, readable by PostgreSQL's user only. */
+    /**
+     * libpq password file with the replication and superuser passwords, readable by PostgreSQL's user only;
+     * replaced atomically (the walreceiver reads it whenever it connects).
+     */
     public void writePassFile(String replicationPassword, String superuserPassword) throws IOException {
-        writePrivate(passFile(), "*:*:*:" + PgConfig.REPLICATION_ROLE + ":" + escapePgpass(replicationPassword) + "\n"
-                + "*:*:*:" + PgConfig.SUPERUSER + ":" + escapePgpass(superuserPassword) + "\n");
+        replaceIfChanged(passFile(), "*:*:*:" + PgConfig.REPLICATION_ROLE + ":" + escapePgpass(replicationPassword) + "\n"
+                + "*:*:*:" + PgConfig.SUPERUSER + ":" + escapePgpass(superuserPassword) + "\n", "rw-------");
     }
 
     private static String escapePgpass(String s) {
@@ -428,9 +442,7 @@ public final class PgInstance {
     }
 
     private void writeOwned(Path file, String content) throws IOException {
-        Files.writeString(file, content);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        user.own(file);
+        replaceIfChanged(file, content, "rw-------");
     }
 
     private void writePrivate(Path file, String content) throws IOException {
