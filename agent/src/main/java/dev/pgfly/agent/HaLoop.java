@@ -305,6 +305,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
                 throw new IllegalStateException("pg_promote did not complete");
             }
             removeFormerPrimaryMarker();
+            formerPrimaryCleanlyStopped = false;
             event("promote", "promoted to primary of term " + term);
             // A checkpoint records the new timeline in the control file, which pg_rewind on the former
             // primary relies on; run it beside the loop so that it does not delay anything.
@@ -413,6 +414,8 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         if (mayAcceptWrites(probe)) {
             // A primary without leadership: stop writes now, rejoin below.
             state = "demoting";
+            // Stopped by force, not handed over: what a switchover once left here no longer holds.
+            formerPrimaryCleanlyStopped = false;
             markFormerPrimary();
             pg.stop("immediate", Duration.ofSeconds(30));
             event("demote", leader.member() + " leads term " + leader.term() + "; stopped this former primary");
@@ -452,6 +455,11 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         if (p.streaming()) {
             streamingGrace.reset();
             state = "running";
+            if (formerPrimaryCleanlyStopped) {
+                // Streams as it is: the handover is complete. Kept, the flag would let a later, forced
+                // demotion of this member skip its rewind.
+                rejoin(leader);
+            }
         } else if (isFormerPrimary() && leader.ready() && formerPrimaryCleanlyStopped) {
             // A planned switchover's former primary, started as a standby while the leader node moved:
             // the new primary has its shutdown checkpoint, so it streams as it is. A restart would only
@@ -468,6 +476,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             if (leader.ready() && streamingGrace.usedUp(System.currentTimeMillis())) {
                 // Not streaming for long: most often its history diverged from the new primary's.
                 log.warn("not streaming from {} for {} s: rewinding", leader.member(), DIVERGENCE_GRACE.toSeconds());
+                formerPrimaryCleanlyStopped = false;
                 pg.stop("fast", Duration.ofSeconds(60));
                 markFormerPrimary();
                 rejoin(leader);
@@ -566,6 +575,8 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         Optional<PgProbe> probe = local.probe();
         if (mayAcceptWrites(probe)) {
             state = "demoting";
+            // Stopped by force, not handed over: what a switchover once left here no longer holds.
+            formerPrimaryCleanlyStopped = false;
             markFormerPrimary();
             pg.stop("immediate", Duration.ofSeconds(30));
             event("demote", "nobody leads; stopped this writable former primary before an election");
