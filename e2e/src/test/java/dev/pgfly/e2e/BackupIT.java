@@ -23,6 +23,8 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -178,15 +180,30 @@ class BackupIT {
             return null;
         }, m -> m != null);
         exec("src", "CREATE TABLE forked AS SELECT generate_series(1, 700) AS id");
+        // Nothing may write after the segment switch: analyzed now, the table gives autovacuum nothing to
+        // do, and after this checkpoint a timed one finds nothing to write.
+        exec("src", "ANALYZE forked");
+        exec("src", "CHECKPOINT");
         String password = Files.readString(pgfly.home().resolve("clusters/src/secrets/superuser.password")).strip();
         try (Connection c = Db.direct(replica.get("host").asString(), replica.get("port").asInt(), password, 10, null);
              Statement st = c.createStatement()) {
-            // archive_timeout (60 s) switches segments once writes stop; after that nothing is written
-            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(() -> {
-                try (ResultSet rs = st.executeQuery("SELECT (pg_last_wal_replay_lsn() - '0/0') % setting::numeric = 0"
+            // archive_timeout (60 s) switches segments once writes stop. The background writer may still
+            // log one standby snapshot up to 15 s after the last write, so the replica must stay on the
+            // boundary for 20 s: until then a switch can be followed by one more record.
+            AtomicReference<String> boundary = new AtomicReference<>();
+            AtomicLong since = new AtomicLong();
+            await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                try (ResultSet rs = st.executeQuery("SELECT pg_last_wal_replay_lsn()::text,"
+                        + " (pg_last_wal_replay_lsn() - '0/0') % setting::numeric = 0"
                         + " FROM pg_settings WHERE name = 'wal_segment_size'")) {
                     rs.next();
-                    return rs.getBoolean(1);
+                    String lsn = rs.getBoolean(2) ? rs.getString(1) : null;
+                    if (lsn == null || !lsn.equals(boundary.get())) {
+                        boundary.set(lsn);
+                        since.set(System.currentTimeMillis());
+                        return false;
+                    }
+                    return System.currentTimeMillis() - since.get() >= 20_000;
                 }
             });
         }
