@@ -12,6 +12,9 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -63,6 +66,11 @@ public final class ChaosRun {
     private ChaosRun() {
     }
 
+    /** Wall-clock time of a round's lines, to find them in the members' logs and the events history. */
+    private static String clock() {
+        return LocalTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS) + "Z";
+    }
+
     public static Summary run(Pgfly pgfly, Options o, PrintStream out) throws Exception {
         String cluster = "chaos";
         List<String> create = new ArrayList<>(List.of("create", cluster, "--config", "ha"));
@@ -106,7 +114,7 @@ public final class ChaosRun {
                         continue;
                     }
                     boolean onMember = !fault.clusterWide() || fault.kind() == FaultSchedule.Kind.REMOVE_AND_ADD;
-                    out.printf("round %d: %s%s%n", round + 1, fault, onMember ? " on " + member.get("name").asString() : "");
+                    out.printf("%s round %d: %s%s%n", clock(), round + 1, fault, onMember ? " on " + member.get("name").asString() : "");
                     heals.add(faults.inject(fault, member));
                     injected.merge(fault.kind(), 1, Integer::sum);
                 }
@@ -116,14 +124,14 @@ public final class ChaosRun {
                 if (!awaitHealthyQuietly(pgfly, cluster)) {
                     // No more faults, but the history is still checked: whether anything acknowledged was
                     // lost matters most when the cluster did not heal.
-                    out.printf("round %d: NOT healthy within %d s of the fault: %s%n", round + 1,
+                    out.printf("%s round %d: NOT healthy within %d s of the fault: %s%n", clock(), round + 1,
                             HEAL_TIMEOUT_MILLIS / 1000, pgfly.status(cluster));
                     healedEveryRound = false;
                     break;
                 }
                 long recovered = System.currentTimeMillis() - started;
                 longestRecovery = Math.max(longestRecovery, recovered);
-                out.printf("round %d: healthy again %d ms after the fault%n", round + 1, recovered);
+                out.printf("%s round %d: healthy again %d ms after the fault%n", clock(), round + 1, recovered);
             }
             Thread.sleep(2_000);
             bank.close();
