@@ -61,9 +61,11 @@ public final class Pgfly implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", jar(), "dev.pgfly.cli.Main"));
         cmd.addAll(List.of(args));
+        Path out = null;
+        Path err = null;
         try {
-            Path out = Files.createTempFile("pgfly-out", ".txt");
-            Path err = Files.createTempFile("pgfly-err", ".txt");
+            out = Files.createTempFile("pgfly-out", ".txt");
+            err = Files.createTempFile("pgfly-err", ".txt");
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             pb.environment().put("PGFLY_HOME", home.toString());
@@ -73,16 +75,28 @@ public final class Pgfly implements AutoCloseable {
                 p.destroyForcibly();
                 throw new IllegalStateException("pgfly " + String.join(" ", args) + " hung");
             }
-            Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));
-            Files.delete(out);
-            Files.delete(err);
-            return r;
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        } finally {
+            // also when the command hung or the caller was interrupted: nothing left in /tmp
+            deleteQuietly(out);
+            deleteQuietly(err);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // a temporary file we could not remove is not worth failing a test over
         }
     }
 
