@@ -230,8 +230,11 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             if (!lease.startLeading()) {
                 throw new IllegalStateException("could not prove leadership right after acquiring it");
             }
+            // Until pgfly's roles exist nothing can probe this server: if creating them fails here (a
+            // login timeout on a starved machine, the agent killed), the lead path finishes the job.
+            Files.writeString(rolesPendingMarker(), "");
             pg.start(START_TIMEOUT);
-            local.createRoles();
+            createPendingRoles();
             // With synchronous replication, no write is acknowledged before a standby has it: set the
             // synchronous set (recorded first) before clients are routed here.
             if (local.configure(spec, me, null, sync.onPromotion(spec, term))) {
@@ -257,6 +260,16 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         }
         startAsReplica(spec, me, leader);
         event("clone", "cloned from " + leader.member() + " with pg_basebackup");
+    }
+
+    private Path rolesPendingMarker() {
+        return pg.memberDir().resolve("roles-pending");
+    }
+
+    /** Creates pgfly's roles as the superuser (idempotent), then forgets that they were pending. */
+    private void createPendingRoles() throws Exception {
+        local.createRoles();
+        Files.deleteIfExists(rolesPendingMarker());
     }
 
     /** A data directory without PG_VERSION is an interrupted initdb or clone, never a database: safe to clear. */
@@ -290,6 +303,10 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             state = "starting as primary";
             local.configure(spec, me, null, sync.onPromotion(spec, term));
             pg.start(START_TIMEOUT);
+        }
+        if (Files.exists(rolesPendingMarker())) {
+            state = "creating pgfly's roles";
+            createPendingRoles();
         }
         Optional<PgProbe> probe = local.probe();
         if (probe.isEmpty()) {
