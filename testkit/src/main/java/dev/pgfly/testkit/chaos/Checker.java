@@ -80,20 +80,25 @@ public final class Checker {
         }
         states.add(finalLists);
         for (Map<Integer, List<Long>> state : states) {
+            // Sets, not the lists: a long run has hundreds of thousands of reads of lists thousands long,
+            // and List.contains per value made this check run for hours.
+            Map<Integer, Set<Long>> sets = new HashMap<>();
             for (var e : state.entrySet()) {
-                if (new HashSet<>(e.getValue()).size() != e.getValue().size()) {
+                Set<Long> values = new HashSet<>(e.getValue());
+                sets.put(e.getKey(), values);
+                if (values.size() != e.getValue().size()) {
                     duplicates++;
                     note(examples, "key " + e.getKey() + " holds a value twice: " + tail(e.getValue()));
                 }
             }
             Set<Long> seen = new HashSet<>();
-            state.values().forEach(seen::addAll);
+            sets.values().forEach(seen::addAll);
             for (long v : seen) {
                 List<Integer> keys = appendKeys.get(v);
                 if (keys == null) {
                     continue;
                 }
-                long in = keys.stream().filter(k -> state.getOrDefault(k, List.of()).contains(v)).count();
+                long in = keys.stream().filter(k -> sets.getOrDefault(k, Set.of()).contains(v)).count();
                 if (in != keys.size() && keys.stream().allMatch(state::containsKey)) {
                     torn++;
                     note(examples, "value " + v + " is in " + in + " of its keys " + keys);
