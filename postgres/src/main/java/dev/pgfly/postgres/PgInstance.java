@@ -188,8 +188,7 @@ public final class PgInstance {
         String include = "include_if_exists = 'pgfly.conf'";
         String existing = Files.exists(conf) ? Files.readString(conf) : "";
         if (!existing.contains(include)) {
-            replaceIfChanged(conf, existing + "\n# pgfly's managed settings come last and win.\n" + include + "\n",
-                    "rw-------");
+            writeOwned(conf, existing + "\n# pgfly's managed settings come last and win.\n" + include + "\n");
         }
         writeOwned(dataDir().resolve("pgfly.conf"), PgConfig.renderConf(settings));
         writeOwned(dataDir().resolve("pg_hba.conf"), PgConfig.renderHba(memberHosts, tls));
@@ -214,8 +213,8 @@ public final class PgInstance {
      * replaced atomically (the walreceiver reads it whenever it connects).
      */
     public void writePassFile(String replicationPassword, String superuserPassword) throws IOException {
-        replaceIfChanged(passFile(), "*:*:*:" + PgConfig.REPLICATION_ROLE + ":" + escapePgpass(replicationPassword) + "\n"
-                + "*:*:*:" + PgConfig.SUPERUSER + ":" + escapePgpass(superuserPassword) + "\n", "rw-------");
+        writeOwned(passFile(), "*:*:*:" + PgConfig.REPLICATION_ROLE + ":" + escapePgpass(replicationPassword) + "\n"
+                + "*:*:*:" + PgConfig.SUPERUSER + ":" + escapePgpass(superuserPassword) + "\n");
     }
 
     private static String escapePgpass(String s) {
@@ -441,6 +440,7 @@ public final class PgInstance {
         }
     }
 
+    /** A file only PostgreSQL's user reads, replaced whole and only when it changed. */
     private void writeOwned(Path file, String content) throws IOException {
         replaceIfChanged(file, content, "rw-------");
     }
