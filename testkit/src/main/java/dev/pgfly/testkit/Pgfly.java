@@ -128,12 +128,18 @@ public final class Pgfly implements AutoCloseable {
         return ok("status", cluster, "--json").json();
     }
 
-    /**
-     * The cluster's state ({@code running}, {@code degraded}, ...) straight from the daemon's API, for
-     * tight polling loops: a CLI process per poll costs a JVM start, which on a small machine slows
-     * the very cluster being watched.
-     */
+    /** The cluster's state ({@code running}, {@code degraded}, ...) straight from the daemon's API. */
     public String stateFromDaemon(String cluster) {
+        return statusFromDaemon(cluster).get("state").asString();
+    }
+
+    /**
+     * The cluster's status straight from the daemon's API, for loops that ask often: a CLI process per
+     * call costs a JVM start, which on a small machine slows the very cluster being watched (the chaos
+     * campaign spent more time between its rounds starting {@code pgfly status} than healing). Unlike
+     * {@code pgfly status --json} it carries no health checks.
+     */
+    public JsonNode statusFromDaemon(String cluster) {
         try {
             JsonNode info = Json.MAPPER.readTree(Files.readString(home.resolve("daemon/daemon.json")));
             String token = Files.readString(home.resolve("daemon/token")).strip();
@@ -145,7 +151,7 @@ public final class Pgfly implements AutoCloseable {
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("daemon answered " + response.statusCode() + ": " + response.body());
             }
-            return Json.MAPPER.readTree(response.body()).get("state").asString();
+            return Json.MAPPER.readTree(response.body());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {

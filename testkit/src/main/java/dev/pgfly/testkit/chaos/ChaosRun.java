@@ -104,7 +104,7 @@ public final class ChaosRun {
                 roundsRun++;
                 awaitHealthy(pgfly, cluster);
                 Thread.sleep(1_000);
-                JsonNode status = pgfly.status(cluster);
+                JsonNode status = pgfly.statusFromDaemon(cluster);
                 long started = System.currentTimeMillis();
                 List<Faults.Heal> heals = new ArrayList<>();
                 Set<String> hit = new HashSet<>();
