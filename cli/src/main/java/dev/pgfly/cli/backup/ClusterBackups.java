@@ -172,14 +172,25 @@ public final class ClusterBackups {
     }
 
     /**
-     * The script PostgreSQL runs: this JDK and jar, tuned to start fast (C1 only, serial GC, a class
-     * data archive of its own that the JVM creates on first use).
+     * JVM options of the archive and restore commands. They are tuned to start fast: C1 only, serial GC,
+     * and a class data archive of their own (below). {@code -Xrs} makes them die like any other program
+     * when PostgreSQL ends them. On an immediate shutdown or a crash restart, PostgreSQL sends SIGQUIT to
+     * the archiver's and startup process's whole process group. A JVM would answer SIGQUIT with a thread
+     * dump and keep going: a push would outlive its server, run beside the next server's archiver, and
+     * be left behind after {@code pgfly stop}.
+     */
+    static final List<String> WAL_JVM_OPTIONS = List.of("-Xrs", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+            "-Xss512k", "-Xmx256m");
+
+    /**
+     * The script PostgreSQL runs: this JDK and jar with {@link #WAL_JVM_OPTIONS}, and a class data
+     * archive of its own that the JVM creates on first use.
      */
     private static String script(Path dir, Path config) {
         String java = ProcessHandle.current().info().command().orElse("java");
         String jar = Path.of(System.getProperty("java.class.path")).toAbsolutePath().normalize().toString();
         return "#!/bin/sh\n# Written by pgfly: PostgreSQL's archive/restore command (runs as PostgreSQL's OS user).\n"
-                + "exec " + shellQuote(java) + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx256m"
+                + "exec " + shellQuote(java) + " " + String.join(" ", WAL_JVM_OPTIONS)
                 + " -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=" + shellQuote(dir.resolve("wal.jsa").toString())
                 + " -Xlog:disable -Dpgfly.role=wal -cp " + shellQuote(jar)
                 + " dev.pgfly.cli.Main wal --store-config " + shellQuote(config.toString()) + " \"$@\"\n";
