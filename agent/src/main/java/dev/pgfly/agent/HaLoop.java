@@ -179,6 +179,8 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         }
         if (!pg.hasData()) {
             bootstrap(spec, me, leader.orElse(null));
+        } else if (leader.isEmpty() && Files.exists(rolesPendingMarker())) {
+            resumeBootstrap(spec, me);
         } else if (leader.isPresent() && leader.get().member().equals(me.name())) {
             lead(spec, me, leader.get());
         } else if (leader.isPresent()) {
@@ -231,17 +233,11 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
                 throw new IllegalStateException("could not prove leadership right after acquiring it");
             }
             // Until pgfly's roles exist nothing can probe this server: if creating them fails here (a
-            // login timeout on a starved machine, the agent killed), the lead path finishes the job.
+            // login timeout on a starved machine), the lead path finishes the job; if the agent dies,
+            // its successor resumes the bootstrap (resumeBootstrap).
             Files.writeString(rolesPendingMarker(), "");
             pg.start(START_TIMEOUT);
-            createPendingRoles();
-            // With synchronous replication, no write is acknowledged before a standby has it: set the
-            // synchronous set (recorded first) before clients are routed here.
-            if (local.configure(spec, me, null, sync.onPromotion(spec, term))) {
-                local.sql().reload();
-            }
-            store.updateLeader(store.leader().orElseThrow().asReady());
-            state = "running";
+            finishBootstrap(spec, me);
             event("bootstrap", "initialized a new cluster (initdb) and became its primary");
             return;
         }
@@ -260,6 +256,52 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         }
         startAsReplica(spec, me, leader);
         event("clone", "cloned from " + leader.member() + " with pg_basebackup");
+    }
+
+    /**
+     * The member that initialized the cluster died before creating pgfly's roles, and its leader node is
+     * gone with its session. An election cannot help: it probes as the agent's role, which does not exist
+     * here. It need not either, because this data directory is the cluster's only copy: the leader is
+     * marked ready only after the roles exist (and the mark is removed), and until then no member can
+     * clone (the replication role is missing too). So this member takes leadership again, comes up
+     * writable only once it holds it, and finishes what the bootstrap began.
+     */
+    private void resumeBootstrap(ClusterSpec spec, MemberSpec me) throws Exception {
+        state = "resuming the interrupted bootstrap";
+        OptionalLong acquired = store.tryAcquireLeadership(me.name(), me.host(), me.pgPort());
+        if (acquired.isEmpty()) {
+            state = "another member leads";
+            return;
+        }
+        term = acquired.getAsLong();
+        if (!lease.startLeading()) {
+            state = "cannot prove leadership";
+            return;
+        }
+        if (pg.isRunning() && pg.isStandbyConfigured()) {
+            // A standby of nobody, started by an election attempt: only a primary can create roles.
+            pg.stop("fast", Duration.ofSeconds(60));
+        }
+        pg.setStandby(false);
+        removeFormerPrimaryMarker();
+        if (!pg.isRunning()) {
+            local.configure(spec, me, null, sync.onPromotion(spec, term));
+            pg.start(START_TIMEOUT);
+        }
+        finishBootstrap(spec, me);
+        event("bootstrap", "resumed the bootstrap of the previous agent: created pgfly's roles and became primary");
+    }
+
+    /** The primary of a new cluster runs and holds leadership: its roles, its synchronous set, then clients. */
+    private void finishBootstrap(ClusterSpec spec, MemberSpec me) throws Exception {
+        createPendingRoles();
+        // With synchronous replication, no write is acknowledged before a standby has it: set the
+        // synchronous set (recorded first) before clients are routed here.
+        if (local.configure(spec, me, null, sync.onPromotion(spec, term))) {
+            local.sql().reload();
+        }
+        store.updateLeader(store.leader().orElseThrow().asReady());
+        state = "running";
     }
 
     private Path rolesPendingMarker() {
