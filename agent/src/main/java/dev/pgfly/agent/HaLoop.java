@@ -349,6 +349,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         if (Files.exists(rolesPendingMarker())) {
             state = "creating pgfly's roles";
             createPendingRoles();
+            event("roles", "created pgfly's roles, which the bootstrap left pending");
         }
         Optional<PgProbe> probe = local.probe();
         if (probe.isEmpty()) {
