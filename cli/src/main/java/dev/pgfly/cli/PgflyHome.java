@@ -9,7 +9,8 @@ import java.nio.file.Path;
  * <pre>
  * daemon/           daemon.json (pid, ports), token (0600), daemon.log, zookeeper/ (embedded store data)
  * clusters/NAME/    cluster.json (spec and desired state), secrets/ (0700, files 0600), proxy.log,
- *                   members/MEMBER/ (agent.log, and the PostgreSQL member directory unless it is elsewhere)
+ *                   members/MEMBER/ (agent.log, and the PostgreSQL member directory unless it is elsewhere),
+ *                   removed-members/MEMBER/ (the logs of a removed member)
  * failed-creates/NAME/  the logs of the last create of NAME that failed and was rolled back
  * </pre>
  */
@@ -71,7 +72,7 @@ public record PgflyHome(Path root) {
         return clusterDir(name).resolve("secrets");
     }
 
-    /** The logs of the last create of NAME that failed (see FailedCreateLogs). */
+    /** The logs of the last create of NAME that failed (see KeptLogs). */
     public Path failedCreateLogs(String name) {
         return root.resolve("failed-creates").resolve(name);
     }

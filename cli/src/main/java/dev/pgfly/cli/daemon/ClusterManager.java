@@ -570,6 +570,7 @@ final class ClusterManager implements AutoCloseable {
                 save(updated);
                 store.putConfig(updated.spec());
                 store.removeMemberStatus(member);
+                keepRemovedMemberLogs(name, member, memberDir(cluster, member));
                 FileTrees.delete(memberDir(cluster, member));
                 tls.forget(name, member);
                 record(name, "member-remove", member, "member removed; its replication slot is dropped by the primary");
@@ -922,13 +923,24 @@ final class ClusterManager implements AutoCloseable {
 
     // ------------------------------------------------------------------ readiness
 
+    /** A removed member's logs, which go with its directory, are what tells why its removal took long. */
+    private void keepRemovedMemberLogs(String name, String member, Path memberDir) {
+        Path logs = home.clusterDir(name).resolve("logs");
+        try {
+            KeptLogs.keepRemovedMember(memberDir, logs.resolve(member + "-agent.log"),
+                    home.clusterDir(name).resolve("removed-members").resolve(member));
+        } catch (IOException e) {
+            log.warn("could not keep the logs of removed member {}/{}: {}", name, member, e.toString());
+        }
+    }
+
     /** Before a failed create is rolled back: its logs, which the rollback deletes, are kept. */
     private void keepLogsOfFailedCreate(LocalCluster cluster) {
         String name = cluster.spec().name();
         Map<String, Path> memberDirs = new LinkedHashMap<>();
         cluster.spec().members().forEach(m -> memberDirs.put(m.name(), memberDir(cluster, m.name())));
         try {
-            int kept = FailedCreateLogs.keep(home.clusterDir(name).resolve("logs"), memberDirs, home.failedCreateLogs(name));
+            int kept = KeptLogs.keepFailedCreate(home.clusterDir(name).resolve("logs"), memberDirs, home.failedCreateLogs(name));
             log.info("kept {} log file(s) of the failed create of {} in {}", kept, name, home.failedCreateLogs(name));
         } catch (IOException | RuntimeException e) {
             log.warn("could not keep the logs of the failed create of {}: {}", name, e.toString());
