@@ -512,7 +512,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             event("follow", "now streams from " + leader.member());
         }
         PgProbe p = probe.orElseThrow();
-        if (p.streaming()) {
+        if (p.streaming() && StreamingGrace.onLeaderTimeline(p.timeline(), leaderTimeline(leader))) {
             streamingGrace.reset();
             state = "running";
             if (formerPrimaryCleanlyStopped) {
@@ -520,18 +520,19 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
                 // demotion of this member skip its rewind.
                 rejoin(leader);
             }
-        } else if (isFormerPrimary() && leader.ready() && formerPrimaryCleanlyStopped) {
+        } else if (!p.streaming() && isFormerPrimary() && leader.ready() && formerPrimaryCleanlyStopped) {
             // A planned switchover's former primary, started as a standby while the leader node moved:
             // the new primary has its shutdown checkpoint, so it streams as it is. A restart would only
             // wait for its archiver, which pushes everything pending before PostgreSQL stops.
             rejoin(leader);
             state = "catching up with " + leader.member();
-        } else if (isFormerPrimary() && leader.ready()) {
+        } else if (!p.streaming() && isFormerPrimary() && leader.ready()) {
             // Started as a standby without an upstream while leaderless: rewind before it streams.
             pg.stop("fast", Duration.ofSeconds(60));
             rejoin(leader);
             startAsReplica(spec, me, leader);
         } else {
+            // Not streaming, or streaming a timeline the leader left (see StreamingGrace.onLeaderTimeline).
             state = "catching up with " + leader.member();
             if (leader.ready() && streamingGrace.usedUp(System.currentTimeMillis())) {
                 // Not streaming for long: most often its history diverged from the new primary's.
@@ -543,6 +544,12 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
                 startAsReplica(spec, me, leader);
             }
         }
+    }
+
+    /** The leader's timeline as it last published it (0 when it has not). */
+    private int leaderTimeline(LeaderRecord leader) {
+        return store.members().stream().filter(m -> m.name().equals(leader.member()) && m.role() == Role.PRIMARY)
+                .mapToInt(MemberStatus::timeline).findFirst().orElse(0);
     }
 
     private void startAsReplica(ClusterSpec spec, MemberSpec me, LeaderRecord leader) throws IOException {

@@ -785,6 +785,9 @@ final class ClusterManager implements AutoCloseable {
         List<MemberView> members = new ArrayList<>();
         boolean allRunning = true;
         boolean idle = false;
+        // A replica "streaming" a timeline older than the primary's has diverged and only reconnects in
+        // a loop (see StreamingGrace in the agent): it does not count as healthy.
+        int leaderTimeline = leader.map(l -> published.get(l.member())).map(MemberStatus::timeline).orElse(0);
         for (MemberSpec m : spec.members()) {
             MemberStatus s = published.get(m.name());
             Long agentPid = Optional.ofNullable(children.get(spec.name())).map(c -> c.get(m.name()))
@@ -802,7 +805,7 @@ final class ClusterManager implements AutoCloseable {
                     : Optional.empty();
             allRunning &= down.isEmpty() && "running".equals(s.state()) && (isLeader
                     ? s.role() == dev.pgfly.core.model.Role.PRIMARY
-                    : s.role() == dev.pgfly.core.model.Role.REPLICA && s.streaming());
+                    : s.role() == dev.pgfly.core.model.Role.REPLICA && s.streaming() && s.timeline() >= leaderTimeline);
             members.add(new MemberView(m.name(), s.role().label(), down.orElse(s.state()), m.region(), m.host(), m.pgPort(),
                     s.agentPid(), s.postgresPid() > 0 ? s.postgresPid() : null, m.apiUrl(),
                     Lsn.format(s.walPosition()), s.timeline(), s.lagBytes(), s.lagSeconds(), s.synchronous(),
