@@ -43,16 +43,7 @@ final class KeptLogs {
     static int keepRemovedMember(Path memberDir, Path agentOutput, Path into) throws IOException {
         FileTrees.delete(into);
         int copied = copyLogs(memberDir, into);
-        if (Files.isRegularFile(agentOutput)) {
-            try {
-                Files.createDirectories(into);
-                Files.copy(agentOutput, into.resolve(agentOutput.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-                copied++;
-            } catch (IOException e) {
-                // unreadable: the member's own logs are kept all the same
-            }
-        }
-        return copied;
+        return Files.isRegularFile(agentOutput) ? copied + copyOne(agentOutput, into) : copied;
     }
 
     private static int copyLogs(Path from, Path into) throws IOException {
@@ -62,15 +53,20 @@ final class KeptLogs {
         int copied = 0;
         try (Stream<Path> files = Files.list(from)) {
             for (Path f : files.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().contains(".log")).toList()) {
-                try {
-                    Files.createDirectories(into);
-                    Files.copy(f, into.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-                    copied++;
-                } catch (IOException e) {
-                    // gone with a stopping process, or unreadable: the others are still worth keeping
-                }
+                copied += copyOne(f, into);
             }
         }
         return copied;
+    }
+
+    /** 1 when copied, 0 when the file is gone with a stopping process or unreadable: the others still count. */
+    private static int copyOne(Path file, Path into) {
+        try {
+            Files.createDirectories(into);
+            Files.copy(file, into.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            return 1;
+        } catch (IOException e) {
+            return 0;
+        }
     }
 }
