@@ -6,6 +6,7 @@ import dev.pgfly.core.ha.Candidate;
 import dev.pgfly.core.ha.ElectionInput;
 import dev.pgfly.core.ha.ElectionResult;
 import dev.pgfly.core.ha.FailoverPolicy;
+import dev.pgfly.core.ha.Timelines;
 import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.model.Event;
 import dev.pgfly.core.model.LeaderRecord;
@@ -512,7 +513,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             event("follow", "now streams from " + leader.member());
         }
         PgProbe p = probe.orElseThrow();
-        if (p.streaming() && StreamingGrace.onLeaderTimeline(p.timeline(), leaderTimeline(leader))) {
+        if (p.streaming() && Timelines.onLeaderTimeline(p.timeline(), leaderTimeline(leader))) {
             streamingGrace.reset();
             state = "running";
             if (formerPrimaryCleanlyStopped) {
@@ -532,7 +533,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             rejoin(leader);
             startAsReplica(spec, me, leader);
         } else {
-            // Not streaming, or streaming a timeline the leader left (see StreamingGrace.onLeaderTimeline).
+            // Not streaming, or streaming a timeline the leader left (see Timelines.onLeaderTimeline).
             state = "catching up with " + leader.member();
             if (leader.ready() && streamingGrace.usedUp(System.currentTimeMillis())) {
                 // Not streaming for long: most often its history diverged from the new primary's.

@@ -17,20 +17,6 @@ final class StreamingGrace {
         this.graceMillis = grace.toMillis();
     }
 
-    /**
-     * Whether a streaming replica streams what counts: the leader's timeline, when that is known
-     * ({@code leaderTimeline} 0: not known). Otherwise it is not streaming, for the grace. A replica that
-     * replayed past the point where the leader's timeline forked off cannot follow it, and PostgreSQL
-     * does not say so in pg_stat_wal_receiver: its WAL receiver connects, streams the old timeline up to
-     * the fork, is told the timeline ended, and connects again a second later, "streaming" most of the
-     * time. A chaos run saw a replica sit like that for six minutes, its grace reset by every probe that
-     * caught it streaming, until the cluster stopped healing. Right after a promotion a replica does
-     * stream the old timeline for a moment: that is what the grace is for.
-     */
-    static boolean onLeaderTimeline(int receivedTimeline, int leaderTimeline) {
-        return leaderTimeline <= 0 || receivedTimeline >= leaderTimeline;
-    }
-
     /** PostgreSQL (re)started, was promoted, or follows a new upstream: the grace starts over. */
     void reset() {
         notStreamingSince = 0;

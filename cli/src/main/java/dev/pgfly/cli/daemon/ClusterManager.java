@@ -20,6 +20,7 @@ import dev.pgfly.backup.store.StoreSettings;
 import dev.pgfly.core.coord.ClusterStore;
 import dev.pgfly.core.coord.DcsAddress;
 import dev.pgfly.core.coord.ZkClusterStore;
+import dev.pgfly.core.ha.Timelines;
 import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.model.Event;
 import dev.pgfly.core.model.LeaderRecord;
@@ -786,7 +787,7 @@ final class ClusterManager implements AutoCloseable {
         boolean allRunning = true;
         boolean idle = false;
         // A replica "streaming" a timeline older than the primary's has diverged and only reconnects in
-        // a loop (see StreamingGrace in the agent): it does not count as healthy.
+        // a loop (Timelines.onLeaderTimeline, the agent's rule too): it does not count as healthy.
         int leaderTimeline = leader.map(l -> published.get(l.member())).map(MemberStatus::timeline).orElse(0);
         for (MemberSpec m : spec.members()) {
             MemberStatus s = published.get(m.name());
@@ -805,7 +806,8 @@ final class ClusterManager implements AutoCloseable {
                     : Optional.empty();
             allRunning &= down.isEmpty() && "running".equals(s.state()) && (isLeader
                     ? s.role() == dev.pgfly.core.model.Role.PRIMARY
-                    : s.role() == dev.pgfly.core.model.Role.REPLICA && s.streaming() && s.timeline() >= leaderTimeline);
+                    : s.role() == dev.pgfly.core.model.Role.REPLICA && s.streaming()
+                            && Timelines.onLeaderTimeline(s.timeline(), leaderTimeline));
             members.add(new MemberView(m.name(), s.role().label(), down.orElse(s.state()), m.region(), m.host(), m.pgPort(),
                     s.agentPid(), s.postgresPid() > 0 ? s.postgresPid() : null, m.apiUrl(),
                     Lsn.format(s.walPosition()), s.timeline(), s.lagBytes(), s.lagSeconds(), s.synchronous(),
