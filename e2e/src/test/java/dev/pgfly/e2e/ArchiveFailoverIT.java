@@ -59,7 +59,7 @@ class ArchiveFailoverIT {
         ProcessHandle.of(primary.get("agent_pid").asLong()).ifPresent(ProcessHandle::destroyForcibly);
         ProcessHandle.of(primary.get("postgres_pid").asLong()).ifPresent(ProcessHandle::destroyForcibly);
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300)).ignoreExceptions()
-                .until(() -> pgfly.status(CLUSTER), s -> !s.get("leader").isNull() && s.get("term").asLong() > term);
+                .until(() -> pgfly.statusFromDaemon(CLUSTER), s -> !s.get("leader").isNull() && s.get("term").asLong() > term);
         insert("B2", 201, 300);
         int sourceTimeline = timeline(CLUSTER);
         assertThat(sourceTimeline).as("two timeline switches").isEqualTo(3);
@@ -151,8 +151,8 @@ class ArchiveFailoverIT {
     }
 
     private static void awaitBothStreaming() {
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            JsonNode s = pgfly.status(CLUSTER);
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
+            JsonNode s = pgfly.statusFromDaemon(CLUSTER);
             for (JsonNode m : s.get("members")) {
                 if (!m.get("name").asString().equals(s.get("leader").asString())) {
                     assertThat(m.get("streaming").asBoolean()).as(m.toString()).isTrue();

@@ -171,8 +171,8 @@ class BackupIT {
     @Order(4)
     void forkOfAnIdleClusterWhoseSnapshotEndsOnASegmentBoundary() throws Exception {
         pgfly.ok("member", "add", "src");
-        JsonNode replica = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            for (JsonNode m : pgfly.status("src").get("members")) {
+        JsonNode replica = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
+            for (JsonNode m : pgfly.statusFromDaemon("src").get("members")) {
                 if ("replica".equals(m.get("role").asString()) && m.get("streaming").asBoolean()) {
                     return m;
                 }

@@ -126,8 +126,8 @@ class DevClusterIT {
     /** Kills the member's agent; the daemon starts another, which must bring the primary back. */
     private static void killAgentAndAwaitARunningPrimary(long agentPid) {
         ProcessHandle.of(agentPid).orElseThrow().destroyForcibly();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
-            JsonNode m = pgfly.status("demo").get("members").get(0);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().untilAsserted(() -> {
+            JsonNode m = pgfly.statusFromDaemon("demo").get("members").get(0);
             assertThat(m.get("agent_pid").asLong()).isNotEqualTo(agentPid);
             assertThat(m.get("state").asString()).isEqualTo("running");
             assertThat(m.get("role").asString()).isEqualTo("primary");
@@ -165,8 +165,8 @@ class DevClusterIT {
         try (Connection c = Db.connect(url); Statement st = c.createStatement()) {
             st.execute("INSERT INTO items VALUES (102, 'written on m2')");
         }
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            JsonNode m1 = pgfly.status("demo").get("members").get(0);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            JsonNode m1 = pgfly.statusFromDaemon("demo").get("members").get(0);
             assertThat(m1.get("role").asString()).isEqualTo("replica");
             assertThat(m1.get("streaming").asBoolean()).isTrue();
         });

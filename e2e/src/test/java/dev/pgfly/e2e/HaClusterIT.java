@@ -216,7 +216,7 @@ class HaClusterIT {
         inject.run();
         heal.run();
         JsonNode after = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                .until(() -> pgfly.status(CLUSTER), s -> !s.get("leader").isNull()
+                .until(() -> pgfly.statusFromDaemon(CLUSTER), s -> !s.get("leader").isNull()
                         && (leadership == Leadership.MAY_STAY || s.get("term").asLong() > formerTerm));
         assertThat(writer.awaitMoreAcks(20, 90_000)).as("writes resume after " + description).isTrue();
         System.out.printf("%s: primary %s (term %d) -> %s (term %d), writes resumed after %d ms (longest write gap %d ms)%n",
@@ -235,8 +235,10 @@ class HaClusterIT {
     }
 
     private static JsonNode awaitHealthy() {
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            JsonNode s = pgfly.status(CLUSTER);
+        // The daemon's API, not a `pgfly status` process per poll: on a small machine those JVM starts
+        // would take the CPU from the very cluster being watched.
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
+            JsonNode s = pgfly.statusFromDaemon(CLUSTER);
             String leader = s.get("leader").asString();
             assertThat(s.get("state").asString()).isEqualTo("running");
             for (JsonNode m : s.get("members")) {

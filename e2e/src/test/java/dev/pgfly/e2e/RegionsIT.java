@@ -147,7 +147,7 @@ class RegionsIT {
 
     private static JsonNode awaitHealthy() {
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-                .until(() -> pgfly.status(CLUSTER).get("state").asString().equals("running"));
+                .until(() -> pgfly.statusFromDaemon(CLUSTER).get("state").asString().equals("running"));
         return pgfly.status(CLUSTER);
     }
 }

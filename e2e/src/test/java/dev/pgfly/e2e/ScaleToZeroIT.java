@@ -143,7 +143,7 @@ class ScaleToZeroIT {
 
     private static JsonNode awaitIdle() {
         return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
-                .until(() -> pgfly.status(CLUSTER), s -> s.get("state").asString().equals("idle"));
+                .ignoreExceptions().until(() -> pgfly.statusFromDaemon(CLUSTER), s -> s.get("state").asString().equals("idle"));
     }
 
     private static int count(String kind) {
