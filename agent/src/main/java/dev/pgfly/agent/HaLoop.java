@@ -69,7 +69,10 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
     private volatile long lastKnownPrimaryPosition;
     private volatile boolean closing;
     private final StreamingGrace streamingGrace = new StreamingGrace(DIVERGENCE_GRACE);
+    private final StreamingGrace unansweredGrace = new StreamingGrace(START_TIMEOUT);
     private int failedReplicaStarts;
+    /** The last pg_rewind found nothing to do: if streaming still fails, only a re-clone helps. */
+    private boolean rewoundWithoutEffect;
     private volatile long retryNotBefore;
     private String lastRefusal;
     private volatile HaObserver observer = HaObserver.NONE;
@@ -512,9 +515,18 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             streamingGrace.reset();
             event("follow", "now streams from " + leader.member());
         }
-        PgProbe p = probe.orElseThrow();
+        if (probe.isEmpty()) {
+            // Running but not answering: still starting, or stuck in recovery before consistency (WAL it
+            // cannot get). A longer grace than for a replica that answers: a busy host's probes time out.
+            state = "starting, not accepting connections yet";
+            recoverIfNotStreamingForLong(spec, me, leader, unansweredGrace);
+            return;
+        }
+        unansweredGrace.reset();
+        PgProbe p = probe.get();
         if (p.streaming() && Timelines.onLeaderTimeline(p.timeline(), leaderTimeline(leader))) {
             streamingGrace.reset();
+            rewoundWithoutEffect = false;
             state = "running";
             if (formerPrimaryCleanlyStopped) {
                 // Streams as it is: the handover is complete. Kept, the flag would let a later, forced
@@ -535,16 +547,34 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         } else {
             // Not streaming, or streaming a timeline the leader left (see Timelines.onLeaderTimeline).
             state = "catching up with " + leader.member();
-            if (leader.ready() && streamingGrace.usedUp(System.currentTimeMillis())) {
-                // Not streaming for long: most often its history diverged from the new primary's.
-                log.warn("not streaming from {} for {} s: rewinding", leader.member(), DIVERGENCE_GRACE.toSeconds());
-                formerPrimaryCleanlyStopped = false;
-                pg.stop("fast", Duration.ofSeconds(60));
-                markFormerPrimary();
-                rejoin(leader);
-                startAsReplica(spec, me, leader);
-            }
+            recoverIfNotStreamingForLong(spec, me, leader, streamingGrace);
         }
+    }
+
+    /**
+     * Not streaming for longer than the grace: most often this member's history diverged from the new
+     * primary's, and pg_rewind puts that right. When pg_rewind found nothing to do last time and the
+     * member still cannot stream, its WAL went past the primary's on the same timeline (a fork pg_rewind
+     * cannot see: it compares timelines); only a fresh clone helps then. Either way this member is a
+     * replica whose leader has everything acknowledged, so replacing its data loses nothing.
+     */
+    private void recoverIfNotStreamingForLong(ClusterSpec spec, MemberSpec me, LeaderRecord leader, StreamingGrace grace)
+            throws IOException {
+        if (!leader.ready() || !grace.usedUp(System.currentTimeMillis())) {
+            return;
+        }
+        formerPrimaryCleanlyStopped = false;
+        pg.stop("fast", Duration.ofSeconds(60));
+        if (rewoundWithoutEffect) {
+            log.warn("not streaming from {} although pg_rewind found nothing to rewind: re-cloning", leader.member());
+            rewoundWithoutEffect = false;
+            reclone(leader, "still not streaming after pg_rewind found nothing to rewind");
+        } else {
+            log.warn("not streaming from {} for long: rewinding", leader.member());
+            markFormerPrimary();
+            rejoin(leader);
+        }
+        startAsReplica(spec, me, leader);
     }
 
     /** The leader's timeline as it last published it (0 when it has not). */
@@ -560,6 +590,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         state = "starting as replica";
         pg.start(START_TIMEOUT);
         streamingGrace.reset();
+        unansweredGrace.reset();
         local.sql().reset();
         state = "running";
     }
@@ -580,6 +611,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         local.checkpointOn(leader.host(), leader.pgPort());
         var rewind = pg.rewind(leader.host(), leader.pgPort(), Duration.ofHours(1));
         if (rewind.ok()) {
+            rewoundWithoutEffect = rewind.output().contains("no rewind required");
             removeFormerPrimaryMarker();
             event("rewind", "pg_rewind against " + leader.member() + ": " + rewind.lastLine());
             return;
@@ -591,6 +623,8 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
     /** A fresh clone that replaces the data directory only once complete (the old copy is kept until then). */
     private void reclone(LeaderRecord leader, String why) throws IOException {
         state = "re-cloning from " + leader.member();
+        // A killed postmaster's last children (its archiver) still write into the directory we move.
+        pg.awaitOldProcessesGone(Duration.ofSeconds(30));
         Path aside = pg.moveDataAside();
         var clone = pg.basebackup(leader.host(), leader.pgPort(), null, Duration.ofHours(6));
         if (!clone.ok()) {
@@ -600,9 +634,27 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             Files.move(aside, pg.dataDir());
             throw new IOException("re-clone from " + leader.member() + " failed: " + clone.lastLine());
         }
-        FileTrees.delete(aside);
+        // The clone is complete and a standby (basebackup says so): from here on nothing may fail the
+        // re-clone. The old copies are only disk space now.
         removeFormerPrimaryMarker();
+        rewoundWithoutEffect = false;
         event("reclone", why + "; re-cloned from " + leader.member());
+        removeOldCopies();
+    }
+
+    /** Removes data directories set aside by re-clones (this one's and any an earlier removal left). */
+    private void removeOldCopies() {
+        try (var copies = Files.list(pg.memberDir())) {
+            for (Path copy : copies.filter(p -> p.getFileName().toString().startsWith("data.old-")).toList()) {
+                try {
+                    FileTrees.delete(copy);
+                } catch (IOException e) {
+                    log.warn("could not remove the old copy {} yet ({}); the next re-clone tries again", copy, e.toString());
+                }
+            }
+        } catch (IOException e) {
+            log.warn("could not list {}: {}", pg.memberDir(), e.toString());
+        }
     }
 
     private Path formerPrimaryMarker() {
@@ -615,8 +667,9 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         }
     }
 
+    /** Marked so, or a data directory that would start writable; never a clone that has not started yet. */
     private boolean isFormerPrimary() {
-        return Files.exists(formerPrimaryMarker()) || !pg.isStandbyConfigured();
+        return Files.exists(formerPrimaryMarker()) || (!pg.isStandbyConfigured() && !pg.isUnstartedClone());
     }
 
     private void removeFormerPrimaryMarker() throws IOException {

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * One PostgreSQL instance on this host: its member directory, data directory and processes.
@@ -41,6 +42,8 @@ public final class PgInstance {
     private volatile long lastSeenPid;
     private volatile boolean stopRequested;
     private long unexpectedExit;
+    /** Longer than an archive command (a JVM start) takes on a busy host. */
+    private static final Duration OLD_PROCESSES_WAIT = Duration.ofSeconds(30);
 
     public PgInstance(PgBinaries bin, OsUser user, Path memberDir, String host, int port) {
         this(bin, user, memberDir, host, port, false);
@@ -235,6 +238,7 @@ public final class PgInstance {
             return running.get();
         }
         noteUnexpectedExit();
+        awaitOldProcessesGone(OLD_PROCESSES_WAIT);
         Files.deleteIfExists(dataDir().resolve("postmaster.pid.stale"));
         Path script = memberDir.resolve("pgfly-watchdog.sh");
         try (InputStream in = PgInstance.class.getResourceAsStream("pgfly-watchdog.sh")) {
@@ -262,6 +266,71 @@ public final class PgInstance {
             sleep(50);
         }
         throw new IOException("PostgreSQL did not become ready within " + wait.toSeconds() + " s: " + lastLogLine());
+    }
+
+    /**
+     * Waits, at most {@code max}, until no process of an earlier postmaster is attached to its shared
+     * memory any more. A postmaster killed with -9 leaves its children behind for a while: a backend until
+     * it notices, the archiver until its archive command (a JVM start, seconds on a busy host) returns.
+     * PostgreSQL refuses to start beside them ("pre-existing shared memory block is still in use"), and
+     * until they exit they still write into the data directory (the archiver marks segments done), a
+     * directory pgfly may be about to move aside or rewind. The test is PostgreSQL's own: the attach
+     * count of the segment named in postmaster.pid, from /proc/sysvipc/shm.
+     *
+     * @return whether nothing is attached (also when there is no postmaster.pid or no such segment)
+     */
+    public boolean awaitOldProcessesGone(Duration max) {
+        if (isRunning()) {
+            return false;
+        }
+        OptionalLong shmid = sharedMemoryId(pidFileLines());
+        if (shmid.isEmpty()) {
+            return true;
+        }
+        Instant deadline = Instant.now().plus(max);
+        while (attachedProcesses(shmid.getAsLong()) > 0) {
+            if (!Instant.now().isBefore(deadline)) {
+                return false;
+            }
+            sleep(100);
+        }
+        return true;
+    }
+
+    /** The shared memory segment's id: postmaster.pid's seventh line is "key id". */
+    static OptionalLong sharedMemoryId(List<String> pidFileLines) {
+        if (pidFileLines.size() < 7) {
+            return OptionalLong.empty();
+        }
+        String[] keyAndId = pidFileLines.get(6).strip().split("\\s+");
+        try {
+            return keyAndId.length == 2 ? OptionalLong.of(Long.parseLong(keyAndId[1])) : OptionalLong.empty();
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    private static int attachedProcesses(long shmid) {
+        try {
+            return attachedProcesses(Files.readString(Path.of("/proc/sysvipc/shm")), shmid);
+        } catch (IOException e) {
+            return 0; // no System V IPC table to ask: let PostgreSQL's own check speak
+        }
+    }
+
+    /** nattch of segment {@code shmid} in /proc/sysvipc/shm (columns: key shmid perms size cpid lpid nattch ...); 0 if absent. */
+    static int attachedProcesses(String sysvipcShm, long shmid) {
+        for (String line : sysvipcShm.split("\n")) {
+            String[] f = line.strip().split("\\s+");
+            if (f.length >= 7 && f[1].equals(Long.toString(shmid))) {
+                try {
+                    return Integer.parseInt(f[6]);
+                } catch (NumberFormatException e) {
+                    return 0;
+                }
+            }
+        }
+        return 0;
     }
 
     /** The postmaster's pid when it is running, from postmaster.pid checked against the process table. */
@@ -345,6 +414,12 @@ public final class PgInstance {
                 List.of("kill", "-QUIT", Long.toString(p.pid())), Map.of(), Duration.ofSeconds(5)));
     }
 
+    /**
+     * A fresh copy of the source, configured as a standby the moment it is complete. Never started, a clone
+     * without standby.signal looks like a former primary; rewinding it makes pg_rewind run crash recovery,
+     * which ends recovery on the clone's own: it writes WAL the primary never had, on the same timeline,
+     * where pg_rewind cannot see a fork, and the replica can then never stream (a chaos run's round 53).
+     */
     public Command.Result basebackup(String sourceHost, int sourcePort, String slot, Duration timeout) throws IOException {
         prepareDirectories();
         List<String> argv = new ArrayList<>(List.of(bin.tool("pg_basebackup"), "-h", sourceHost, "-p",
@@ -353,7 +428,16 @@ public final class PgInstance {
         if (slot != null) {
             argv.addAll(List.of("-S", slot));
         }
-        return Command.run(user.wrap(argv), libpqEnv(), timeout);
+        Command.Result result = Command.run(user.wrap(argv), libpqEnv(), timeout);
+        if (result.ok()) {
+            setStandby(true);
+        }
+        return result;
+    }
+
+    /** A copy made by pg_basebackup and never started: it holds backup_label until its first start. */
+    public boolean isUnstartedClone() {
+        return Files.exists(dataDir().resolve("backup_label"));
     }
 
     /** pg_rewind against the new primary; it runs crash recovery first when the target was not shut down cleanly. */

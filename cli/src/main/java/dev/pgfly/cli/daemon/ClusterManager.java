@@ -74,6 +74,7 @@ final class ClusterManager implements AutoCloseable {
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, Map<String, ChildProcess>> children = new ConcurrentHashMap<>();
     private final Object allocation = new Object();
+    private final HostClaims claims;
     private final String addressPrefix;
     private final ClusterBackups backups;
     private final ClusterTls tls;
@@ -83,18 +84,20 @@ final class ClusterManager implements AutoCloseable {
         this.client = client;
         this.dcs = dcs;
         this.launcher = launcher;
-        this.addressPrefix = addressPrefix(home);
+        this.claims = HostClaims.forHome(home.root());
+        this.addressPrefix = "127." + claims.addressBlock(home.root().resolve("address-block"), preferredAddressBlock(home)) + ".";
         launcher.onRestart(this::childRestarted);
         this.backups = new ClusterBackups(home);
         this.tls = new ClusterTls(home);
     }
 
     /**
-     * Members get addresses 127.N.CLUSTER.MEMBER, N derived from the home directory, so that two
-     * homes on one host (a user's and a test's) never hand out the same address.
+     * Members get addresses 127.N.CLUSTER.MEMBER. N is claimed host-wide ({@link HostClaims}), so that two
+     * homes on one host (a user's and a test's) never hand out the same address; the home directory's
+     * hash is the first choice, which is what homes made before the claims have.
      */
-    static String addressPrefix(PgflyHome home) {
-        return "127." + (40 + Math.floorMod(home.root().toString().hashCode(), 200)) + ".";
+    static int preferredAddressBlock(PgflyHome home) {
+        return HostClaims.FIRST_BLOCK + Math.floorMod(home.root().toString().hashCode(), HostClaims.BLOCKS);
     }
 
     private ClusterStore store(String name) {
@@ -240,8 +243,7 @@ final class ClusterManager implements AutoCloseable {
         }
         int proxyPort;
         if (req.port() > 0) {
-            if (proxyPorts.contains(req.port()) || !Ports.isFree("127.0.0.1", req.port())
-                    || !Ports.isFree("127.0.0.1", req.port() + 1)) {
+            if (!claims.tryClaim("127.0.0.1", req.port(), 2, proxyPorts, Ports::isFree)) {
                 throw new IllegalArgumentException("port " + req.port() + " (or " + (req.port() + 1)
                         + " for replicas) is already in use");
             }
@@ -263,8 +265,8 @@ final class ClusterManager implements AutoCloseable {
     }
 
     /** A port for the proxy's /metrics, away from the proxies' own ports and other clusters' metrics. */
-    private static int pickProxyMetricsPort(Set<Integer> taken) {
-        return Ports.pick("127.0.0.1", PROXY_METRICS_PORT_FROM, PROXY_METRICS_PORT_FROM, taken);
+    private int pickProxyMetricsPort(Set<Integer> taken) {
+        return claims.claimFree("127.0.0.1", PROXY_METRICS_PORT_FROM, 1, 1, taken, Ports::isFree);
     }
 
     /** Clusters created before proxies had metrics get a metrics port when they next start. */
@@ -294,13 +296,8 @@ final class ClusterManager implements AutoCloseable {
     }
 
     /** A pair of free ports (primary, replica) for a proxy, from 16432 up. */
-    private static int freeProxyPort(Set<Integer> taken) {
-        int port = 16432;
-        while (taken.contains(port) || taken.contains(port + 1)
-                || !Ports.isFree("127.0.0.1", port) || !Ports.isFree("127.0.0.1", port + 1)) {
-            port += 2;
-        }
-        return port;
+    private int freeProxyPort(Set<Integer> taken) {
+        return claims.claimFree("127.0.0.1", 16432, 2, 2, taken, Ports::isFree);
     }
 
     /** The host's memory (the container's limit when there is one). */

@@ -43,8 +43,10 @@ public final class Daemon {
         requirePrivateSecrets(home);
         endOrphans(home);
         String token = readOrCreateToken(home);
-        int zkPort = previous.map(DaemonInfo::zkPort).filter(p -> Ports.isFree("127.0.0.1", p))
-                .orElseGet(() -> Ports.pick("127.0.0.1", DEFAULT_ZK_PORT, DEFAULT_ZK_PORT + 1, java.util.Set.of()));
+        HostClaims claims = HostClaims.forHome(home.root());
+        int zkPort = previous.map(DaemonInfo::zkPort)
+                .filter(p -> claims.tryClaim("127.0.0.1", p, 1, java.util.Set.of(), Ports::isFree))
+                .orElseGet(() -> claims.claimFree("127.0.0.1", DEFAULT_ZK_PORT, 1, 1, java.util.Set.of(), Ports::isFree));
         EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(home.zookeeperDir(), "127.0.0.1", zkPort);
         DcsAddress dcs = new DcsAddress("127.0.0.1:" + zk.port(), "/pgfly");
         StoreCredentials credentials = readOrCreateStoreCredentials(home);
