@@ -183,6 +183,8 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         }
         if (!pg.hasData()) {
             bootstrap(spec, me, leader.orElse(null));
+        } else if (Files.exists(recloneNeededMarker())) {
+            recloneDamagedDataDir(spec, me, leader.orElse(null));
         } else if (leader.isEmpty() && Files.exists(rolesPendingMarker())) {
             resumeBootstrap(spec, me);
         } else if (leader.isPresent() && leader.get().member().equals(me.name())) {
@@ -617,6 +619,10 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             return;
         }
         log.warn("pg_rewind failed: {}; re-cloning", rewind.lastLine());
+        // A rewind that failed part-way leaves the data directory unusable (PostgreSQL's documentation
+        // says so): marked first, so that if the re-clone fails too (its source stopping in a switchover)
+        // the directory is never started, nor offered in an election, before a clone replaces it.
+        Files.writeString(recloneNeededMarker(), rewind.lastLine());
         reclone(leader, "pg_rewind failed (" + rewind.lastLine() + ")");
     }
 
@@ -637,6 +643,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         // The clone is complete and a standby (basebackup says so): from here on nothing may fail the
         // re-clone. The old copies are only disk space now.
         removeFormerPrimaryMarker();
+        Files.deleteIfExists(recloneNeededMarker());
         rewoundWithoutEffect = false;
         event("reclone", why + "; re-cloned from " + leader.member());
         removeOldCopies();
@@ -655,6 +662,33 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         } catch (IOException e) {
             log.warn("could not list {}: {}", pg.memberDir(), e.toString());
         }
+    }
+
+    private Path recloneNeededMarker() {
+        return pg.memberDir().resolve("reclone-needed");
+    }
+
+    /**
+     * The data directory was left unusable by a failed pg_rewind and the re-clone that followed failed too
+     * (a chaos run: the rewind's source stopped for a switchover part-way, so did the clone's). Started, it
+     * waited for WAL of a timeline it never reached and answered nobody. It is never started and never
+     * offered in an election: the member waits for a ready primary and re-clones. It loses nothing: its
+     * former history was being rewound to the new primary's, which holds every acknowledged write.
+     */
+    private void recloneDamagedDataDir(ClusterSpec spec, MemberSpec me, LeaderRecord leader) throws IOException {
+        lease.stopLeading();
+        if (pg.isRunning()) {
+            pg.stop("immediate", Duration.ofSeconds(30));
+        }
+        lease.clear();
+        if (leader == null || !leader.ready() || leader.member().equals(me.name())) {
+            state = "waiting for a primary to re-clone from (a failed pg_rewind left the data directory unusable)";
+            return;
+        }
+        term = leader.term();
+        upstream = leader.member();
+        reclone(leader, "the data directory a failed pg_rewind left unusable is replaced");
+        startAsReplica(spec, me, leader);
     }
 
     private Path formerPrimaryMarker() {
