@@ -619,10 +619,15 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             return;
         }
         log.warn("pg_rewind failed: {}; re-cloning", rewind.lastLine());
-        // A rewind that failed part-way leaves the data directory unusable (PostgreSQL's documentation
-        // says so): marked first, so that if the re-clone fails too (its source stopping in a switchover)
-        // the directory is never started, nor offered in an election, before a clone replaces it.
-        Files.writeString(recloneNeededMarker(), rewind.lastLine());
+        if (RewindOutput.changedTheTarget(rewind.output())) {
+            // A rewind that failed part-way leaves the data directory unusable (PostgreSQL's documentation
+            // says so): marked first, so that if the re-clone fails too (its source stopping in a switchover)
+            // the directory is never started, nor offered in an election, before a clone replaces it.
+            // One that failed earlier (its source unreachable) changed nothing: the directory is still a
+            // valid copy, and it must stay electable, since it may be the synchronous standby the others
+            // need to hear from before any of them may promote.
+            Files.writeString(recloneNeededMarker(), rewind.lastLine());
+        }
         reclone(leader, "pg_rewind failed (" + rewind.lastLine() + ")");
     }
 

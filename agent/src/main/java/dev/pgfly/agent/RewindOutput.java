@@ -1,0 +1,17 @@
+package dev.pgfly.agent;
+
+/** What pg_rewind's output says about the state it left the target data directory in. */
+final class RewindOutput {
+    private RewindOutput() {
+    }
+
+    /**
+     * Whether pg_rewind got as far as writing into the target: it reports how much it needs to copy
+     * ("need to copy N MB", printed with --progress, which {@code PgInstance.rewind} passes) right before it
+     * starts changing files. A run that failed before (source
+     * unreachable, no common ancestor) left the directory as it was.
+     */
+    static boolean changedTheTarget(String output) {
+        return output.contains("need to copy");
+    }
+}
