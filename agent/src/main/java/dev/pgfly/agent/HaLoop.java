@@ -613,7 +613,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         local.checkpointOn(leader.host(), leader.pgPort());
         var rewind = pg.rewind(leader.host(), leader.pgPort(), Duration.ofHours(1));
         if (rewind.ok()) {
-            rewoundWithoutEffect = rewind.output().contains("no rewind required");
+            rewoundWithoutEffect = RewindOutput.foundNothingToRewind(rewind.output());
             removeFormerPrimaryMarker();
             event("rewind", "pg_rewind against " + leader.member() + ": " + rewind.lastLine());
             return;
@@ -656,8 +656,8 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
 
     /** Removes data directories set aside by re-clones (this one's and any an earlier removal left). */
     private void removeOldCopies() {
-        try (var copies = Files.list(pg.memberDir())) {
-            for (Path copy : copies.filter(p -> p.getFileName().toString().startsWith("data.old-")).toList()) {
+        try {
+            for (Path copy : pg.setAsideCopies()) {
                 try {
                     FileTrees.delete(copy);
                 } catch (IOException e) {

@@ -36,4 +36,13 @@ class RewindOutputTest {
         assertThat(RewindOutput.changedTheTarget("pg_rewind: source and target cluster are on the same timeline\n"
                 + "pg_rewind: no rewind required")).isFalse();
     }
+
+    @Test
+    void aRewindOnTheSourcesTimelineFoundNothingToDo() {
+        assertThat(RewindOutput.foundNothingToRewind("pg_rewind: source and target cluster are on the same timeline\n"
+                + "pg_rewind: no rewind required")).isTrue();
+        assertThat(RewindOutput.foundNothingToRewind("pg_rewind: servers diverged at WAL location 0/48FFF0A0 on timeline 74\n"
+                + "pg_rewind: need to copy 54 MB (total source directory size is 76 MB)\n"
+                + "pg_rewind: Done!")).isFalse();
+    }
 }

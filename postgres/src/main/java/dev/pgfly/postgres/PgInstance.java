@@ -44,6 +44,7 @@ public final class PgInstance {
     private long unexpectedExit;
     /** Longer than an archive command (a JVM start) takes on a busy host. */
     private static final Duration OLD_PROCESSES_WAIT = Duration.ofSeconds(30);
+    private static final String SET_ASIDE_PREFIX = "data.old-";
 
     public PgInstance(PgBinaries bin, OsUser user, Path memberDir, String host, int port) {
         this(bin, user, memberDir, host, port, false);
@@ -475,9 +476,16 @@ public final class PgInstance {
      * the caller removes the old copy only once the new one is complete.
      */
     public Path moveDataAside() throws IOException {
-        Path aside = memberDir.resolve("data.old-" + System.currentTimeMillis());
+        Path aside = memberDir.resolve(SET_ASIDE_PREFIX + System.currentTimeMillis());
         Files.move(dataDir(), aside, StandardCopyOption.ATOMIC_MOVE);
         return aside;
+    }
+
+    /** The data directories {@link #moveDataAside()} has set aside and nobody has removed yet. */
+    public List<Path> setAsideCopies() throws IOException {
+        try (var entries = Files.list(memberDir)) {
+            return entries.filter(p -> p.getFileName().toString().startsWith(SET_ASIDE_PREFIX)).toList();
+        }
     }
 
     /**
