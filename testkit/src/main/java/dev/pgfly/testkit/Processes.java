@@ -1,8 +1,8 @@
 package dev.pgfly.testkit;
 
+import dev.pgfly.core.util.Pids;
+
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /** Faults on processes a test started, by pid: SIGKILL, or any signal (STOP and CONT to freeze and thaw). */
 public final class Processes {
@@ -23,23 +23,9 @@ public final class Processes {
         }
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         long deadline = System.currentTimeMillis() + EXIT_WAIT_MILLIS;
-        while (isRunning(pid) && System.currentTimeMillis() < deadline) {
+        while (Pids.running(pid) && System.currentTimeMillis() < deadline) {
             Thread.sleep(5);
         }
-    }
-
-    /** Alive and not a zombie (a dead child its parent has not reaped yet still has a pid). */
-    static boolean isRunning(long pid) {
-        if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-            try {
-                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-                // "pid (comm) S ...": the state follows the last ')' (comm may contain one)
-                return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
-            } catch (IOException | RuntimeException e) {
-                return false; // gone between the two looks
-            }
-        }
-        return false;
     }
 
     public static void signal(String signal, long pid) throws IOException, InterruptedException {

@@ -1,5 +1,7 @@
 package dev.pgfly.testkit;
 
+import dev.pgfly.core.util.Pids;
+
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -12,9 +14,9 @@ class ProcessesTest {
     void killReturnsOnceTheProcessIsGone() throws Exception {
         Process sleeper = new ProcessBuilder("sleep", "60").start();
         long pid = sleeper.pid();
-        assertThat(Processes.isRunning(pid)).isTrue();
+        assertThat(Pids.running(pid)).isTrue();
         Processes.kill(pid);
-        assertThat(Processes.isRunning(pid)).isFalse();
+        assertThat(Pids.running(pid)).isFalse();
         // the JVM's reaper thread collects the exit status a moment later: the process has exited,
         // and only a zombie's entry remained until then (isAlive() may still say true right away)
         assertThat(sleeper.waitFor(5, TimeUnit.SECONDS)).isTrue();
@@ -25,6 +27,6 @@ class ProcessesTest {
     void nothingToKillIsNotAnError() throws Exception {
         Processes.kill(0);
         Processes.kill(-1);
-        assertThat(Processes.isRunning(Long.MAX_VALUE / 2)).isFalse();
+        assertThat(Pids.running(Long.MAX_VALUE / 2)).isFalse();
     }
 }

@@ -1,6 +1,7 @@
 package dev.pgfly.cli.daemon;
 
 import dev.pgfly.core.model.MemberStatus;
+import dev.pgfly.core.util.Pids;
 
 import java.util.Optional;
 import java.util.function.LongPredicate;
@@ -29,7 +30,8 @@ final class MemberLiveness {
         return Optional.empty();
     }
 
+    /** A killed agent its parent (the daemon) has not reaped yet is not alive (see {@link Pids}). */
     static boolean alive(long pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return Pids.running(pid);
     }
 }

@@ -115,6 +115,7 @@ public final class ChaosRun {
                 long started = System.currentTimeMillis();
                 List<Faults.Heal> heals = new ArrayList<>();
                 Set<String> hit = new HashSet<>();
+                String refused = null;
                 for (FaultSchedule.Fault fault : schedule.get(round)) {
                     JsonNode member = Faults.target(status, fault);
                     if (!hit.add(member.get("name").asString())) {
@@ -122,11 +123,24 @@ public final class ChaosRun {
                     }
                     boolean onMember = !fault.clusterWide() || fault.kind() == FaultSchedule.Kind.REMOVE_AND_ADD;
                     out.printf("%s round %d: %s%s%n", clock(), round + 1, fault, onMember ? " on " + member.get("name").asString() : "");
-                    heals.add(faults.inject(fault, member));
+                    try {
+                        heals.add(faults.inject(fault, member));
+                    } catch (AssertionError | RuntimeException e) {
+                        // A switchover or member change refused by a cluster the checks called healthy:
+                        // a failure of this round, and, as for one that does not heal, the history is
+                        // still checked (a run once ended here on an exception, unchecked).
+                        refused = fault + ": " + e.getMessage().strip();
+                        break;
+                    }
                     injected.merge(fault.kind(), 1, Integer::sum);
                 }
                 for (Faults.Heal heal : heals) {
                     heal.run();
+                }
+                if (refused != null) {
+                    out.printf("%s round %d: FAILED to inject %s%n", clock(), round + 1, refused);
+                    healedEveryRound = false;
+                    break;
                 }
                 if (!awaitHealthyQuietly(pgfly, cluster)) {
                     // No more faults, but the history is still checked: whether anything acknowledged was
