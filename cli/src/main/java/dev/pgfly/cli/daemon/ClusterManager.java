@@ -31,6 +31,7 @@ import dev.pgfly.core.model.SwitchoverRequest;
 import dev.pgfly.core.util.FileTrees;
 import dev.pgfly.core.util.Json;
 import dev.pgfly.core.util.Names;
+import dev.pgfly.core.util.Pids;
 import dev.pgfly.core.util.Secrets;
 import dev.pgfly.postgres.OsUser;
 import dev.pgfly.postgres.PgBinaries;
@@ -799,7 +800,7 @@ final class ClusterManager implements AutoCloseable {
             }
             boolean isLeader = leader.map(l -> l.member().equals(m.name())).orElse(false);
             idle |= isLeader && s.state().startsWith("idle");
-            Optional<String> down = cluster.running() ? MemberLiveness.problem(s, agentPid, MemberLiveness::alive)
+            Optional<String> down = cluster.running() ? MemberLiveness.problem(s, agentPid, Pids::running)
                     : Optional.empty();
             allRunning &= down.isEmpty() && "running".equals(s.state()) && (isLeader
                     ? s.role() == dev.pgfly.core.model.Role.PRIMARY

@@ -1,7 +1,6 @@
 package dev.pgfly.cli.daemon;
 
 import dev.pgfly.core.model.MemberStatus;
-import dev.pgfly.core.util.Pids;
 
 import java.util.Optional;
 import java.util.function.LongPredicate;
@@ -10,7 +9,8 @@ import java.util.function.LongPredicate;
  * What the daemon sees for itself of a member's processes. An agent's published status outlives the
  * agent by up to a session timeout, and says nothing of a PostgreSQL killed since the last cycle;
  * on this host the daemon can ask the kernel, so that {@code status} does not call a member running
- * for seconds after its processes died.
+ * for seconds after its processes died. The daemon asks with {@code Pids::running}, which counts a
+ * killed agent it has not reaped yet as dead.
  */
 final class MemberLiveness {
     private MemberLiveness() {
@@ -28,10 +28,5 @@ final class MemberLiveness {
             return Optional.of("postgres down");
         }
         return Optional.empty();
-    }
-
-    /** A killed agent its parent (the daemon) has not reaped yet is not alive (see {@link Pids}). */
-    static boolean alive(long pid) {
-        return Pids.running(pid);
     }
 }

@@ -129,7 +129,7 @@ public final class ChaosRun {
                         // A switchover or member change refused by a cluster the checks called healthy:
                         // a failure of this round, and, as for one that does not heal, the history is
                         // still checked (a run once ended here on an exception, unchecked).
-                        refused = fault + ": " + e.getMessage().strip();
+                        refused = fault + ": " + String.valueOf(e.getMessage()).strip();
                         break;
                     }
                     injected.merge(fault.kind(), 1, Integer::sum);
