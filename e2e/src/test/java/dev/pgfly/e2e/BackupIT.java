@@ -187,23 +187,35 @@ class BackupIT {
         String password = Files.readString(pgfly.home().resolve("clusters/src/secrets/superuser.password")).strip();
         try (Connection c = Db.direct(replica.get("host").asString(), replica.get("port").asInt(), password, 10, null);
              Statement st = c.createStatement()) {
-            // archive_timeout (60 s) switches segments once writes stop. The background writer may still
-            // log one standby snapshot up to 15 s after the last write, so the replica must stay on the
-            // boundary for 20 s: until then a switch can be followed by one more record.
-            AtomicReference<String> boundary = new AtomicReference<>();
+            // archive_timeout (60 s) switches segments once writes stop, and the switch it makes does not
+            // count as activity. The background writer logs a standby snapshot up to 15 s after the last
+            // activity, so the replica must stay on the boundary for 20 s. When that snapshot comes after
+            // the switch, though, the cluster idles one record past the boundary for good: nothing
+            // important was written since the switch, so archive_timeout never switches again (CI met it
+            // at 0/5000060 after an autovacuum pass). Then one commit record starts the sequence over.
+            AtomicReference<String> lastLsn = new AtomicReference<>();
             AtomicLong since = new AtomicLong();
-            await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofSeconds(1)).until(() -> {
                 try (ResultSet rs = st.executeQuery("SELECT pg_last_wal_replay_lsn()::text,"
                         + " (pg_last_wal_replay_lsn() - '0/0') % setting::numeric = 0"
                         + " FROM pg_settings WHERE name = 'wal_segment_size'")) {
                     rs.next();
-                    String lsn = rs.getBoolean(2) ? rs.getString(1) : null;
-                    if (lsn == null || !lsn.equals(boundary.get())) {
-                        boundary.set(lsn);
-                        since.set(System.currentTimeMillis());
+                    String lsn = rs.getString(1);
+                    boolean onBoundary = rs.getBoolean(2);
+                    long now = System.currentTimeMillis();
+                    if (!lsn.equals(lastLsn.get())) {
+                        lastLsn.set(lsn);
+                        since.set(now);
                         return false;
                     }
-                    return System.currentTimeMillis() - since.get() >= 20_000;
+                    if (onBoundary) {
+                        return now - since.get() >= 20_000;
+                    }
+                    if (now - since.get() >= 30_000) {
+                        one("src", "SELECT txid_current()");
+                        since.set(now);
+                    }
+                    return false;
                 }
             });
         }
