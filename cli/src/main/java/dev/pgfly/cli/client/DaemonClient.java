@@ -3,6 +3,7 @@ package dev.pgfly.cli.client;
 import dev.pgfly.cli.PgflyHome;
 import dev.pgfly.cli.daemon.Daemon;
 import dev.pgfly.cli.daemon.DaemonInfo;
+import dev.pgfly.core.util.ClassDataSharing;
 import dev.pgfly.core.util.Json;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.JsonNode;
@@ -74,9 +75,10 @@ public final class DaemonClient {
         try {
             Files.createDirectories(home.daemonDir());
             String java = ProcessHandle.current().info().command().orElse("java");
-            List<String> cmd = new ArrayList<>(List.of("setsid", java, "-Xms32m", "-Xmx256m", "-XX:+UseSerialGC",
-                    "-Dpgfly.role=daemon", "-cp", System.getProperty("java.class.path"), "dev.pgfly.cli.Main",
-                    "daemon", "run"));
+            String classpath = ClassDataSharing.classPath();
+            List<String> cmd = new ArrayList<>(List.of("setsid", java, "-Xms32m", "-Xmx256m", "-XX:+UseSerialGC"));
+            cmd.addAll(ClassDataSharing.jvmOptions(Path.of(classpath), "daemon"));
+            cmd.addAll(List.of("-Dpgfly.role=daemon", "-cp", classpath, "dev.pgfly.cli.Main", "daemon", "run"));
             return new ProcessBuilder(cmd)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(home.daemonLog().toFile()))

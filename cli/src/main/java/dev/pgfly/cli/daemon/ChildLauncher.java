@@ -4,6 +4,7 @@ import dev.pgfly.cli.PgflyHome;
 import dev.pgfly.core.coord.DcsAddress;
 import dev.pgfly.core.coord.StoreCredentials;
 import dev.pgfly.core.model.MemberSpec;
+import dev.pgfly.core.util.ClassDataSharing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,7 +36,7 @@ final class ChildLauncher {
         this.dcs = dcs;
         this.credentials = credentials;
         this.java = ProcessHandle.current().info().command().orElse("java");
-        this.classpath = System.getProperty("java.class.path");
+        this.classpath = ClassDataSharing.classPath();
     }
 
     /** Who hears of a child that died and was restarted. */
@@ -45,7 +46,7 @@ final class ChildLauncher {
 
     ChildProcess agent(LocalCluster cluster, MemberSpec member, Path memberDir) {
         String name = cluster.spec().name();
-        List<String> cmd = jvm(AGENT_JVM);
+        List<String> cmd = jvm(AGENT_JVM, "agent");
         cmd.addAll(List.of("agent", "--cluster", name, "--member", member.name(), "--dcs", dcs.toString(),
                 "--dcs-auth", storeCredentialsFor(name).toString(),
                 "--member-dir", memberDir.toString(), "--secrets", home.secretsDir(name).toString(),
@@ -67,7 +68,7 @@ final class ChildLauncher {
 
     private ChildProcess proxy(LocalCluster cluster, String region, int port, String id) {
         String name = cluster.spec().name();
-        List<String> cmd = jvm(PROXY_JVM);
+        List<String> cmd = jvm(PROXY_JVM, "proxy");
         cmd.addAll(List.of("proxy", "--cluster", name, "--dcs", dcs.toString(),
                 "--dcs-auth", storeCredentialsFor(name).toString(), "--listen", cluster.spec().proxyHost(),
                 "--port", Integer.toString(port), "--replica-port", Integer.toString(port + 1), "--region", region,
@@ -91,10 +92,11 @@ final class ChildLauncher {
         return file;
     }
 
-    private List<String> jvm(List<String> flags) {
+    private List<String> jvm(List<String> flags, String role) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         cmd.addAll(flags);
+        cmd.addAll(ClassDataSharing.jvmOptions(Path.of(classpath), role));
         cmd.add("-Dpgfly.role=child");
         cmd.addAll(List.of("-cp", classpath, "dev.pgfly.cli.Main"));
         return cmd;
