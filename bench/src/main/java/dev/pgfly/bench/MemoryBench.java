@@ -13,7 +13,8 @@ import java.sql.Statement;
 /**
  * Resident memory of pgfly's own processes (each agent, the proxy, the daemon) in a three-member
  * cluster, after it settled and again after a minute of writes and scrapes, beside PostgreSQL's
- * postmasters for scale. Prints figures; passes or fails nothing.
+ * postmasters for scale; and the CPU each of them uses while the cluster sits idle for 30 s, the cost
+ * of watching a cluster nobody uses. Prints figures; passes or fails nothing.
  *
  * <p>usage: MemoryBench [seconds of load, default 60]
  */
@@ -27,6 +28,7 @@ public final class MemoryBench {
             pgfly.ok("create", "mem", "--config", "ha");
             Thread.sleep(5_000);
             report("settled", pgfly);
+            idleCpu(pgfly, 30);
             String url = pgfly.ok("url", "mem").out().strip();
             long end = System.currentTimeMillis() + seconds * 1000L;
             try (Connection c = Db.connect(url); Statement st = c.createStatement()) {
@@ -54,6 +56,35 @@ public final class MemoryBench {
         JsonNode daemon = dev.pgfly.core.util.Json.MAPPER.readTree(Files.readString(pgfly.home().resolve("daemon/daemon.json")));
         long daemonPid = daemon.get("pid").asLong();
         System.out.printf("  daemon with embedded ZooKeeper (pid %d): %d MB%n", daemonPid, rssKb(daemonPid) / 1024);
+    }
+
+    /** Each pgfly process's CPU over an idle window, as a share of one core. */
+    private static void idleCpu(Pgfly pgfly, int seconds) throws Exception {
+        java.util.Map<String, Long> pids = new java.util.LinkedHashMap<>();
+        for (JsonNode m : pgfly.status("mem").get("members")) {
+            pids.put("agent " + m.get("name").asString(), m.get("agent_pid").asLong());
+        }
+        pids.put("proxy", Long.parseLong(Files.readAllLines(pgfly.home().resolve("daemon/children/mem.proxy.pid"))
+                .getFirst().strip()));
+        pids.put("daemon with embedded ZooKeeper", dev.pgfly.core.util.Json.MAPPER.readTree(
+                Files.readString(pgfly.home().resolve("daemon/daemon.json"))).get("pid").asLong());
+        java.util.Map<String, Long> before = new java.util.HashMap<>();
+        for (var e : pids.entrySet()) {
+            before.put(e.getKey(), cpuTicks(e.getValue()));
+        }
+        Thread.sleep(seconds * 1000L);
+        System.out.printf("%nCPU while idle for %d s, share of one core:%n", seconds);
+        for (var e : pids.entrySet()) {
+            long ticks = cpuTicks(e.getValue()) - before.get(e.getKey());
+            System.out.printf("  %s: %.1f%%%n", e.getKey(), ticks * 100.0 / (seconds * 100.0));
+        }
+    }
+
+    /** User and system CPU of a process in clock ticks (1/100 s), from /proc/PID/stat. */
+    static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime: fields 14 and 15
     }
 
     static long rssKb(long pid) throws IOException {

@@ -95,7 +95,10 @@ public interface ClusterStore extends AutoCloseable {
     /** Removes every node of the cluster. */
     void deleteCluster();
 
-    /** Runs {@code listener} whenever anything under the cluster changes (leader, members, config, requests). */
+    /**
+     * Runs {@code listener} whenever anything under the cluster changes (leader, members, config,
+     * requests), except a member status that changed in progress only ({@link MemberStatus#differsOnlyInProgress}).
+     */
     void onChange(Runnable listener);
 
     void onConnectionChange(ConnectionListener listener);

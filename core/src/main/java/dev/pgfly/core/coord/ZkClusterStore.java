@@ -9,7 +9,9 @@ import dev.pgfly.core.model.SyncState;
 import dev.pgfly.core.model.WakeAnswer;
 import dev.pgfly.core.util.Json;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -307,14 +309,39 @@ public final class ZkClusterStore implements ClusterStore {
         if (cache == null) {
             ensure(base, new byte[0]);
             cache = CuratorCache.build(client, base);
-            cache.listenable().addListener((type, oldData, data) -> changeListeners.forEach(l -> {
-                try {
-                    l.run();
-                } catch (RuntimeException e) {
-                    log.warn("change listener failed", e);
+            cache.listenable().addListener((type, oldData, data) -> {
+                if (type == CuratorCacheListener.Type.NODE_CHANGED && isProgressOnly(oldData, data)) {
+                    return;
                 }
-            }));
+                changeListeners.forEach(l -> {
+                    try {
+                        l.run();
+                    } catch (RuntimeException e) {
+                        log.warn("change listener failed", e);
+                    }
+                });
+            });
             cache.start();
+        }
+    }
+
+    /**
+     * A member status rewritten with new WAL positions and heartbeat time only. Listeners do not hear
+     * of it: each agent publishes once a cycle, and waking every HA loop and proxy on each of those
+     * made the agents run cycle after cycle without pause (an idle one-member cluster: its agent at
+     * about 40% of a core, the daemon's ZooKeeper at as much). Loops still run every interval and read
+     * progress fresh when they decide.
+     */
+    private boolean isProgressOnly(ChildData oldData, ChildData data) {
+        if (oldData == null || data == null || !data.getPath().startsWith(path("members/"))) {
+            return false;
+        }
+        try {
+            MemberStatus before = Json.read(oldData.getData(), MemberStatus.class);
+            MemberStatus after = Json.read(data.getData(), MemberStatus.class);
+            return after.differsOnlyInProgress(before);
+        } catch (RuntimeException e) {
+            return false; // not a status we can read: let the listeners look
         }
     }
 

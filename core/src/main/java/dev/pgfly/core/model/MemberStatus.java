@@ -26,6 +26,24 @@ public record MemberStatus(
         long postgresPid,
         long updatedAt) {
 
+    /**
+     * This status without its progress: WAL positions, lag and the heartbeat time set to zero. What is
+     * left (role, state, timeline, streaming, upstream, term, processes...) is what decisions turn on.
+     */
+    public MemberStatus withoutProgress() {
+        return new MemberStatus(name, role, state, host, pgPort, api, region, timeline, 0, 0, 0, 0, 0.0,
+                synchronous, streaming, upstream, term, agentPid, postgresPid, 0);
+    }
+
+    /**
+     * True when {@code other} differs from this status in progress only. Agents publish every cycle,
+     * and the heartbeat time changes every time: were such a change to wake the other agents' and the
+     * publisher's own HA loops, each cycle would start the next at once.
+     */
+    public boolean differsOnlyInProgress(MemberStatus other) {
+        return other != null && withoutProgress().equals(other.withoutProgress());
+    }
+
     /** The most advanced WAL position this member holds durably (received for replicas, written for a primary). */
     public long walPosition() {
         return Math.max(lsn, Math.max(receivedLsn, replayedLsn));

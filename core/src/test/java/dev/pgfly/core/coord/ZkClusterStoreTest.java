@@ -518,6 +518,29 @@ class ZkClusterStoreTest {
         }
     }
 
+    @Test
+    void aStatusRepublishedWithNewProgressOnlyWakesNoListener() {
+        ZkClusterStore a = connect();
+        ZkClusterStore b = connect();
+        a.publishMember(status("m1", Role.REPLICA, 100));
+        AtomicInteger changes = new AtomicInteger();
+        b.onChange(changes::incrementAndGet);
+        // the cache reports the existing nodes once when it starts: the base, members, members/m1
+        await().atMost(Duration.ofSeconds(10)).until(() -> changes.get() == 3);
+
+        MemberStatus later = status("m1", Role.REPLICA, 5_000);
+        a.publishMember(new MemberStatus(later.name(), later.role(), later.state(), later.host(), later.pgPort(),
+                later.api(), later.region(), later.timeline(), later.lsn(), later.receivedLsn(), later.replayedLsn(),
+                4_000, 1.5, later.synchronous(), later.streaming(), later.upstream(), later.term(), later.agentPid(),
+                later.postgresPid(), later.updatedAt() + 1_000));
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> changes.get() == 3);
+        assertThat(b.members()).singleElement().extracting(MemberStatus::lagBytes).isEqualTo(4_000L);
+
+        a.publishMember(status("m1", Role.PRIMARY, 5_000));
+        await().atMost(Duration.ofSeconds(10)).until(() -> changes.get() == 4);
+        assertThat(b.members()).singleElement().extracting(MemberStatus::role).isEqualTo(Role.PRIMARY);
+    }
+
     // ------------------------------------------------------------------ connection state
 
     /** Each test here stops and restarts a server of its own. */
