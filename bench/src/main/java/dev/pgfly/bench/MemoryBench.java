@@ -50,11 +50,9 @@ public final class MemoryBench {
                     m.get("agent_pid").asLong(), rssKb(m.get("agent_pid").asLong()) / 1024,
                     rssKb(m.path("postgres_pid").asLong(0)) / 1024);
         }
-        Path children = pgfly.home().resolve("daemon/children");
-        long proxy = Long.parseLong(Files.readAllLines(children.resolve("mem.proxy.pid")).getFirst().strip());
+        long proxy = proxyPid(pgfly);
         System.out.printf("  proxy (pid %d): %d MB%n", proxy, rssKb(proxy) / 1024);
-        JsonNode daemon = dev.pgfly.core.util.Json.MAPPER.readTree(Files.readString(pgfly.home().resolve("daemon/daemon.json")));
-        long daemonPid = daemon.get("pid").asLong();
+        long daemonPid = daemonPid(pgfly);
         System.out.printf("  daemon with embedded ZooKeeper (pid %d): %d MB%n", daemonPid, rssKb(daemonPid) / 1024);
     }
 
@@ -64,10 +62,8 @@ public final class MemoryBench {
         for (JsonNode m : pgfly.status("mem").get("members")) {
             pids.put("agent " + m.get("name").asString(), m.get("agent_pid").asLong());
         }
-        pids.put("proxy", Long.parseLong(Files.readAllLines(pgfly.home().resolve("daemon/children/mem.proxy.pid"))
-                .getFirst().strip()));
-        pids.put("daemon with embedded ZooKeeper", dev.pgfly.core.util.Json.MAPPER.readTree(
-                Files.readString(pgfly.home().resolve("daemon/daemon.json"))).get("pid").asLong());
+        pids.put("proxy", proxyPid(pgfly));
+        pids.put("daemon with embedded ZooKeeper", daemonPid(pgfly));
         java.util.Map<String, Long> before = new java.util.HashMap<>();
         for (var e : pids.entrySet()) {
             before.put(e.getKey(), cpuTicks(e.getValue()));
@@ -78,6 +74,16 @@ public final class MemoryBench {
             long ticks = cpuTicks(e.getValue()) - before.get(e.getKey());
             System.out.printf("  %s: %.1f%%%n", e.getKey(), ticks * 100.0 / (seconds * 100.0));
         }
+    }
+
+    private static long proxyPid(Pgfly pgfly) throws IOException {
+        Path pidFile = pgfly.home().resolve("daemon/children/mem.proxy.pid");
+        return Long.parseLong(Files.readAllLines(pidFile).getFirst().strip());
+    }
+
+    private static long daemonPid(Pgfly pgfly) throws IOException {
+        Path info = pgfly.home().resolve("daemon/daemon.json");
+        return dev.pgfly.core.util.Json.MAPPER.readTree(Files.readString(info)).get("pid").asLong();
     }
 
     /** User and system CPU of a process in clock ticks (1/100 s), from /proc/PID/stat. */

@@ -191,8 +191,9 @@ class BackupIT {
             // count as activity. The background writer logs a standby snapshot up to 15 s after the last
             // activity, so the replica must stay on the boundary for 20 s. When that snapshot comes after
             // the switch, though, the cluster idles one record past the boundary for good: nothing
-            // important was written since the switch, so archive_timeout never switches again (CI met it
-            // at 0/5000060 after an autovacuum pass). Then one commit record starts the sequence over.
+            // important was written since the switch, so archive_timeout never switches again (seen by
+            // hand at 0/5000060 after an autovacuum pass; CI's wait ran out on it). Then one commit
+            // record starts the sequence over.
             AtomicReference<String> lastLsn = new AtomicReference<>();
             AtomicLong since = new AtomicLong();
             await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofSeconds(1)).until(() -> {

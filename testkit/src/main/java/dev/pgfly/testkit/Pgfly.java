@@ -60,7 +60,7 @@ public final class Pgfly implements AutoCloseable {
 
     /**
      * The command line of a CLI call: C1 and the serial GC, as bin/pgfly, and the CLI's class data
-     * archive beside the jar, which halves the CPU each call spends starting.
+     * archive beside the jar, which saves about a fifth of the CPU each call spends.
      */
     private static List<String> cliCommand(String... args) {
         Path jar = Path.of(jar()).toAbsolutePath().normalize();

@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * JVM options that give each kind of pgfly JVM (cli, daemon, agent, proxy) a class data archive of
  * its own, in a {@code cds} directory beside the jar. The JVM writes the archive when it first exits
- * and maps it at every start after, so a short command spends about half the CPU starting (`pgfly
- * list`: 2.8 s of CPU without, 1.3 s with, JDK 25). On a small host every CLI call and agent start
+ * and maps it at every start after, so a short command spends less CPU starting (`pgfly list`: 2.1 s
+ * of CPU without, 1.7 s with, JDK 25, 2026-12-06). On a small host every CLI call and agent start
  * takes that CPU from the PostgreSQL servers beside it. A rebuilt jar makes the archive stale: the
  * JVM then runs without it and writes a fresh one at exit.
  *
