@@ -11,6 +11,7 @@ import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.model.Event;
 import dev.pgfly.core.model.LeaderRecord;
 import dev.pgfly.core.model.MemberSpec;
+import dev.pgfly.core.model.MemberState;
 import dev.pgfly.core.model.MemberStatus;
 import dev.pgfly.core.model.Role;
 import dev.pgfly.core.model.SwitchoverRequest;
@@ -63,7 +64,9 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
     private final AtomicBoolean cycleQueued = new AtomicBoolean();
     private final ScaleToZero scaleToZero = new ScaleToZero();
 
-    private volatile String state = "starting";
+    private volatile MemberState state = MemberState.STARTING;
+    /** The sentence that goes with {@link #state}: why, from whom, what failed. */
+    private volatile String detail;
     private volatile long term;
     private volatile String upstream;
     private volatile long lastKnownPrimaryPosition;
@@ -143,7 +146,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             retryNotBefore = 0;
         } catch (Exception e) {
             retryNotBefore = System.currentTimeMillis() + config.loopInterval().toMillis();
-            state = "error: " + e.getMessage();
+            enter(MemberState.ERROR, e.getMessage());
             log.warn("HA cycle failed: {}", e.toString(), e);
         }
         try {
@@ -156,18 +159,18 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
 
     private void runCycle() throws Exception {
         if (!store.isConnected()) {
-            state = "coordination store unreachable";
+            enter(MemberState.STORE_UNREACHABLE, "the coordination session is not connected");
             return;
         }
         Optional<ClusterSpec> maybeSpec = store.config();
         if (maybeSpec.isEmpty()) {
-            state = "waiting for the cluster configuration";
+            enter(MemberState.WAITING_FOR_CONFIG, "the cluster configuration is not in the store yet");
             return;
         }
         ClusterSpec spec = maybeSpec.get();
         Optional<MemberSpec> maybeMe = spec.member(config.member());
         if (maybeMe.isEmpty()) {
-            state = "removed from the cluster";
+            enter(MemberState.REMOVED, "removed from the cluster");
             lease.stopLeading();
             pg.stop("fast", Duration.ofSeconds(30));
             lease.clear();
@@ -198,14 +201,14 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
 
     // ------------------------------------------------------------------ connection events
 
-    /** Safety rule 1: the moment the session may be lost, a primary stops accepting writes. */
+    /** S1: the moment the session may be lost, a primary stops accepting writes. */
     @Override
     public void suspended() {
         if (lease.isLeading()) {
             lease.stopLeading();
             log.warn("coordination connection suspended while leading: immediate shutdown of PostgreSQL (fencing)");
             pg.signalImmediateShutdown();
-            state = "fenced: coordination connection lost";
+            enter(MemberState.FENCED, "coordination connection lost while leading");
             event("fence", "coordination connection suspended while leading");
         }
     }
@@ -226,7 +229,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
 
     private void bootstrap(ClusterSpec spec, MemberSpec me, LeaderRecord leader) throws Exception {
         if (leader == null && !store.initialized() && store.tryClaimInitialize(me.name())) {
-            state = "initializing";
+            enter(MemberState.INITIALIZING, "initdb of a new cluster");
             clearIncompleteDataDir();
             pg.initdb(local.secrets().superuserPassword());
             local.configure(spec, me, null, Set.of());
@@ -248,11 +251,11 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             return;
         }
         if (leader == null || !leader.ready()) {
-            state = "waiting for a primary to clone from";
+            enter(MemberState.WAITING_FOR_PRIMARY, "waiting for a primary to clone from");
             return;
         }
         term = leader.term();
-        state = "cloning from " + leader.member();
+        enter(MemberState.CLONING, "cloning from " + leader.member());
         clearIncompleteDataDir();
         local.writePassFile();
         var result = pg.basebackup(leader.host(), leader.pgPort(), null, Duration.ofHours(6));
@@ -273,15 +276,15 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
      * writable only once it holds it, and finishes what the bootstrap began.
      */
     private void resumeBootstrap(ClusterSpec spec, MemberSpec me) throws Exception {
-        state = "resuming the interrupted bootstrap";
+        enter(MemberState.RESUMING_BOOTSTRAP, "resuming the interrupted bootstrap");
         OptionalLong acquired = store.tryAcquireLeadership(me.name(), me.host(), me.pgPort());
         if (acquired.isEmpty()) {
-            state = "another member leads";
+            enter(MemberState.LOST_ELECTION, "another member leads");
             return;
         }
         term = acquired.getAsLong();
         if (!lease.startLeading()) {
-            state = "cannot prove leadership";
+            enter(MemberState.LEADERSHIP_UNPROVEN, "cannot prove leadership to the store");
             return;
         }
         if (pg.isRunning() && pg.isStandbyConfigured()) {
@@ -307,7 +310,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             local.sql().reload();
         }
         store.updateLeader(store.leader().orElseThrow().asReady());
-        state = "running";
+        enter(MemberState.RUNNING, null);
     }
 
     private Path rolesPendingMarker() {
@@ -334,36 +337,36 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         term = leader.term();
         upstream = null;
         if (!lease.isLeading() && !lease.startLeading()) {
-            state = "cannot prove leadership";
+            enter(MemberState.LEADERSHIP_UNPROVEN, "cannot prove leadership to the store");
             return;
         }
         if (scaleToZero.isIdle()) {
-            if (state.startsWith("wake failed")) {
+            if (state == MemberState.WAKE_FAILED) {
                 // Published once, right after the attempt, for the proxy to answer the waiting clients
                 // with; republished, it would refuse the next client before its own wake-up was tried.
-                state = "idle: the last wake-up failed (" + state.substring("wake failed: ".length()) + ")";
+                enter(MemberState.IDLE, "the last wake-up failed (" + detail + ")");
             }
             if (!wakeIfAsked(spec, me)) {
                 return;
             }
         }
         if (!pg.isRunning()) {
-            state = "starting as primary";
+            enter(MemberState.STARTING_PRIMARY, "starting PostgreSQL as the primary of term " + term);
             local.configure(spec, me, null, sync.onPromotion(spec, term));
             pg.start(START_TIMEOUT);
         }
         if (Files.exists(rolesPendingMarker())) {
-            state = "creating pgfly's roles";
+            enter(MemberState.CREATING_ROLES, "creating pgfly's roles");
             createPendingRoles();
             event("roles", "created pgfly's roles, which the bootstrap left pending");
         }
         Optional<PgProbe> probe = local.probe();
         if (probe.isEmpty()) {
-            state = "primary not answering";
+            enter(MemberState.PRIMARY_NOT_ANSWERING, "PostgreSQL runs but does not answer a probe");
             return;
         }
         if (probe.get().inRecovery()) {
-            state = "promoting";
+            enter(MemberState.PROMOTING, "promoting to primary of term " + term);
             local.configure(spec, me, null, sync.onPromotion(spec, term));
             local.sql().reload();
             // PostgreSQL removes standby.signal itself when promoted (and fails if it is already gone).
@@ -385,7 +388,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
                 event("switchover", "took over from " + request.get().from() + " (planned switchover)");
             }
         }
-        state = "running";
+        enter(MemberState.RUNNING, null);
         // Slots first: a replica cannot stream without its slot, and with synchronous replication no
         // commit returns until one streams.
         new ReplicationSlots(local.sql()).reconcile(spec, me);
@@ -398,7 +401,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         if (request.isPresent() && me.name().equals(request.get().from())) {
             new Switchover(store, local, lease, peers, this::event).handOver(spec, me, request.get());
             if (!lease.isLeading()) {
-                state = "handed over";
+                enter(MemberState.HANDED_OVER, "stopped cleanly for a planned switchover");
                 formerPrimaryCleanlyStopped = true;
             }
             return;
@@ -435,7 +438,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         pg.stop("fast", Duration.ofSeconds(60));
         local.sql().reset();
         scaleToZero.stopped(wakeRequest);
-        state = "idle: stopped after " + spec.idleTimeoutSeconds() + " s without clients";
+        enter(MemberState.IDLE, "stopped after " + spec.idleTimeoutSeconds() + " s without clients");
         event("idle-stop", "no client for " + spec.idleTimeoutSeconds() + " s: PostgreSQL stopped until a client connects");
     }
 
@@ -446,14 +449,14 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             return false;
         }
         long started = System.currentTimeMillis();
-        state = "waking";
+        enter(MemberState.WAKING, "a client asked through the proxy");
         try {
             local.configure(spec, me, null, sync.onPromotion(spec, term));
             pg.start(START_TIMEOUT);
         } catch (IOException | RuntimeException e) {
             // Stay idle until the next request: the proxy answers the waiting clients with this reason.
             scaleToZero.stopped(wakeRequest);
-            state = "wake failed: " + e.getMessage();
+            enter(MemberState.WAKE_FAILED, e.getMessage());
             store.answerWake(new WakeAnswer(wakeRequest, false, e.getMessage(), System.currentTimeMillis()));
             event("wake-failed", "could not start PostgreSQL for a client: " + e.getMessage());
             return false;
@@ -479,7 +482,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         Optional<PgProbe> probe = local.probe();
         if (mayAcceptWrites(probe)) {
             // A primary without leadership: stop writes now, rejoin below.
-            state = "demoting";
+            enter(MemberState.DEMOTING, "PostgreSQL may accept writes without leadership: immediate shutdown");
             // Stopped by force, not handed over: what a switchover once left here no longer holds.
             formerPrimaryCleanlyStopped = false;
             markFormerPrimary();
@@ -489,7 +492,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         if (!pg.isRunning()) {
             lease.clear();
             if (!leader.ready()) {
-                state = "waiting for " + leader.member() + " to be ready";
+                enter(MemberState.WAITING_FOR_PRIMARY, "waiting for " + leader.member() + " to be ready");
                 return;
             }
             if (isFormerPrimary()) {
@@ -520,7 +523,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         if (probe.isEmpty()) {
             // Running but not answering: still starting, or stuck in recovery before consistency (WAL it
             // cannot get). A longer grace than for a replica that answers: a busy host's probes time out.
-            state = "starting, not accepting connections yet";
+            enter(MemberState.STARTING_REPLICA, "running, not accepting connections yet");
             recoverIfNotStreamingForLong(spec, me, leader, unansweredGrace);
             return;
         }
@@ -529,7 +532,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         if (p.streaming() && Timelines.onLeaderTimeline(p.timeline(), leaderTimeline(leader))) {
             streamingGrace.reset();
             rewoundWithoutEffect = false;
-            state = "running";
+            enter(MemberState.RUNNING, null);
             if (formerPrimaryCleanlyStopped) {
                 // Streams as it is: the handover is complete. Kept, the flag would let a later, forced
                 // demotion of this member skip its rewind.
@@ -540,7 +543,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             // the new primary has its shutdown checkpoint, so it streams as it is. A restart would only
             // wait for its archiver, which pushes everything pending before PostgreSQL stops.
             rejoin(leader);
-            state = "catching up with " + leader.member();
+            enter(MemberState.CATCHING_UP, "catching up with " + leader.member());
         } else if (!p.streaming() && isFormerPrimary() && leader.ready()) {
             // Started as a standby without an upstream while leaderless: rewind before it streams.
             pg.stop("fast", Duration.ofSeconds(60));
@@ -548,7 +551,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             startAsReplica(spec, me, leader);
         } else {
             // Not streaming, or streaming a timeline the leader left (see Timelines.onLeaderTimeline).
-            state = "catching up with " + leader.member();
+            enter(MemberState.CATCHING_UP, "catching up with " + leader.member());
             recoverIfNotStreamingForLong(spec, me, leader, streamingGrace);
         }
     }
@@ -589,15 +592,15 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         local.configure(spec, me, leader, Set.of());
         pg.setStandby(true);
         lease.clear();
-        state = "starting as replica";
+        enter(MemberState.STARTING_REPLICA, "starting as a replica of " + leader.member());
         pg.start(START_TIMEOUT);
         streamingGrace.reset();
         unansweredGrace.reset();
         local.sql().reset();
-        state = "running";
+        enter(MemberState.RUNNING, null);
     }
 
-    /** Safety rule 4: a former primary never rejoins blind. pg_rewind first, a fresh clone if that fails. */
+    /** S4: a former primary never rejoins blind. pg_rewind first, a fresh clone if that fails. */
     private void rejoin(LeaderRecord leader) throws IOException {
         if (formerPrimaryCleanlyStopped) {
             formerPrimaryCleanlyStopped = false;
@@ -605,7 +608,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             event("rejoin", "follows " + leader.member() + " after a planned switchover, no rewind needed");
             return;
         }
-        state = "rewinding against " + leader.member();
+        enter(MemberState.REWINDING, "rewinding against " + leader.member());
         local.configure(store.config().orElseThrow(), store.config().orElseThrow().member(config.member()).orElseThrow(),
                 leader, Set.of());
         // pg_rewind reads the source's timeline from its control file, which a freshly promoted primary
@@ -633,7 +636,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
 
     /** A fresh clone that replaces the data directory only once complete (the old copy is kept until then). */
     private void reclone(LeaderRecord leader, String why) throws IOException {
-        state = "re-cloning from " + leader.member();
+        enter(MemberState.RECLONING, "re-cloning from " + leader.member());
         // A killed postmaster's last children (its archiver) still write into the directory we move.
         pg.awaitOldProcessesGone(Duration.ofSeconds(30));
         Path aside = pg.moveDataAside();
@@ -687,7 +690,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         }
         lease.clear();
         if (leader == null || !leader.ready() || leader.member().equals(me.name())) {
-            state = "waiting for a primary to re-clone from (a failed pg_rewind left the data directory unusable)";
+            enter(MemberState.WAITING_FOR_PRIMARY, "waiting for a primary to re-clone from (a failed pg_rewind left the data directory unusable)");
             return;
         }
         term = leader.term();
@@ -728,13 +731,13 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             local.configure(spec, me, null, Set.of());
             pg.setStandby(true);
             lease.clear();
-            state = "starting as standby (leaderless)";
+            enter(MemberState.LEADERLESS, "starting as a standby: nobody leads");
             pg.start(START_TIMEOUT);
             local.sql().reset();
         }
         Optional<PgProbe> probe = local.probe();
         if (mayAcceptWrites(probe)) {
-            state = "demoting";
+            enter(MemberState.DEMOTING, "PostgreSQL may accept writes without leadership: immediate shutdown");
             // Stopped by force, not handed over: what a switchover once left here no longer holds.
             formerPrimaryCleanlyStopped = false;
             markFormerPrimary();
@@ -763,7 +766,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         ElectionResult decision = FailoverPolicy.decide(new ElectionInput(me.name(), spec.primaryRegion(), candidates,
                 former, lastKnownPrimaryPosition, spec.synchronous(), syncSet, spec.maxLagBytes(), switchoverTarget));
         if (!decision.promote()) {
-            state = "leaderless: " + decision.reason();
+            enter(MemberState.LEADERLESS, decision.reason());
             if (!decision.reason().equals(lastRefusal)) {
                 lastRefusal = decision.reason();
                 event("failover-wait", decision.reason());
@@ -772,7 +775,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         }
         OptionalLong acquired = store.tryAcquireLeadership(me.name(), me.host(), me.pgPort());
         if (acquired.isEmpty()) {
-            state = "another member won the election";
+            enter(MemberState.LOST_ELECTION, "another member won the election");
             return;
         }
         term = acquired.getAsLong();
@@ -818,7 +821,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         long lag = role == Role.REPLICA && lastKnownPrimaryPosition > 0 ? Math.max(0, lastKnownPrimaryPosition - replayed) : 0;
         boolean synchronous = store.syncState().map(s -> s.standbys().contains(config.member())).orElse(false)
                 && spec != null && spec.synchronous();
-        return new MemberStatus(config.member(), role, state,
+        return new MemberStatus(config.member(), role, state, detail,
                 me == null ? null : me.host(), me == null ? 0 : me.pgPort(), me == null ? null : me.apiUrl(),
                 me == null ? null : me.region(),
                 probe.map(PgProbe::timeline).orElse(0),
@@ -837,8 +840,18 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         }
     }
 
-    String state() {
+    MemberState state() {
         return state;
+    }
+
+    String detail() {
+        return detail;
+    }
+
+    /** Sets what this cycle is doing; published with the member's status at the end of the cycle. */
+    private void enter(MemberState next, String why) {
+        state = next;
+        detail = why;
     }
 
     long term() {

@@ -56,17 +56,17 @@ final class MemberApi implements AutoCloseable {
         readOnly("/health", ex -> {
             MemberStatus s = freshStatus();
             respond(ex, s.postgresPid() > 0 && s.role() != Role.UNKNOWN ? 200 : 503,
-                    Json.bytes(Map.of("state", s.state(), "role", s.role().label())));
+                    Json.bytes(Map.of("state", s.state().label(), "role", s.role().label())));
         });
         readOnly("/primary", ex -> {
             MemberStatus s = freshStatus();
-            respond(ex, s.role() == Role.PRIMARY && "running".equals(s.state()) ? 200 : 503,
-                    Json.bytes(Map.of("role", s.role().label(), "state", s.state())));
+            respond(ex, s.role() == Role.PRIMARY && s.state().isRunning() ? 200 : 503,
+                    Json.bytes(Map.of("role", s.role().label(), "state", s.state().label())));
         });
         readOnly("/replica", ex -> {
             MemberStatus s = freshStatus();
             respond(ex, s.role() == Role.REPLICA && s.streaming() ? 200 : 503,
-                    Json.bytes(Map.of("role", s.role().label(), "state", s.state())));
+                    Json.bytes(Map.of("role", s.role().label(), "state", s.state().label())));
         });
         readOnly("/metrics", ex -> {
             ByteArrayOutputStream body = new ByteArrayOutputStream(8192);

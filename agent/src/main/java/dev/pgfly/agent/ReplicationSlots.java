@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Safety rule 6: the primary keeps a physical slot for every other member, so that no replica falls
+ * S6: the primary keeps a physical slot for every other member, so that no replica falls
  * off the WAL, and drops the slot of a removed member, so that WAL does not pile up for it.
  * pgfly's slots carry a prefix so that slots created by users are never touched.
  */

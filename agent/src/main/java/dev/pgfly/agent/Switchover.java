@@ -21,7 +21,7 @@ import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 
 /**
- * The primary's side of a planned switchover (safety rule 5): stop writes with a clean shutdown,
+ * The primary's side of a planned switchover (S5): stop writes with a clean shutdown,
  * whose checkpoint streams to the replicas, wait until the candidate has it, then hand the leader
  * node over. The candidate promotes without losing a transaction, and this member follows it
  * without a rewind. If the candidate does not catch up in time, this member stays primary.

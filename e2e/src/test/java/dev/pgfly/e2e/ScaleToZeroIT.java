@@ -58,7 +58,7 @@ class ScaleToZeroIT {
     void stopsWhenIdleAndSaysSo() {
         JsonNode idle = awaitIdle();
         JsonNode m1 = idle.get("members").get(0);
-        assertThat(m1.get("state").asString()).startsWith("idle: stopped after 3 s without clients");
+        assertThat(m1.get("state").asString() + ": " + m1.get("detail").asString()).startsWith("idle: stopped after 3 s without clients");
         assertThat(m1.get("postgres_pid").isNull()).as("no PostgreSQL process").isTrue();
         assertThat(pgfly.ok("status", CLUSTER).out()).contains("idle").contains("Scale to zero");
         assertThat(kinds(pgfly.ok("events", CLUSTER, "--json").json())).contains("idle-stop");

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A TCP proxy in front of a cluster. The primary port pipes to the ready leader of the newest term
  * and, when the leader changes or goes away, closes every connection opened under the former one
- * (safety rule 3); while no primary exists, new clients are held, not refused, up to the hold timeout.
+ * (S3); while no primary exists, new clients are held, not refused, up to the hold timeout.
  * The replica port pipes to a healthy replica (own region first, then least lag), or to the primary
  * when none qualifies. The proxy does not parse the PostgreSQL protocol: SSL negotiation and
  * authentication pass through untouched.
@@ -108,7 +108,7 @@ public final class PgProxy implements AutoCloseable {
         });
     }
 
-    /** Safety rule 3: nothing stays connected to a primary that is no longer the newest term's leader. */
+    /** S3: nothing stays connected to a primary that is no longer the newest term's leader. */
     private void primaryChanged() {
         metrics.routeChanges.incrementAndGet();
         for (ProxiedConnection c : open) {

@@ -80,7 +80,7 @@ final class RouteTable {
     /**
      * Whether a connection opened to {@code route} may stay open: its member still holds the leader
      * node of the same term. A leader that merely paused (not ready while scaling to zero) keeps the
-     * sessions it has; any other change of leadership ends them (safety rule 3).
+     * sessions it has; any other change of leadership ends them (S3).
      */
     boolean stillLeads(Route route) {
         Route leader = leaderNode;
@@ -141,7 +141,6 @@ final class RouteTable {
     }
 
     private static boolean isHealthyReplica(MemberStatus m, long maxLagBytes) {
-        return m.role() == Role.REPLICA && m.streaming() && "running".equals(m.state()) && m.lagBytes() <= maxLagBytes
-                && m.host() != null;
+        return m.isHealthyReplica(maxLagBytes);
     }
 }

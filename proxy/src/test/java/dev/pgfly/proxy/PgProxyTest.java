@@ -5,6 +5,7 @@ import dev.pgfly.core.coord.ZkClusterStore;
 import dev.pgfly.core.coord.ZkConnections;
 import dev.pgfly.core.model.LeaderRecord;
 import dev.pgfly.core.model.MemberStatus;
+import dev.pgfly.core.model.MemberState;
 import dev.pgfly.core.model.Role;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
@@ -277,7 +278,7 @@ class PgProxyTest {
     }
 
     private static MemberStatus replica(String name, EchoServer e, String region, long lag, boolean streaming) {
-        return new MemberStatus(name, Role.REPLICA, "running", e.host(), e.port(), null, region, 1, 0, 0, 0, lag, 0,
+        return new MemberStatus(name, Role.REPLICA, MemberState.RUNNING, null, e.host(), e.port(), null, region, 1, 0, 0, 0, lag, 0,
                 false, streaming, "m1", 1, 1, 1, System.currentTimeMillis());
     }
 

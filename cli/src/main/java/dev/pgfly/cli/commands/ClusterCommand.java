@@ -29,7 +29,7 @@ abstract class ClusterCommand {
         Table t = new Table("MEMBER", "ROLE", "STATE", "REGION", "ADDRESS", "TL", "LSN", "LAG", "SYNC", "PID", "CHECKS",
                 "PROXY");
         for (MemberView m : c.members()) {
-            t.row(m.name(), m.role(), m.state(), m.region(), m.host() + ":" + m.port(),
+            t.row(m.name(), m.role(), m.stateWithDetail(), m.region(), m.host() + ":" + m.port(),
                     m.timeline() == 0 ? "-" : m.timeline(), m.lsn(),
                     "replica".equals(m.role()) ? m.lagBytes() + " B/" + String.format("%.1fs", m.lagSeconds()) : "-",
                     m.synchronous() ? "sync" : "-", m.postgresPid(), m.checks(), m.proxy());

@@ -795,21 +795,21 @@ final class ClusterManager implements AutoCloseable {
             if (s == null) {
                 allRunning = false;
                 members.add(new MemberView(m.name(), "unknown", cluster.running() ? "down" : "stopped", m.region(),
-                        m.host(), m.pgPort(), agentPid, null, m.apiUrl(), null, 0, 0, 0, false, false, null, servedBy));
+                        m.host(), m.pgPort(), agentPid, null, m.apiUrl(), null, 0, 0, 0, false, false, null, servedBy, null));
                 continue;
             }
             boolean isLeader = leader.map(l -> l.member().equals(m.name())).orElse(false);
-            idle |= isLeader && s.state().startsWith("idle");
+            idle |= isLeader && s.state().isIdle();
             Optional<String> down = cluster.running() ? MemberLiveness.problem(s, agentPid, Pids::running)
                     : Optional.empty();
-            allRunning &= down.isEmpty() && "running".equals(s.state()) && (isLeader
+            allRunning &= down.isEmpty() && s.state().isRunning() && (isLeader
                     ? s.role() == dev.pgfly.core.model.Role.PRIMARY
                     : s.role() == dev.pgfly.core.model.Role.REPLICA && s.streaming()
                             && Timelines.onLeaderTimeline(s.timeline(), leaderTimeline));
-            members.add(new MemberView(m.name(), s.role().label(), down.orElse(s.state()), m.region(), m.host(), m.pgPort(),
+            members.add(new MemberView(m.name(), s.role().label(), down.orElse(s.state().label()), m.region(), m.host(), m.pgPort(),
                     s.agentPid(), s.postgresPid() > 0 ? s.postgresPid() : null, m.apiUrl(),
                     Lsn.format(s.walPosition()), s.timeline(), s.lagBytes(), s.lagSeconds(), s.synchronous(),
-                    s.streaming(), s.upstream(), servedBy));
+                    s.streaming(), s.upstream(), servedBy, down.isPresent() ? null : s.detail()));
         }
         boolean leaderReady = leader.map(LeaderRecord::ready).orElse(false);
         String state = !cluster.running() ? "stopped" : idle ? "idle"
@@ -971,7 +971,7 @@ final class ClusterManager implements AutoCloseable {
         try (ClusterStore store = store(name)) {
             while (System.currentTimeMillis() < deadline) {
                 Optional<MemberStatus> s = store.members().stream().filter(m -> m.name().equals(member)).findFirst();
-                if (s.isPresent() && s.get().streaming() && "running".equals(s.get().state())) {
+                if (s.isPresent() && s.get().streaming() && s.get().state().isRunning()) {
                     return;
                 }
                 Thread.sleep(200);

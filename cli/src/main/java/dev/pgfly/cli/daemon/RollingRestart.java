@@ -203,14 +203,14 @@ final class RollingRestart {
                 boolean serving = asPrimary
                         ? s.role() == Role.PRIMARY && c.store().leader().map(l -> l.member().equals(member) && l.ready()).orElse(false)
                         : s.role() == Role.REPLICA && s.streaming();
-                if (s.postgresPid() > 0 && s.postgresPid() != previousPid && "running".equals(s.state()) && serving) {
+                if (s.postgresPid() > 0 && s.postgresPid() != previousPid && s.state().isRunning() && serving) {
                     return s;
                 }
             }
             Thread.sleep(200);
         }
         throw new IllegalStateException("member " + member + " did not serve again within " + MEMBER_TIMEOUT_MILLIS / 1000
-                + " s (" + last.map(MemberStatus::state).orElse("no status") + "); the " + event + " stopped there. See its "
+                + " s (" + last.map(s -> s.state() + (s.detail() == null ? "" : ": " + s.detail())).orElse("no status") + "); the " + event + " stopped there. See its "
                 + (event.equals("upgrade") ? "postgres.log and agent.log; fix the binaries and run 'pgfly upgrade' again"
                 : "postgres.log; fix the setting with 'pgfly config update' and run 'pgfly restart' again"));
     }

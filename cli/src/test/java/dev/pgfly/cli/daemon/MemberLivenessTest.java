@@ -1,6 +1,7 @@
 package dev.pgfly.cli.daemon;
 
 import dev.pgfly.core.model.MemberStatus;
+import dev.pgfly.core.model.MemberState;
 import dev.pgfly.core.model.Role;
 import org.junit.jupiter.api.Test;
 
@@ -10,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class MemberLivenessTest {
     private static MemberStatus status(long agentPid, long postgresPid) {
-        return new MemberStatus("m1", Role.PRIMARY, "running", "127.0.0.1", 5432, null, "local", 1, 0, 0, 0, 0, 0,
+        return new MemberStatus("m1", Role.PRIMARY, MemberState.RUNNING, null, "127.0.0.1", 5432, null, "local", 1, 0, 0, 0, 0, 0,
                 false, false, null, 1, agentPid, postgresPid, 0);
     }
 

@@ -9,7 +9,7 @@ import java.util.Optional;
  * cluster. Every member runs the same function on (nearly) the same input, so at most one of them
  * finds itself best; the atomic leader node in the coordination store settles any remaining race.
  *
- * <p>Rules (DESIGN.md, safety rule 2): the candidate must be eligible (in the primary region, without
+ * <p>Rules (S2, docs/ha-state-machine.md): the candidate must be eligible (in the primary region, without
  * a {@code nofailover} tag, healthy); with synchronous replication it must belong to the recorded
  * synchronous set and every other set member must be reachable, so that the most advanced of them is
  * known; without it, it must not lag the former primary by more than the configured maximum. Among

@@ -2,12 +2,15 @@ package dev.pgfly.core.model;
 
 /**
  * What an agent publishes about its member (an ephemeral node: it vanishes with the agent's session).
- * LSNs are byte positions; {@link Lsn} converts to PostgreSQL's text form.
+ * LSNs are byte positions; {@link Lsn} converts to PostgreSQL's text form. {@code state} is a named
+ * {@link MemberState} (a lower-case label on the wire); {@code detail} is the sentence that explains it, for
+ * people: nothing decides on it.
  */
 public record MemberStatus(
         String name,
         Role role,
-        String state,
+        MemberState state,
+        String detail,
         String host,
         int pgPort,
         String api,
@@ -31,7 +34,7 @@ public record MemberStatus(
      * left (role, state, timeline, streaming, upstream, term, processes...) is what decisions turn on.
      */
     public MemberStatus withoutProgress() {
-        return new MemberStatus(name, role, state, host, pgPort, api, region, timeline, 0, 0, 0, 0, 0.0,
+        return new MemberStatus(name, role, state, detail, host, pgPort, api, region, timeline, 0, 0, 0, 0, 0.0,
                 synchronous, streaming, upstream, term, agentPid, postgresPid, 0);
     }
 
@@ -47,5 +50,16 @@ public record MemberStatus(
     /** The most advanced WAL position this member holds durably (received for replicas, written for a primary). */
     public long walPosition() {
         return Math.max(lsn, Math.max(receivedLsn, replayedLsn));
+    }
+
+    /**
+     * The one rule for a replica fit to serve reads, to be a snapshot's source or a switchover's target: it
+     * is a settled replica ({@link MemberState#RUNNING}), streams, has published where it listens, and lags
+     * the primary by at most {@code maxLagBytes}. A replica on an older timeline never reads as running: its
+     * agent publishes {@link MemberState#CATCHING_UP} until it streams on the leader's.
+     */
+    public boolean isHealthyReplica(long maxLagBytes) {
+        return role == Role.REPLICA && state != null && state.isRunning() && streaming && host != null
+                && lagBytes <= maxLagBytes;
     }
 }

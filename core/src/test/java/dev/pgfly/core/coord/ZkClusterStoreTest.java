@@ -5,6 +5,7 @@ import dev.pgfly.core.model.Event;
 import dev.pgfly.core.model.LeaderRecord;
 import dev.pgfly.core.model.MemberSpec;
 import dev.pgfly.core.model.MemberStatus;
+import dev.pgfly.core.model.MemberState;
 import dev.pgfly.core.model.Role;
 import dev.pgfly.core.model.SwitchoverRequest;
 import dev.pgfly.core.model.SyncState;
@@ -112,7 +113,7 @@ class ZkClusterStoreTest {
     }
 
     private static MemberStatus status(String name, Role role, long lsn) {
-        return new MemberStatus(name, role, role == Role.PRIMARY ? "running" : "streaming", "127.0.1." + name.substring(1),
+        return new MemberStatus(name, role, MemberState.RUNNING, role == Role.PRIMARY ? null : "streaming", "127.0.1." + name.substring(1),
                 5432, "http://127.0.1.1:8008", "fra", 3, lsn, lsn + 10, lsn + 5, 0, 0.0, role == Role.REPLICA,
                 role == Role.REPLICA, role == Role.REPLICA ? "m1" : null, 7, 1234, 5678, 1_700_000_000_000L);
     }
@@ -529,7 +530,7 @@ class ZkClusterStoreTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> changes.get() == 3);
 
         MemberStatus later = status("m1", Role.REPLICA, 5_000);
-        a.publishMember(new MemberStatus(later.name(), later.role(), later.state(), later.host(), later.pgPort(),
+        a.publishMember(new MemberStatus(later.name(), later.role(), later.state(), later.detail(), later.host(), later.pgPort(),
                 later.api(), later.region(), later.timeline(), later.lsn(), later.receivedLsn(), later.replayedLsn(),
                 4_000, 1.5, later.synchronous(), later.streaming(), later.upstream(), later.term(), later.agentPid(),
                 later.postgresPid(), later.updatedAt() + 1_000));
