@@ -1,0 +1,191 @@
+package dev.pgfly.agent;
+
+import dev.pgfly.core.ha.Timelines;
+import dev.pgfly.core.model.ClusterSpec;
+import dev.pgfly.core.model.LeaderRecord;
+import dev.pgfly.core.model.MemberSpec;
+import dev.pgfly.core.model.MemberState;
+import dev.pgfly.core.model.MemberStatus;
+import dev.pgfly.core.model.Role;
+import dev.pgfly.postgres.PgProbe;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Another member leads: be its streaming replica. A PostgreSQL that may accept writes is demoted first
+ * (S1); a former primary rejoins through {@link Rejoining} (S4); a standby that does not stream on the
+ * leader's timeline for longer than a grace is rewound, or re-cloned when a rewind already found nothing.
+ */
+final class Following {
+    private static final Logger log = LoggerFactory.getLogger(Following.class);
+    private static final Duration DIVERGENCE_GRACE = Duration.ofSeconds(20);
+
+    private final HaContext ctx;
+    private final Demotion demotion;
+    private final Rejoining rejoining;
+    private final StreamingGrace streamingGrace = new StreamingGrace(DIVERGENCE_GRACE);
+    private final StreamingGrace unansweredGrace = new StreamingGrace(HaContext.START_TIMEOUT);
+    private int failedReplicaStarts;
+
+    Following(HaContext ctx, Demotion demotion, Rejoining rejoining) {
+        this.ctx = ctx;
+        this.demotion = demotion;
+        this.rejoining = rejoining;
+    }
+
+    void follow(ClusterSpec spec, MemberSpec me, LeaderRecord leader) throws Exception {
+        ctx.lease.stopLeading();
+        ctx.term = leader.term();
+        ctx.upstream = leader.member();
+        ctx.store.members().stream().filter(m -> m.name().equals(leader.member())).findFirst()
+                .ifPresent(m -> ctx.lastKnownPrimaryPosition = m.walPosition());
+        Optional<PgProbe> probe = ctx.local.probe();
+        // A primary without leadership: stop writes now, rejoin below.
+        demotion.demoteIfWritable(Demotion.Mode.NEW_LEADER, probe,
+                leader.member() + " leads term " + leader.term() + "; stopped this former primary");
+        if (!ctx.pg.isRunning()) {
+            ctx.lease.clear();
+            if (!leader.ready()) {
+                ctx.enter(MemberState.WAITING_FOR_PRIMARY, "waiting for " + leader.member() + " to be ready");
+                return;
+            }
+            if (ctx.marks.isFormerPrimary()) {
+                rejoining.rejoin(leader);
+            }
+            startOrReclone(spec, me, leader);
+            return;
+        }
+        ctx.lease.clear();
+        if (ctx.local.configure(spec, me, leader, Set.of())) {
+            ctx.local.sql().reload();
+            streamingGrace.reset();
+            ctx.event("follow", "now streams from " + leader.member());
+        }
+        if (probe.isEmpty()) {
+            // Running but not answering: still starting, or stuck in recovery before consistency (WAL it
+            // cannot get). A longer grace than for a replica that answers: a busy host's probes time out.
+            ctx.enter(MemberState.STARTING_REPLICA, "running, not accepting connections yet");
+            recoverIfNotStreamingForLong(spec, me, leader, unansweredGrace);
+            return;
+        }
+        unansweredGrace.reset();
+        PgProbe p = probe.get();
+        if (p.streaming() && Timelines.onLeaderTimeline(p.timeline(), leaderTimeline(leader))) {
+            streamingGrace.reset();
+            ctx.rewoundWithoutEffect = false;
+            ctx.enter(MemberState.RUNNING, null);
+            if (ctx.formerPrimaryCleanlyStopped) {
+                // Streams as it is: the handover is complete. Kept, the flag would let a later, forced
+                // demotion of this member skip its rewind.
+                rejoining.rejoin(leader);
+            }
+        } else if (!p.streaming() && ctx.marks.isFormerPrimary() && leader.ready() && ctx.formerPrimaryCleanlyStopped) {
+            // A planned switchover's former primary, started as a standby while the leader node moved:
+            // the new primary has its shutdown checkpoint, so it streams as it is. A restart would only
+            // wait for its archiver, which pushes everything pending before PostgreSQL stops.
+            rejoining.rejoin(leader);
+            ctx.enter(MemberState.CATCHING_UP, "catching up with " + leader.member());
+        } else if (!p.streaming() && ctx.marks.isFormerPrimary() && leader.ready()) {
+            // Started as a standby without an upstream while leaderless: rewind before it streams.
+            ctx.pg.stop("fast", Duration.ofSeconds(60));
+            rejoining.rejoin(leader);
+            startAsReplica(spec, me, leader);
+        } else {
+            // Not streaming, or streaming a timeline the leader left (see Timelines.onLeaderTimeline).
+            ctx.enter(MemberState.CATCHING_UP, "catching up with " + leader.member());
+            recoverIfNotStreamingForLong(spec, me, leader, streamingGrace);
+        }
+    }
+
+    /**
+     * A data directory that cannot start as a replica of this leader (e.g. a rewind that left it
+     * unrecoverable) is replaced by a fresh clone after a few attempts.
+     */
+    private void startOrReclone(ClusterSpec spec, MemberSpec me, LeaderRecord leader) throws IOException {
+        try {
+            startAsReplica(spec, me, leader);
+            failedReplicaStarts = 0;
+        } catch (IOException e) {
+            if (++failedReplicaStarts >= 3) {
+                failedReplicaStarts = 0;
+                rejoining.reclone(leader, "could not start as a replica (" + e.getMessage() + ")");
+                startAsReplica(spec, me, leader);
+                return;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Not streaming for longer than the grace: most often this member's history diverged from the new
+     * primary's, and pg_rewind puts that right. When pg_rewind found nothing to do last time and the
+     * member still cannot stream, its WAL went past the primary's on the same timeline (a fork pg_rewind
+     * cannot see: it compares timelines); only a fresh clone helps then. Either way this member is a
+     * replica whose leader has everything acknowledged, so replacing its data loses nothing.
+     */
+    private void recoverIfNotStreamingForLong(ClusterSpec spec, MemberSpec me, LeaderRecord leader, StreamingGrace grace)
+            throws IOException {
+        if (!leader.ready() || !grace.usedUp(System.currentTimeMillis())) {
+            return;
+        }
+        ctx.formerPrimaryCleanlyStopped = false;
+        ctx.pg.stop("fast", Duration.ofSeconds(60));
+        if (ctx.rewoundWithoutEffect) {
+            log.warn("not streaming from {} although pg_rewind found nothing to rewind: re-cloning", leader.member());
+            ctx.rewoundWithoutEffect = false;
+            rejoining.reclone(leader, "still not streaming after pg_rewind found nothing to rewind");
+        } else {
+            log.warn("not streaming from {} for long: rewinding", leader.member());
+            ctx.marks.markFormerPrimary();
+            rejoining.rejoin(leader);
+        }
+        startAsReplica(spec, me, leader);
+    }
+
+    /**
+     * The data directory was left unusable by a failed pg_rewind and the re-clone that followed failed too
+     * (a chaos run: the rewind's source stopped for a switchover part-way, so did the clone's). Started, it
+     * waited for WAL of a timeline it never reached and answered nobody. It is never started and never
+     * offered in an election: the member waits for a ready primary and re-clones. It loses nothing: its
+     * former history was being rewound to the new primary's, which holds every acknowledged write.
+     */
+    void recloneMarked(ClusterSpec spec, MemberSpec me, LeaderRecord leader) throws IOException {
+        ctx.lease.stopLeading();
+        if (ctx.pg.isRunning()) {
+            ctx.pg.stop("immediate", Duration.ofSeconds(30));
+        }
+        ctx.lease.clear();
+        if (leader == null || !leader.ready() || leader.member().equals(me.name())) {
+            ctx.enter(MemberState.WAITING_FOR_PRIMARY,
+                    "waiting for a primary to re-clone from (a failed pg_rewind left the data directory unusable)");
+            return;
+        }
+        ctx.term = leader.term();
+        ctx.upstream = leader.member();
+        rejoining.reclone(leader, "the data directory a failed pg_rewind left unusable is replaced");
+        startAsReplica(spec, me, leader);
+    }
+
+    /** The leader's timeline as it last published it (0 when it has not). */
+    private int leaderTimeline(LeaderRecord leader) {
+        return ctx.store.members().stream().filter(m -> m.name().equals(leader.member()) && m.role() == Role.PRIMARY)
+                .mapToInt(MemberStatus::timeline).findFirst().orElse(0);
+    }
+
+    void startAsReplica(ClusterSpec spec, MemberSpec me, LeaderRecord leader) throws IOException {
+        ctx.local.configure(spec, me, leader, Set.of());
+        ctx.pg.setStandby(true);
+        ctx.lease.clear();
+        ctx.enter(MemberState.STARTING_REPLICA, "starting as a replica of " + leader.member());
+        ctx.pg.start(HaContext.START_TIMEOUT);
+        streamingGrace.reset();
+        unansweredGrace.reset();
+        ctx.local.sql().reset();
+        ctx.enter(MemberState.RUNNING, null);
+    }
+}

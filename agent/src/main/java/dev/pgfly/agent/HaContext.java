@@ -1,0 +1,82 @@
+package dev.pgfly.agent;
+
+import dev.pgfly.core.coord.ClusterStore;
+import dev.pgfly.core.model.Event;
+import dev.pgfly.core.model.MemberState;
+import dev.pgfly.core.util.FileTrees;
+import dev.pgfly.postgres.PgInstance;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * What the parts of one member's HA loop share: its collaborators, the state it publishes, and the few
+ * facts a cycle hands to the next (term, upstream, the primary's last known position, how the last stop
+ * went). Every part runs on the loop's single thread; fields other threads read are volatile.
+ */
+final class HaContext {
+    static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Logger log = LoggerFactory.getLogger(HaContext.class);
+
+    final AgentConfig config;
+    final ClusterStore store;
+    final LocalPostgres local;
+    final PgInstance pg;
+    final LeaseKeeper lease;
+    final PeerClient peers = new PeerClient();
+    final SyncStandbys sync;
+    final DataDirMarks marks;
+
+    private volatile MemberState state = MemberState.STARTING;
+    /** The sentence that goes with {@link #state}: why, from whom, what failed. */
+    private volatile String detail;
+    volatile long term;
+    /** The leader this member follows, or null when it leads or nobody does. */
+    volatile String upstream;
+    volatile long lastKnownPrimaryPosition;
+    /** Set after a planned switchover: the shutdown checkpoint reached the new primary, no rewind needed (S5). */
+    volatile boolean formerPrimaryCleanlyStopped;
+    /** The last pg_rewind found nothing to do: if streaming still fails, only a re-clone helps. */
+    boolean rewoundWithoutEffect;
+    volatile HaObserver observer = HaObserver.NONE;
+
+    HaContext(AgentConfig config, ClusterStore store, LocalPostgres local, LeaseKeeper lease) {
+        this.config = config;
+        this.store = store;
+        this.local = local;
+        this.pg = local.instance();
+        this.lease = lease;
+        this.sync = new SyncStandbys(store, local, config.member());
+        this.marks = new DataDirMarks(pg);
+    }
+
+    /** Sets what this cycle is doing; published with the member's status at the end of the cycle. */
+    void enter(MemberState next, String why) {
+        state = next;
+        detail = why;
+    }
+
+    MemberState state() {
+        return state;
+    }
+
+    String detail() {
+        return detail;
+    }
+
+    /** A data directory without PG_VERSION is an interrupted initdb or clone, never a database: safe to clear. */
+    void clearIncompleteDataDir() throws IOException {
+        if (!pg.hasData()) {
+            FileTrees.deleteContents(pg.dataDir());
+        }
+        pg.prepareDirectories();
+    }
+
+    void event(String kind, String reason) {
+        log.info("event {}: {}", kind, reason);
+        store.recordEvent(new Event(System.currentTimeMillis(), kind, config.member(), term, reason));
+        observer.eventRecorded(kind);
+    }
+}
