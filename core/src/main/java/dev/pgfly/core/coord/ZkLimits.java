@@ -7,11 +7,11 @@ import org.apache.zookeeper.client.ZKClientConfig;
  *
  * <p>{@code jute.maxbuffer} bounds one request a server accepts and one response a client reads.
  * ZooKeeper's default (1 MiB) let an anonymous client store 1 MiB per node in the daemon's memory
- * (issue 18, hole 7). pgfly's largest nodes are small: a cluster's configuration is about 1 KiB (2
- * KiB with a dozen settings), a member status under 1 KiB, the 500 names of the history node's
- * children about 8 KiB. The worst case is a configuration holding every string setting PostgreSQL has
- * at the longest value pgfly accepts (about 60 x 4 KiB): {@link #MAX_NODE_BYTES} leaves room for
- * it, and the buffer room for the request around it.
+ * (issue 18, hole 7). pgfly's nodes are small JSON records (estimated from their fields, not measured
+ * on a large cluster): a cluster's configuration and a member status a few KiB at most, the 500 names
+ * of the history node's children about 8 KiB. The worst case is a configuration holding every string
+ * setting PostgreSQL has at the longest value pgfly accepts (about 60 x 4 KiB): {@link #MAX_NODE_BYTES}
+ * leaves room for it, and the buffer room for the request around it.
  *
  * <p>Both sides must agree: a client whose limit is below the server's drops a connection on the first
  * large answer. The server reads the system property (the daemon sets it before ZooKeeper's classes
