@@ -77,7 +77,283 @@ class LocalAttackerIT {
 
     // ================================================================ holes 7, 8 (ZooKeeper, proxy connections)
 
+    /** A ZooKeeper client in one file: the wire protocol (jute) by hand, as the attacker needs no jar. */
+    static final String ZK_PROBE = """
+            import java.io.*;
+            import java.net.*;
+            import java.nio.charset.StandardCharsets;
+            import java.util.*;
 
+            public class ZkProbe {
+                public static void main(String[] a) throws Exception {
+                    String host = a[1];
+                    int port = Integer.parseInt(a[2]);
+                    switch (a[0]) {
+                        case "acl" -> {
+                            Socket s = session(host, port);
+                            for (String p : List.of("/probe-junk", "/zookeeper/probe-junk", "/zookeeper/quota/probe-junk")) {
+                                System.out.println(p + "=" + create(s, p, new byte[1024]));
+                            }
+                        }
+                        case "big" -> {
+                            Socket s = session(host, port);
+                            try {
+                                System.out.println("big=" + create(s, "/zookeeper/quota/probe-big", new byte[Integer.parseInt(a[3])]));
+                            } catch (IOException e) {
+                                System.out.println("big=closed");
+                            }
+                        }
+                        case "cnxns" -> {
+                            List<Socket> open = new ArrayList<>();
+                            int refused = 0;
+                            for (int i = 0; i < Integer.parseInt(a[3]); i++) {
+                                try {
+                                    open.add(session(host, port));
+                                } catch (IOException e) {
+                                    refused++;
+                                }
+                            }
+                            System.out.println("ok=" + open.size() + " refused=" + refused);
+                            for (Socket s : open) {
+                                s.close();
+                            }
+                        }
+                        default -> throw new IllegalArgumentException(a[0]);
+                    }
+                }
+
+                /** ConnectRequest: protocol 0, zxid 0, timeout, session 0, 16-byte password, not read-only. */
+                static Socket session(String host, int port) throws IOException {
+                    Socket s = new Socket();
+                    s.connect(new InetSocketAddress(host, port), 3000);
+                    s.setSoTimeout(5000);
+                    ByteArrayOutputStream b = new ByteArrayOutputStream();
+                    DataOutputStream d = new DataOutputStream(b);
+                    d.writeInt(0); d.writeLong(0); d.writeInt(20000); d.writeLong(0);
+                    d.writeInt(16); d.write(new byte[16]); d.writeBoolean(false);
+                    send(s, b.toByteArray());
+                    receive(s);
+                    return s;
+                }
+
+                /** CreateRequest (op 1) with an open ACL; the answer's error code (0: created, -102: NoAuth). */
+                static int create(Socket s, String path, byte[] data) throws IOException {
+                    ByteArrayOutputStream b = new ByteArrayOutputStream();
+                    DataOutputStream d = new DataOutputStream(b);
+                    d.writeInt(1); d.writeInt(1);
+                    str(d, path);
+                    d.writeInt(data.length); d.write(data);
+                    d.writeInt(1); d.writeInt(31); str(d, "world"); str(d, "anyone");
+                    d.writeInt(0);
+                    send(s, b.toByteArray());
+                    DataInputStream r = new DataInputStream(new ByteArrayInputStream(receive(s)));
+                    r.readInt(); r.readLong();
+                    return r.readInt();
+                }
+
+                static void str(DataOutputStream d, String v) throws IOException {
+                    byte[] b = v.getBytes(StandardCharsets.UTF_8);
+                    d.writeInt(b.length); d.write(b);
+                }
+
+                static void send(Socket s, byte[] body) throws IOException {
+                    DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
+                    out.writeInt(body.length); out.write(body); out.flush();
+                }
+
+                static byte[] receive(Socket s) throws IOException {
+                    DataInputStream in = new DataInputStream(s.getInputStream());
+                    byte[] b = new byte[in.readInt()];
+                    in.readFully(b);
+                    return b;
+                }
+            }
+            """;
+
+    private static int zkPort() throws Exception {
+        tools.jackson.databind.JsonNode info = dev.pgfly.core.util.Json.MAPPER.readTree(
+                java.nio.file.Files.readString(pgfly.home().resolve("daemon").resolve("daemon.json")));
+        return java.net.URI.create(info.get("dcs").asString().replace("zk://", "http://")).getPort();
+    }
+
+    /**
+     * Hole 7: anonymous clients stored 40 x 1 MB under /zookeeper/quota, which the daemon kept in memory
+     * for good. Now the root and ZooKeeper's own nodes are pgfly's (others may read), a request may not
+     * exceed what pgfly needs (320 KiB), and one address holds at most 200 connections.
+     */
+    @Test
+    void anAnonymousZooKeeperClientCanNeitherStoreNorCrowdTheDaemon() throws Exception {
+        int port = zkPort();
+
+        LocalUser.Result acl = probe.java("ZkProbe.java", ZK_PROBE, java.time.Duration.ofSeconds(60), "acl", "127.0.0.1",
+                Integer.toString(port));
+        assertThat(acl.out()).as(acl.err()).contains("/probe-junk=-102", "/zookeeper/probe-junk=-102",
+                "/zookeeper/quota/probe-junk=-102");
+
+        // 400 KB: under ZooKeeper's default of 1 MiB, over pgfly's limit. The server drops the connection
+        // before it even looks at the ACL.
+        LocalUser.Result big = probe.java("ZkProbe.java", ZK_PROBE, java.time.Duration.ofSeconds(60), "big", "127.0.0.1",
+                Integer.toString(port), Integer.toString(400_000));
+        assertThat(big.out()).as(big.err()).contains("big=closed");
+
+        // The daemon and the proxy hold a connection or two from 127.0.0.1 too: the probe gets at most
+        // the rest of the 200, and every one past that is turned away.
+        LocalUser.Result cnxns = probe.java("ZkProbe.java", ZK_PROBE, java.time.Duration.ofSeconds(120), "cnxns", "127.0.0.1",
+                Integer.toString(port), "260");
+        java.util.regex.Matcher counts = java.util.regex.Pattern.compile("ok=(\\d+) refused=(\\d+)").matcher(cnxns.out());
+        assertThat(counts.find()).as(cnxns.out() + cnxns.err()).isTrue();
+        assertThat(Integer.parseInt(counts.group(1))).isBetween(150, 200);
+        assertThat(Integer.parseInt(counts.group(2))).isGreaterThanOrEqualTo(60);
+
+        // The daemon keeps working, and its store holds nothing of the probe's.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(pgfly.status(CLUSTER).get("state").asString()).isEqualTo("running"));
+        assertThat(pgfly.ok("status", CLUSTER).out()).contains(CLUSTER);
+    }
+
+    /** The cluster's proxy process (the primary region's). */
+    private static ProcessHandle proxyProcess() {
+        return pgfly.processes().stream()
+                .filter(h -> h.info().arguments().map(a -> java.util.List.of(a).contains("proxy") && java.util.List.of(a).contains(CLUSTER))
+                        .orElse(false))
+                .findFirst().orElseThrow(() -> new AssertionError("no proxy process"));
+    }
+
+    /** User and system CPU time of a process, in clock ticks (1/100 s), from /proc/PID/stat. */
+    private static long cpuTicks(long pid) throws java.io.IOException {
+        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    private static long sizeOfLogs(java.nio.file.Path logs, String prefix) throws java.io.IOException {
+        try (var files = java.nio.file.Files.list(logs)) {
+            long total = 0;
+            for (java.nio.file.Path f : files.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
+                total += java.nio.file.Files.size(f);
+            }
+            return total;
+        }
+    }
+
+    /** Opens idle sockets (spread over 8 source addresses), reports, waits, reports which the proxy dropped. */
+    static final String PROXY_FLOOD = """
+            import java.net.*;
+            import java.util.*;
+
+            public class ProxyFlood {
+                public static void main(String[] a) throws Exception {
+                    InetSocketAddress proxy = new InetSocketAddress(a[0], Integer.parseInt(a[1]));
+                    int n = Integer.parseInt(a[2]);
+                    List<Socket> open = new ArrayList<>();
+                    int failed = 0;
+                    for (int i = 0; i < n; i++) {
+                        Socket s = new Socket();
+                        try {
+                            s.bind(new InetSocketAddress("127.0.0." + (1 + i % 8), 0));
+                            s.connect(proxy, 2000);
+                            open.add(s);
+                        } catch (java.io.IOException e) {
+                            failed++;
+                            s.close();
+                        }
+                    }
+                    System.out.println("opened=" + open.size() + " failed=" + failed);
+                    System.out.flush();
+                    long opened = System.nanoTime();
+                    Thread.sleep(Long.parseLong(a[3]));
+                    Set<Socket> dropped = new HashSet<>();
+                    for (int round = 0; round < 30 && dropped.size() < open.size(); round++) {
+                        if (round > 0) {
+                            Thread.sleep(1000);
+                        }
+                        for (Socket s : open) {
+                            if (dropped.contains(s)) {
+                                continue;
+                            }
+                            s.setSoTimeout(2);
+                            try {
+                                s.getInputStream().read();
+                                dropped.add(s);
+                            } catch (SocketTimeoutException e) {
+                                // still open
+                            } catch (java.io.IOException e) {
+                                dropped.add(s);
+                            }
+                        }
+                    }
+                    System.out.println("dropped=" + dropped.size() + " of " + open.size() + " after "
+                            + (System.nanoTime() - opened) / 1_000_000_000 + " s");
+                    System.out.flush();
+                    Thread.sleep(600_000);
+                }
+            }
+            """;
+
+    /**
+     * Hole 8: 19,990 idle sockets from one user filled the proxy's descriptors, a real client timed out,
+     * the accept loop spun and proxy.log grew at 7 MB/s. Now the proxy holds at most 1000 clients (200 per
+     * source address), evicts those that have not sent a startup packet to admit newer ones, drops any that
+     * send none within 10 s, backs off after a failed accept, rate-limits its warnings and rolls its log.
+     */
+    @Test
+    void aFloodOfIdleSocketsKeepsNoClientOutOfTheProxyAndCostsItLittle() throws Exception {
+        String url = pgfly.ok("url", CLUSTER).out().strip();
+        int port = java.net.URI.create(url).getPort();
+        ProcessHandle proxy = proxyProcess();
+        java.nio.file.Path logs = pgfly.home().resolve("clusters").resolve(CLUSTER).resolve("logs");
+        assertThat(logs.resolve("proxy.log")).as("the proxy logs to its own, rolled file").exists();
+        long logBefore = sizeOfLogs(logs, "proxy");
+
+        Process flood = probe.startJava("ProxyFlood.java", PROXY_FLOOD, "127.0.0.1", Integer.toString(port), "3000",
+                "13000");
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90)).until(() -> probe.output(flood).contains("opened="));
+            java.util.regex.Matcher opened = java.util.regex.Pattern.compile("opened=(\\d+)").matcher(probe.output(flood));
+            assertThat(opened.find()).isTrue();
+            int sockets = Integer.parseInt(opened.group(1));
+            assertThat(sockets).as(probe.output(flood)).isGreaterThan(2000);
+
+            // A real client gets in and queries while the flood is up.
+            long start = System.nanoTime();
+            try (java.sql.Connection c = dev.pgfly.testkit.Db.connect(url, 5); java.sql.Statement s = c.createStatement(); java.sql.ResultSet r = s.executeQuery("select 1")) {
+                assertThat(r.next()).isTrue();
+            }
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(5));
+
+            // The proxy does not spin: well under a fifth of a core over 5 s (a bound on a busy loop,
+            // not a benchmark).
+            long before = cpuTicks(proxy.pid());
+            Thread.sleep(5000);
+            double cores = (cpuTicks(proxy.pid()) - before) / 100.0 / 5.0;
+            assertThat(cores).isLessThan(0.2);
+
+            // Every idle socket was dropped: evicted for newer ones, or after the startup timeout.
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90)).until(() -> probe.output(flood).contains("dropped="));
+            // (the proxy may accept the last of them a few seconds late on a busy machine: its timeout
+            // starts then)
+            String report = probe.output(flood);
+            assertThat(report).contains("dropped=" + sockets + " of " + sockets);
+            java.util.regex.Matcher after = java.util.regex.Pattern.compile("after (\\d+) s").matcher(report);
+            assertThat(after.find()).isTrue();
+            assertThat(Integer.parseInt(after.group(1))).as(report).isLessThanOrEqualTo(25);
+            System.out.println("proxy flood: " + report.strip().replace('\n', ' ') + "; proxy CPU " + cores
+                    + " of a core; proxy logs grew " + (sizeOfLogs(logs, "proxy") - logBefore) + " bytes");
+
+            // The log took a few rate-limited lines, not megabytes.
+            assertThat(sizeOfLogs(logs, "proxy") - logBefore).isLessThan(64 * 1024);
+        } finally {
+            flood.descendants().forEach(ProcessHandle::destroyForcibly);
+            flood.destroyForcibly();
+            flood.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        // Afterwards everything is as before: the same proxy, serving.
+        try (java.sql.Connection c = dev.pgfly.testkit.Db.connect(url, 5); java.sql.Statement s = c.createStatement(); java.sql.ResultSet r = s.executeQuery("select 1")) {
+            assertThat(r.next()).isTrue();
+        }
+        assertThat(proxyProcess().pid()).as("the proxy was not restarted").isEqualTo(proxy.pid());
+    }
 
     // ================================================================ end of holes 7, 8
 }

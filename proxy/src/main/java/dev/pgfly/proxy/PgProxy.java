@@ -9,6 +9,8 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,13 +31,16 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class PgProxy implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PgProxy.class);
     private static final int CONNECT_TIMEOUT_MILLIS = 3000;
-    private static final int STARTUP_TIMEOUT_MILLIS = 60_000;
+    /** Over a cap, the refusal is written without waiting for the client: it must not cost a thread. */
+    private static final String TOO_MANY_CONNECTIONS = "53300";
 
     private final ProxyConfig config;
     private final RouteTable routes;
     private final Waker waker;
     private final ProxyMetrics metrics = new ProxyMetrics();
     private final Set<ProxiedConnection> open = ConcurrentHashMap.newKeySet();
+    private final ConnectionLimits<Socket> limits;
+    private final RateLimitedLog noisy = new RateLimitedLog(log, Duration.ofSeconds(10));
     private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("route-refresh").daemon(true).factory());
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
@@ -47,6 +52,7 @@ public final class PgProxy implements AutoCloseable {
     private PgProxy(ProxyConfig config, ClusterStore store, Waker waker) throws IOException {
         this.config = config;
         this.waker = waker;
+        this.limits = new ConnectionLimits<>(config.maxConnections(), config.maxConnectionsPerSource());
         this.routes = new RouteTable(store, this::primaryChanged);
         this.primaryServer = bind(config.bindHost(), config.primaryPort());
         ServerSocket replica = null;
@@ -68,8 +74,10 @@ public final class PgProxy implements AutoCloseable {
         if (proxy.replicaServer != null) {
             Thread.ofPlatform().name("accept-replica").start(() -> proxy.acceptLoop(proxy.replicaServer, false));
         }
-        log.info("proxy listening: primary {}:{}, replicas {} ({} pipe threads)", config.bindHost(), proxy.primaryPort(),
-                proxy.replicaServer == null ? "off" : config.bindHost() + ":" + proxy.replicaPort(), ConnectionThreads.kind());
+        log.info("proxy listening: primary {}:{}, replicas {} ({} pipe threads); at most {} clients, {} per source"
+                        + " address, {} s to send a startup packet", config.bindHost(), proxy.primaryPort(),
+                proxy.replicaServer == null ? "off" : config.bindHost() + ":" + proxy.replicaPort(), ConnectionThreads.kind(),
+                config.maxConnections(), config.maxConnectionsPerSource(), config.startupTimeout().toSeconds());
         return proxy;
     }
 
@@ -130,24 +138,84 @@ public final class PgProxy implements AutoCloseable {
     }
 
     private void acceptLoop(ServerSocket server, boolean primaryPort) {
+        AcceptBackoff backoff = new AcceptBackoff();
         while (!closed) {
+            Socket client;
             try {
-                Socket client = server.accept();
-                ConnectionThreads.startClient(() -> serve(client, primaryPort));
+                client = server.accept();
             } catch (IOException e) {
-                if (!closed) {
-                    log.warn("accept failed: {}", e.toString());
+                if (closed) {
+                    return;
                 }
+                // Out of descriptors (EMFILE) an accept fails again at once: pause instead of spinning.
+                metrics.acceptFailures.incrementAndGet();
+                long pause = backoff.failed();
+                noisy.warn("accept", "accept failed: " + e + "; pausing accepts for " + pause + " ms");
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                continue;
             }
+            backoff.succeeded();
+            admit(client, primaryPort);
+        }
+    }
+
+    /** Counts a new client against the caps (see {@link ConnectionLimits}) and serves it, or refuses it. */
+    private void admit(Socket client, boolean primaryPort) {
+        String source = client.getInetAddress().getHostAddress();
+        ConnectionLimits.Admission<Socket> admission = limits.admit(client, source);
+        if (!admission.admitted()) {
+            metrics.overCap.incrementAndGet();
+            noisy.warn("over-cap", "refused a client from " + source + ": " + admission.refusal());
+            refuseAtOnce(client, "pgfly proxy: " + admission.refusal());
+            return;
+        }
+        admission.evicted().ifPresent(silent -> {
+            metrics.evictedSilent.incrementAndGet();
+            noisy.warn("evicted", "at a connection cap: closed the oldest client from "
+                    + silent.getInetAddress().getHostAddress() + " that had sent no startup packet yet, to admit one from "
+                    + source);
+            closeQuietly(silent);
+        });
+        try {
+            ConnectionThreads.startClient(() -> serve(client, primaryPort));
+        } catch (RuntimeException | OutOfMemoryError e) {
+            limits.release(client);
+            closeQuietly(client);
+            noisy.warn("thread", "cannot serve a client from " + source + ": " + e);
         }
     }
 
     private void serve(Socket client, boolean primaryPort) {
         try {
+            serveAdmitted(client, primaryPort);
+        } finally {
+            limits.release(client);
+        }
+    }
+
+    private void serveAdmitted(Socket client, boolean primaryPort) {
+        try {
             client.setTcpNoDelay(true);
-            // PostgreSQL's own authentication_timeout: a client that never speaks is let go after it.
-            client.setSoTimeout(STARTUP_TIMEOUT_MILLIS);
-            StartupPacket first = StartupPacket.read(client.getInputStream());
+            // Like PostgreSQL's authentication_timeout: a client that does not send its whole startup
+            // packet in time (silent, or dripping it a byte at a time) is let go.
+            StartupPacket first;
+            try {
+                first = StartupPacket.read(new DeadlineInputStream(client, config.startupTimeout()));
+            } catch (SocketTimeoutException e) {
+                metrics.startupTimeouts.incrementAndGet();
+                closeQuietly(client);
+                return;
+            }
+            if (!limits.started(client)) {
+                // Evicted to make room while its startup packet arrived: already closed.
+                closeQuietly(client);
+                return;
+            }
             client.setSoTimeout(0);
             long arrived = System.currentTimeMillis();
             Route route = primaryPort ? primaryRoute(arrived) : routes.replica(config.region(), config.maxReplicaLagBytes())
@@ -191,6 +259,24 @@ public final class PgProxy implements AutoCloseable {
             closeQuietly(client);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            closeQuietly(client);
+        }
+    }
+
+    /**
+     * Over a cap: an ErrorResponse (SQLSTATE 53300, as PostgreSQL's "too many clients") written before
+     * the client's startup packet is read (libpq and PgJDBC report an error that arrives early,
+     * as PostgreSQL's postmaster sends one when it cannot start a backend), then close. Nothing waits
+     * on the client: refusing must cost neither a thread nor a descriptor beyond this call.
+     */
+    private static void refuseAtOnce(Socket client, String message) {
+        try {
+            // A new socket's send buffer is empty: this small write does not block.
+            client.getOutputStream().write(StartupPacket.errorResponse(TOO_MANY_CONNECTIONS, message));
+            client.shutdownOutput();
+        } catch (IOException e) {
+            log.debug("could not send the refusal: {}", e.toString());
+        } finally {
             closeQuietly(client);
         }
     }
@@ -262,6 +348,38 @@ public final class PgProxy implements AutoCloseable {
             closeQuietly(replicaServer);
         }
         open.forEach(ProxiedConnection::close);
+    }
+
+    /** Reads from a socket until a deadline: each read waits at most for the time left. */
+    private static final class DeadlineInputStream extends java.io.FilterInputStream {
+        private final Socket socket;
+        private final long deadline;
+
+        DeadlineInputStream(Socket socket, Duration timeout) throws IOException {
+            super(socket.getInputStream());
+            this.socket = socket;
+            this.deadline = System.nanoTime() + timeout.toNanos();
+        }
+
+        private void arm() throws IOException {
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (left <= 0) {
+                throw new SocketTimeoutException("no startup packet in time");
+            }
+            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, left));
+        }
+
+        @Override
+        public int read() throws IOException {
+            arm();
+            return super.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            arm();
+            return super.read(b, off, len);
+        }
     }
 
     private static void closeQuietly(ServerSocket s) {

@@ -15,6 +15,10 @@ public final class ProxyMetrics {
     final AtomicLong closedOnTermChange = new AtomicLong();
     final AtomicLong routeChanges = new AtomicLong();
     final AtomicLong wakeUps = new AtomicLong();
+    final AtomicLong overCap = new AtomicLong();
+    final AtomicLong evictedSilent = new AtomicLong();
+    final AtomicLong startupTimeouts = new AtomicLong();
+    final AtomicLong acceptFailures = new AtomicLong();
 
     public long primaryOpen() {
         return primaryOpen.get();
@@ -58,5 +62,24 @@ public final class ProxyMetrics {
 
     public long wakeUps() {
         return wakeUps.get();
+    }
+
+    /** Connections refused because a connection cap was reached and nothing could be evicted. */
+    public long overCap() {
+        return overCap.get();
+    }
+
+    /** Connections closed before their startup packet to make room under a cap for a newer one. */
+    public long evictedSilent() {
+        return evictedSilent.get();
+    }
+
+    /** Connections closed because their startup packet did not arrive within the startup timeout. */
+    public long startupTimeouts() {
+        return startupTimeouts.get();
+    }
+
+    public long acceptFailures() {
+        return acceptFailures.get();
     }
 }

@@ -48,7 +48,16 @@ public final class ProxyMetricsCollector implements MultiCollector {
                 counter("pgfly_proxy_connections_closed_on_term_change",
                         "Connections to a former primary closed because a newer term began", m.closedOnTermChange()),
                 counter("pgfly_proxy_route_changes", "Changes of the primary port's routing target", m.routeChanges()),
-                counter("pgfly_proxy_wakeups", "Stopped members woken up by an arriving client", m.wakeUps()));
+                counter("pgfly_proxy_wakeups", "Stopped members woken up by an arriving client", m.wakeUps()),
+                counter("pgfly_proxy_connections_over_cap",
+                        "Client connections refused because a connection cap was reached", m.overCap()),
+                counter("pgfly_proxy_connections_evicted",
+                        "Client connections closed before their startup packet to make room for newer ones",
+                        m.evictedSilent()),
+                counter("pgfly_proxy_startup_timeouts",
+                        "Client connections closed for sending no startup packet in time", m.startupTimeouts()),
+                counter("pgfly_proxy_accept_failures", "Failed accepts (e.g. out of descriptors)",
+                        m.acceptFailures()));
     }
 
     private static GaugeDataPointSnapshot gauge(Labels labels, double value) {

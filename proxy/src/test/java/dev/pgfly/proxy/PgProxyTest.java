@@ -277,6 +277,73 @@ class PgProxyTest {
         }
     }
 
+    /** Caps small enough to reach in a test: 4 clients at once, 2 per source address, 1 s to speak. */
+    private PgProxy startCappedProxy() throws IOException {
+        proxy = PgProxy.start(new ProxyConfig("127.0.0.1", 0, 0, "fra", Duration.ofSeconds(5), 1024, 4, 2,
+                Duration.ofSeconds(1)), proxyStore, null);
+        return proxy;
+    }
+
+    @Test
+    void silentSocketsMakeRoomForAClientThatSpeaksAndAreDroppedAfterTheStartupTimeout() throws Exception {
+        EchoServer m1 = echo("127.0.0.1", "m1");
+        lead("m1", m1, true);
+        startCappedProxy();
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.currentPrimary().isPresent());
+        List<Socket> silent = new ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                silent.add(new Socket("127.0.0.1", proxy.primaryPort()));
+            }
+            try (Socket client = connect()) {
+                assertThat(roundTrip(client, "hi")).as("a flood of silent sockets keeps nobody out").isEqualTo("m1:hi");
+            }
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                    assertThat(proxy.metrics().evictedSilent()).isGreaterThanOrEqualTo(9));
+            Socket last = silent.getLast();
+            last.setSoTimeout(5000);
+            long start = System.nanoTime();
+            assertThat(last.getInputStream().read()).as("dropped after the startup timeout").isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                    assertThat(proxy.metrics().startupTimeouts()).isPositive());
+        } finally {
+            for (Socket s : silent) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void overThePerSourceCapOfClientsThatSpokeTheNextIsRefusedWith53300() throws Exception {
+        EchoServer m1 = echo("127.0.0.1", "m1");
+        lead("m1", m1, true);
+        startCappedProxy();
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.currentPrimary().isPresent());
+        try (Socket a = connect(); Socket b = connect()) {
+            assertThat(roundTrip(a, "a")).isEqualTo("m1:a");
+            assertThat(roundTrip(b, "b")).isEqualTo("m1:b");
+            try (Socket third = new Socket("127.0.0.1", proxy.primaryPort())) {
+                third.setSoTimeout(5000);
+                String reply = new String(third.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(reply).startsWith("E").contains("C53300").contains("too many connections from 127.0.0.1");
+            }
+            try (Socket other = new Socket()) {
+                other.bind(new InetSocketAddress("127.0.0.5", 0));
+                other.connect(new InetSocketAddress("127.0.0.1", proxy.primaryPort()));
+                other.setSoTimeout(15000);
+                other.getOutputStream().write(STARTUP);
+                assertThat(roundTrip(other, "c")).as("another source address still gets in").isEqualTo("m1:c");
+            }
+        }
+        assertThat(proxy.metrics().overCap()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            try (Socket again = connect()) {
+                assertThat(roundTrip(again, "d")).as("slots are freed when clients leave").isEqualTo("m1:d");
+            }
+        });
+    }
+
     private static MemberStatus replica(String name, EchoServer e, String region, long lag, boolean streaming) {
         return new MemberStatus(name, Role.REPLICA, MemberState.RUNNING, null, e.host(), e.port(), null, region, 1, 0, 0, 0, lag, 0,
                 false, streaming, "m1", 1, 1, 1, System.currentTimeMillis());

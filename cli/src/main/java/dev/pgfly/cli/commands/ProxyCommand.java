@@ -1,5 +1,6 @@
 package dev.pgfly.cli.commands;
 
+import dev.pgfly.cli.logs.RollingLogFile;
 import dev.pgfly.core.coord.ClusterStore;
 import dev.pgfly.core.coord.DcsAddress;
 import dev.pgfly.core.coord.StoreCredentials;
@@ -58,8 +59,32 @@ public final class ProxyCommand implements Callable<Integer> {
             description = "Port for GET /metrics (Prometheus text format) on the listen address (0: none)")
     int metricsPort;
 
+    @Option(names = "--max-connections", defaultValue = "" + ProxyConfig.DEFAULT_MAX_CONNECTIONS,
+            description = "Client connections at once over both ports; past it, clients that have not sent their"
+                    + " startup packet yet make room, or the newcomer is refused with 53300 (default: ${DEFAULT-VALUE})")
+    int maxConnections;
+
+    @Option(names = "--max-connections-per-source", defaultValue = "" + ProxyConfig.DEFAULT_MAX_CONNECTIONS_PER_SOURCE,
+            description = "Client connections at once from one source IP address (default: ${DEFAULT-VALUE})")
+    int maxConnectionsPerSource;
+
+    @Option(names = "--startup-timeout-ms", defaultValue = "" + ProxyConfig.DEFAULT_STARTUP_TIMEOUT_MILLIS,
+            description = "A client must send its startup packet within this time (default: ${DEFAULT-VALUE})")
+    long startupTimeoutMs;
+
+    @Option(names = "--log-file", description = "Log to this file, rolled over at " + RollingLogFile.MAX_FILE_SIZE
+            + " (" + RollingLogFile.KEEP + " old files kept), instead of standard error")
+    Path logFile;
+
     @Override
     public Integer call() throws Exception {
+        if (maxConnections < 1 || maxConnectionsPerSource < 1 || startupTimeoutMs < 1) {
+            throw new IllegalArgumentException(
+                    "--max-connections, --max-connections-per-source and --startup-timeout-ms must be positive");
+        }
+        if (logFile != null) {
+            RollingLogFile.logTo(logFile);
+        }
         DcsAddress address = DcsAddress.parse(dcs);
         StoreCredentials credentials = dcsAuth == null ? null : StoreCredentials.readFrom(dcsAuth);
         CuratorFramework client = ZkConnections.startAndWait(address, Duration.ofSeconds(10), null, credentials,
@@ -69,7 +94,7 @@ public final class ProxyCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--max-replica-lag-bytes and --hold-timeout-ms must not be negative");
         }
         ProxyConfig config = new ProxyConfig(listen, port, replicaPort, region, Duration.ofMillis(holdTimeoutMs),
-                maxReplicaLagBytes);
+                maxReplicaLagBytes, maxConnections, maxConnectionsPerSource, Duration.ofMillis(startupTimeoutMs));
         // A held client asks for its database through the store: a scaled-to-zero member's agent
         // watches the wake node and starts PostgreSQL (agents that are not idle ignore it).
         PgProxy proxy = PgProxy.start(config, store, () -> store.requestWake(System.currentTimeMillis()));

@@ -68,13 +68,17 @@ final class ChildLauncher {
 
     private ChildProcess proxy(LocalCluster cluster, String region, int port, String id) {
         String name = cluster.spec().name();
+        Path logs = home.clusterDir(name).resolve("logs");
         List<String> cmd = jvm(PROXY_JVM, "proxy");
         cmd.addAll(List.of("proxy", "--cluster", name, "--dcs", dcs.toString(),
                 "--dcs-auth", storeCredentialsFor(name).toString(), "--listen", cluster.spec().proxyHost(),
                 "--port", Integer.toString(port), "--replica-port", Integer.toString(port + 1), "--region", region,
                 // Only the primary region's proxy serves metrics for now: one scrape target per cluster.
-                "--metrics-port", Integer.toString(id.equals("proxy") ? cluster.proxyMetricsPort() : 0)));
-        return new ChildProcess(name + "/" + id, cmd, home.clusterDir(name).resolve("logs").resolve(id + ".log"),
+                "--metrics-port", Integer.toString(id.equals("proxy") ? cluster.proxyMetricsPort() : 0),
+                // The proxy rolls its own log (a flood of clients must not grow it without end); its
+                // standard error keeps only what logging cannot say.
+                "--log-file", logs.resolve(id + ".log").toString()));
+        return new ChildProcess(name + "/" + id, cmd, logs.resolve(id + ".stderr.log"),
                 home.childrenDir().resolve(name + "." + id + ".pid"), r -> onRestart.accept(r));
     }
 

@@ -54,7 +54,10 @@ public final class Daemon {
                 Duration.ofSeconds(30));
         // The embedded server is pgfly's alone: close its root to others, and any node left open by an
         // older pgfly (before ACLs) or by anyone else.
-        StoreAcls.secureServerRoot(client, credentials);
+        int strays = StoreAcls.secureServerRoot(client, credentials, dcs.root());
+        if (strays > 0) {
+            log.warn("removed {} coordination store node(s) that pgfly did not create", strays);
+        }
         int opened = StoreAcls.secureTree(client, dcs.root(), credentials);
         if (opened > 0) {
             log.info("closed {} coordination store node(s) that were open to every client", opened);

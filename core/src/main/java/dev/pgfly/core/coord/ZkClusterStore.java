@@ -386,6 +386,7 @@ public final class ZkClusterStore implements ClusterStore {
     }
 
     private void write(String p, byte[] data) {
+        ZkLimits.requireStorable(p, data);
         try {
             client.create().orSetData().creatingParentsIfNeeded().forPath(p, data);
         } catch (Exception e) {

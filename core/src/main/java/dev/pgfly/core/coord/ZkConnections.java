@@ -45,7 +45,9 @@ public final class ZkConnections {
                 .connectString(address.connectString())
                 .sessionTimeoutMs((int) sessionTimeout.toMillis())
                 .connectionTimeoutMs((int) Math.min(3000, sessionTimeout.toMillis()))
-                .retryPolicy(new ExponentialBackoffRetry(100, 3, 1000));
+                .retryPolicy(new ExponentialBackoffRetry(100, 3, 1000))
+                // The same buffer limit as the daemon's server (see ZkLimits); made after the properties above.
+                .zkClientConfig(ZkLimits.clientConfig());
         if (credentials != null) {
             // Curator sends the credentials again on every new session, before anything else.
             builder.authorization(StoreCredentials.SCHEME, credentials.authBytes())
