@@ -432,14 +432,7 @@ public final class PgInstance {
      * writes to it, and put back to 0600 if it was wider (logs of older versions were 0644).
      */
     public static void createPrivateLog(Path log) throws IOException {
-        try {
-            Files.createFile(log, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (java.nio.file.FileAlreadyExistsException e) {
-            if (!Files.isRegularFile(log, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                throw new IOException(log + " is not a regular file");
-            }
-            Files.setPosixFilePermissions(log, PosixFilePermissions.fromString("rw-------"));
-        }
+        dev.pgfly.core.util.PrivateFiles.privateLog(log);
     }
 
     /**

@@ -72,12 +72,7 @@ final class ChildProcess {
         Path dir = logFile.getParent();
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-        var mode = java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
-        try {
-            Files.createFile(logFile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(mode));
-        } catch (java.nio.file.FileAlreadyExistsException e) {
-            Files.setPosixFilePermissions(logFile, mode);
-        }
+        dev.pgfly.core.util.PrivateFiles.privateLog(logFile);
     }
 
     private void exited(Process p) {
