@@ -28,8 +28,10 @@ public final class AgentLogging {
     }
 
     public static Path toMemberDir(Path memberDir) throws IOException {
-        Files.createDirectories(memberDir);
+        // 0710, PostgreSQL's user's group: nobody else may enter (see PgInstance.prepareMemberDir).
+        dev.pgfly.postgres.PgInstance.prepareMemberDir(memberDir, dev.pgfly.postgres.OsUser.forPostgres());
         Path file = memberDir.resolve(FILE_NAME);
+        restrict(memberDir, file);
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
             return file;
         }
@@ -38,7 +40,14 @@ public final class AgentLogging {
         encoder.setPattern("%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level [%thread] %logger{0} - %msg%n");
         encoder.start();
 
-        RollingFileAppender<ILoggingEvent> appender = new RollingFileAppender<>();
+        RollingFileAppender<ILoggingEvent> appender = new RollingFileAppender<>() {
+            @Override
+            public void rollover() {
+                super.rollover();
+                // logback makes the new file with the process's umask (0644): back to 0600 at once.
+                restrictQuietly(file);
+            }
+        };
         appender.setContext(context);
         appender.setName("AGENT_FILE");
         appender.setFile(file.toString());
@@ -66,5 +75,32 @@ public final class AgentLogging {
         root.addAppender(appender);
         root.detachAppender("STDERR");
         return file;
+    }
+
+    /**
+     * The agent's log is for pgfly's user only (0600), like everything in the member directory: it
+     * quotes errors of PostgreSQL and of SQL the agent ran. Created so before logback opens it (logback
+     * keeps an existing file's mode), and the rolled-over copies of older versions put back to 0600.
+     */
+    static void restrict(Path memberDir, Path file) throws IOException {
+        var mode = java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+        if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(mode));
+        }
+        try (var logs = Files.newDirectoryStream(memberDir, "agent*.log")) {
+            for (Path log : logs) {
+                if (Files.isRegularFile(log, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.setPosixFilePermissions(log, mode);
+                }
+            }
+        }
+    }
+
+    private static void restrictQuietly(Path file) {
+        try {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException | RuntimeException e) {
+            // the directory (0710) still keeps others out
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.pgfly.agent;
 
 import dev.pgfly.core.coord.ClusterStore;
+import dev.pgfly.postgres.MonotonicClock;
 import dev.pgfly.postgres.PgInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,8 +46,10 @@ final class LeaseKeeper implements AutoCloseable {
         if (!leading) {
             return false;
         }
-        long provenAt = System.currentTimeMillis();
         try {
+            // The deadline is on the watchdog's clock (/proc/uptime): monotonic, so a wall-clock step
+            // backwards cannot extend it. Taken before the proof, so the lease never outlasts it.
+            long provenAt = MonotonicClock.millis();
             if (!store.isConnected() || !store.holdsLeadership(member)) {
                 return false;
             }

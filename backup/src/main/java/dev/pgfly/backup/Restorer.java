@@ -6,6 +6,8 @@ import dev.pgfly.backup.store.VerifyingInputStream;
 import dev.pgfly.core.util.FileTrees;
 import dev.pgfly.postgres.Command;
 import dev.pgfly.postgres.OsUser;
+import dev.pgfly.postgres.OwnedFiles;
+import dev.pgfly.postgres.PgInstance;
 import dev.pgfly.postgres.PgBinaries;
 import dev.pgfly.postgres.PgConfig;
 
@@ -81,6 +83,8 @@ public final class Restorer {
     }
 
     private void prepareEmpty(Path dataDir) throws IOException {
+        // The data directory's parent is a member directory only root can write: nobody can swap it.
+        OwnedFiles.requireOnlyRootCanReplaceEntries(dataDir.toAbsolutePath().getParent());
         if (Files.exists(dataDir)) {
             try (var entries = Files.list(dataDir)) {
                 if (entries.findAny().isPresent()) {
@@ -161,9 +165,12 @@ public final class Restorer {
         writeOwned(dataDir.resolve("pg_hba.conf"), "# restore in progress (pgfly)\nlocal all all trust\n");
         writeOwned(dataDir.resolve("recovery.signal"), "");
         Path log = memberDir.resolve("restore.log");
+        // pg_ctl writes the log as PostgreSQL's user, who may not create files in the member directory
+        // (root's, 0710): made there by root, 0600, and handed over.
+        OwnedFiles.requireOnlyRootCanReplaceEntries(memberDir);
         Files.deleteIfExists(log);
-        // pg_ctl writes the log as PostgreSQL's user, who may not create files in the member directory.
-        writeOwned(log, "");
+        PgInstance.createPrivateLog(log);
+        user.own(log);
         Session session = new Session(dataDir, socketDir, options.port(), log);
         Command.Result start = Command.run(user.wrap(List.of(bin.tool("pg_ctl"), "start", "-D", dataDir.toString(),
                 "-l", log.toString(), "-W")), Map.of(), Duration.ofSeconds(30));
@@ -208,10 +215,13 @@ public final class Restorer {
         return s;
     }
 
+    /**
+     * A file for PostgreSQL's user in a directory it can write (the data directory): never written by
+     * name there, but made beside it and renamed in (see {@link OwnedFiles}), so that a link planted
+     * under that name is replaced, not followed.
+     */
     private void writeOwned(Path file, String content) throws IOException {
-        Files.writeString(file, content);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        user.own(file);
+        OwnedFiles.replace(file, content, "rw-------", user);
     }
 
     /** A restored PostgreSQL running for the restore only. */
@@ -256,7 +266,7 @@ public final class Restorer {
         private String postmasterStatus() {
             Path pid = dataDir.resolve("postmaster.pid");
             try {
-                List<String> lines = Files.exists(pid) ? Files.readAllLines(pid) : List.of();
+                List<String> lines = OwnedFiles.readRegular(pid).map(t -> t.lines().toList()).orElse(List.of());
                 if (lines.isEmpty()) {
                     return null;
                 }
@@ -298,9 +308,13 @@ public final class Restorer {
             }
         }
 
-        /** Runs SQL through the private socket as the superuser; returns psql's unaligned output. */
+        /**
+         * Runs SQL through the private socket as the superuser; returns psql's unaligned output. The
+         * statements (new passwords among them) go through a 0600 file in the member directory, which
+         * only root can write (the socket directory belongs to PostgreSQL's user).
+         */
         public String sql(String sql) throws IOException {
-            Path file = socketDir.resolve("statements.sql");
+            Path file = dataDir.getParent().resolve("statements.sql");
             writeOwned(file, sql + "\n");
             try {
                 Command.Result r = Command.run(user.wrap(List.of(bin.tool("psql"), "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1",

@@ -57,7 +57,11 @@ public final class SnapshotCatalog {
 
     /** Deletes a snapshot: its manifest first, so an interrupted delete never leaves a "complete" snapshot with files missing. */
     public void delete(String id) throws IOException {
-        SnapshotManifest.isValidId(id);
+        // The id becomes part of object keys and, in a local store, of paths: refuse anything else than
+        // an id (a "../" would reach outside the snapshot's prefix), as get() does.
+        if (!SnapshotManifest.isValidId(id)) {
+            throw new IllegalArgumentException("bad snapshot id '" + id + "': ids look like 20250102T030000Z");
+        }
         store.delete(SnapshotManifest.key(id));
         for (StoredObject o : store.list(SnapshotManifest.prefix(id))) {
             store.delete(o.key());

@@ -3,13 +3,14 @@ package dev.pgfly.postgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.LinkOption;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The OS user PostgreSQL runs as. PostgreSQL refuses to run as root, so an agent started as root
@@ -53,7 +54,16 @@ public final class OsUser {
         return wrapped;
     }
 
-    /** Gives this user ownership of a directory tree (no-op when not dropping privileges). */
+    /**
+     * Gives this user ownership of one file or directory: the entry itself, never what a directory holds
+     * and never what a link points to (no-op when not dropping privileges, or when it owns it already).
+     *
+     * <p>Root changes owners by name ({@code lchown}), so the name must not be replaceable by anybody
+     * else between the look and the change: the parent directory must be writable by root alone (or be
+     * sticky, like /tmp, where nobody else can rename root's entries). In a directory PostgreSQL's user
+     * can write, that user could swap the name for a hard link to a root-only file and receive it; so
+     * that is refused, and files root hands over are made elsewhere and renamed in ({@link OwnedFiles}).
+     */
     public void own(Path path) throws IOException {
         if (!dropPrivileges) {
             return;
@@ -61,14 +71,23 @@ public final class OsUser {
         UserPrincipalLookupService lookup = path.getFileSystem().getUserPrincipalLookupService();
         UserPrincipal user = lookup.lookupPrincipalByName(name);
         GroupPrincipal group = lookup.lookupPrincipalByGroupName(name);
-        try (Stream<Path> all = Files.walk(path)) {
-            for (Path p : (Iterable<Path>) all::iterator) {
-                PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class,
-                        java.nio.file.LinkOption.NOFOLLOW_LINKS);
-                view.setOwner(user);
-                view.setGroup(group);
-            }
+        PosixFileAttributes a = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (a.isSymbolicLink()) {
+            throw new IOException("refusing to give " + path + " to " + name + ": it is a symbolic link");
         }
+        if (a.owner().equals(user) && a.group().equals(group)) {
+            return;
+        }
+        OwnedFiles.requireOnlyRootCanReplaceEntries(path.toAbsolutePath().getParent());
+        PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        view.setOwner(user);
+        view.setGroup(group);
+    }
+
+    /** This user's group, for a directory root keeps but this user must traverse (mode 0710). */
+    public GroupPrincipal group(Path on) throws IOException {
+        return on.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(name);
     }
 
     /**

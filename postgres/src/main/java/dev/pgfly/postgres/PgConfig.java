@@ -45,6 +45,10 @@ public final class PgConfig {
         s.put("logging_collector", "off");
         s.put("log_line_prefix", "%m [%p] %q%u@%d ");
         s.put("log_connections", "off");
+        // No statement text in the log by default: a failing statement is otherwise logged whole
+        // (log_min_error_statement=error), and a typo in ALTER ROLE ... PASSWORD puts the password there.
+        s.put("log_statement", "none");
+        s.put("log_min_error_statement", "panic");
         s.put("shared_buffers", "128MB");
         s.put("max_connections", "100");
         return s;

@@ -21,11 +21,11 @@ import java.util.OptionalLong;
  * Every PostgreSQL program runs as {@link OsUser}; the postmaster runs under the watchdog script.
  *
  * <pre>
- * member-dir/
+ * member-dir/       mode 0710, group of PostgreSQL's OS user: only it may pass through, nobody else may enter
  *   data/            PGDATA, owned by the PostgreSQL OS user
- *   postgres.log     PostgreSQL's own log
+ *   postgres.log     PostgreSQL's own log (0600)
  *   pgpass           libpq password file for replication and pg_rewind (mode 0600)
- *   lease            the watchdog lease: a deadline in epoch ms, 0 when not a primary
+ *   lease            the watchdog lease: a deadline in ms of the monotonic clock (/proc/uptime), 0 when not a primary
  *   pgfly-watchdog.sh
  *   tls/             with TLS on: server.crt, server.key (0600, PostgreSQL's user), root.crt (the cluster's CA);
  *                    outside PGDATA, so that clones and snapshots never carry a member's key
@@ -84,27 +84,10 @@ public final class PgInstance {
         Path dir = tlsDir();
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        boolean changed = replaceIfChanged(dir.resolve("root.crt"), caPem, "rw-r--r--");
-        changed |= replaceIfChanged(dir.resolve("server.crt"), certificatePem, "rw-r--r--");
-        changed |= replaceIfChanged(dir.resolve("server.key"), keyPem, "rw-------");
+        boolean changed = OwnedFiles.replaceIfChanged(dir.resolve("root.crt"), caPem, "rw-r--r--", user);
+        changed |= OwnedFiles.replaceIfChanged(dir.resolve("server.crt"), certificatePem, "rw-r--r--", user);
+        changed |= OwnedFiles.replaceIfChanged(dir.resolve("server.key"), keyPem, "rw-------", user);
         return changed;
-    }
-
-    /**
-     * Replaces {@code file} by a complete copy (written beside it, then renamed over it) when its content
-     * differs; returns whether it did. A reader sees the old file or the new one, never a part of either.
-     */
-    private boolean replaceIfChanged(Path file, String content, String mode) throws IOException {
-        if (Files.exists(file) && Files.readString(file).equals(content)) {
-            return false;
-        }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode)));
-        Files.writeString(tmp, content);
-        user.own(tmp);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        return true;
     }
 
     public Path dataDir() {
@@ -143,15 +126,33 @@ public final class PgInstance {
         return Files.exists(dataDir().resolve("PG_VERSION"));
     }
 
-    /** Creates the member directory (searchable by the PostgreSQL user) and an empty data directory it owns. */
+    /** Creates the member directory (searchable by the PostgreSQL user only) and an empty data directory it owns. */
     public void prepareDirectories() throws IOException {
-        Files.createDirectories(memberDir);
-        Files.setPosixFilePermissions(memberDir, PosixFilePermissions.fromString("rwx--x--x"));
+        prepareMemberDir(memberDir, user);
         if (!Files.exists(dataDir())) {
             Files.createDirectory(dataDir());
         }
         Files.setPosixFilePermissions(dataDir(), PosixFilePermissions.fromString("rwx------"));
         user.own(dataDir());
+    }
+
+    /**
+     * Creates a member directory (or fixes an existing one): owned by pgfly's user, and only searchable,
+     * not readable, by PostgreSQL's OS user through its group (mode 0710). Nobody else may enter it: it
+     * holds the logs (a password typed into a failing statement ends up in postgres.log), the lease and
+     * the password file. PostgreSQL's user needs to pass through it to its data directory, TLS files and
+     * password file, and may not create or rename anything in it: that is what makes it the safe place
+     * from which {@link OwnedFiles} renames new files into the data directory.
+     */
+    public static void prepareMemberDir(Path memberDir, OsUser user) throws IOException {
+        Files.createDirectories(memberDir);
+        if (user.dropsPrivileges()) {
+            Files.getFileAttributeView(memberDir, java.nio.file.attribute.PosixFileAttributeView.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS).setGroup(user.group(memberDir));
+            Files.setPosixFilePermissions(memberDir, PosixFilePermissions.fromString("rwx--x---"));
+        } else {
+            Files.setPosixFilePermissions(memberDir, PosixFilePermissions.fromString("rwx------"));
+        }
     }
 
     public void initdb(String superuserPassword) throws IOException {
@@ -190,13 +191,13 @@ public final class PgInstance {
         }
         Path conf = dataDir().resolve("postgresql.conf");
         String include = "include_if_exists = 'pgfly.conf'";
-        String existing = Files.exists(conf) ? Files.readString(conf) : "";
-        if (!existing.contains(include)) {
+        if (!OwnedFiles.readRegular(conf).orElse("").contains(include)) {
+            // Written back where PostgreSQL's user reads it: so read by that user, not by root.
+            String existing = OwnedFiles.readAsUser(conf, user).orElse("");
             writeOwned(conf, existing + "\n# pgfly's managed settings come last and win.\n" + include + "\n");
         }
         writeOwned(dataDir().resolve("pgfly.conf"), PgConfig.renderConf(settings));
         writeOwned(dataDir().resolve("pg_hba.conf"), PgConfig.renderHba(memberHosts, tls));
-        user.own(conf);
     }
 
     public void setStandby(boolean standby) throws IOException {
@@ -209,7 +210,7 @@ public final class PgInstance {
     }
 
     public boolean isStandbyConfigured() {
-        return Files.exists(dataDir().resolve("standby.signal"));
+        return Files.exists(dataDir().resolve("standby.signal"), java.nio.file.LinkOption.NOFOLLOW_LINKS);
     }
 
     /**
@@ -225,7 +226,10 @@ public final class PgInstance {
         return s.replace("\\", "\\\\").replace(":", "\\:");
     }
 
-    /** Writes the watchdog lease: a deadline in epoch ms, or 0 for "nothing to fence". */
+    /**
+     * Writes the watchdog lease: a deadline in milliseconds of {@link MonotonicClock} (the kernel's
+     * /proc/uptime, which the watchdog reads too), or 0 for "nothing to fence".
+     */
     public void writeLease(long deadlineMillis) throws IOException {
         Path tmp = memberDir.resolve("lease.tmp");
         Files.writeString(tmp, deadlineMillis + "\n");
@@ -241,6 +245,7 @@ public final class PgInstance {
         noteUnexpectedExit();
         awaitOldProcessesGone(OLD_PROCESSES_WAIT);
         Files.deleteIfExists(dataDir().resolve("postmaster.pid.stale"));
+        createPrivateLog(logFile());
         Path script = memberDir.resolve("pgfly-watchdog.sh");
         try (InputStream in = PgInstance.class.getResourceAsStream("pgfly-watchdog.sh")) {
             Files.write(script, in.readAllBytes());
@@ -359,10 +364,11 @@ public final class PgInstance {
         return lines.size() >= 8 ? Optional.of(lines.get(7).strip()) : Optional.of("starting");
     }
 
+    /** postmaster.pid, written by PostgreSQL's user: read without following a link, like every file there. */
     private List<String> pidFileLines() {
         Path pidFile = dataDir().resolve("postmaster.pid");
         try {
-            return Files.exists(pidFile) ? Files.readAllLines(pidFile) : List.of();
+            return OwnedFiles.readRegular(pidFile).map(s -> s.lines().toList()).orElse(List.of());
         } catch (IOException e) {
             return List.of();
         }
@@ -411,8 +417,22 @@ public final class PgInstance {
     /** Fencing without pg_ctl: SIGQUIT to the postmaster is an immediate shutdown. */
     public void signalImmediateShutdown() {
         stopRequested = true;
-        postmasterPid().flatMap(ProcessHandle::of).ifPresent(p -> Command.run(
+        // postmaster.pid is PostgreSQL's user's file: signal its pid only if that user runs it, never
+        // another process someone wrote the number of.
+        postmasterPid().flatMap(ProcessHandle::of).filter(this::runsAsPostgresUser).ifPresent(p -> Command.run(
                 List.of("kill", "-QUIT", Long.toString(p.pid())), Map.of(), Duration.ofSeconds(5)));
+    }
+
+    private boolean runsAsPostgresUser(ProcessHandle p) {
+        return !user.dropsPrivileges() || p.info().user().map(user.name()::equals).orElse(false);
+    }
+
+    /**
+     * PostgreSQL's log (and restore.log) is only for pgfly's user: mode 0600, made so before anything
+     * writes to it, and put back to 0600 if it was wider (logs of older versions were 0644).
+     */
+    public static void createPrivateLog(Path log) throws IOException {
+        dev.pgfly.core.util.PrivateFiles.privateLog(log);
     }
 
     /**
@@ -532,9 +552,9 @@ public final class PgInstance {
         }
     }
 
-    /** A file only PostgreSQL's user reads, replaced whole and only when it changed. */
+    /** A file only PostgreSQL's user reads, replaced whole and only when it changed (see {@link OwnedFiles}). */
     private void writeOwned(Path file, String content) throws IOException {
-        replaceIfChanged(file, content, "rw-------");
+        OwnedFiles.replaceIfChanged(file, content, "rw-------", user);
     }
 
     private void writePrivate(Path file, String content) throws IOException {

@@ -163,8 +163,15 @@ public final class PgSql implements AutoCloseable {
                 }
             }
             String verb = exists ? "ALTER" : "CREATE";
-            st.execute(verb + " ROLE " + role + " WITH LOGIN " + attributes + " PASSWORD " + literal(password));
+            // A SCRAM-SHA-256 verifier computed here, never the password itself: whatever records
+            // statements (pg_stat_statements, pgaudit, a log setting changed later) sees no password.
+            st.execute(verb + " ROLE " + role + " WITH LOGIN " + attributes + " PASSWORD " + literal(scramVerifier(password)));
         }
+    }
+
+    /** The SCRAM-SHA-256 verifier PostgreSQL stores for {@code password} (PgJDBC's own encoder; random salt). */
+    public static String scramVerifier(String password) {
+        return org.postgresql.util.PasswordUtil.encodeScramSha256(password.toCharArray());
     }
 
     /** Makes {@code role} a member of {@code group} (both pgfly's own constants, checked as identifiers). */

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # pgfly watchdog: the parent of one PostgreSQL postmaster.
 #
-# While PostgreSQL may accept writes, the agent keeps a lease file holding a deadline (epoch ms).
+# While PostgreSQL may accept writes, the agent keeps a lease file holding a deadline in milliseconds
+# of the kernel's uptime (/proc/uptime: a monotonic clock, so a wall-clock step backwards cannot
+# extend the lease and delay fencing).
 # If the agent stops renewing it (killed, frozen by SIGSTOP, starved), this loop shuts PostgreSQL
 # down at once (SIGQUIT = immediate shutdown) so that a primary whose agent can no longer prove it
 # leads stops serving writes before its coordination session can expire and another member be
@@ -27,8 +29,10 @@ while kill -0 "$pg" 2>/dev/null; do
   fi
   case "$deadline" in ''|*[!0-9]*) deadline=0 ;; esac
   if [ "$fenced" = 0 ] && [ "$deadline" -gt 0 ]; then
-    now=${EPOCHREALTIME/./}
-    now=$(( 10#$now / 1000 ))
+    # /proc/uptime is "SECONDS.CC IDLE": read with the builtin (no fork), in ms.
+    read -r up _ < /proc/uptime
+    up=${up/./}
+    now=$(( 10#$up * 10 ))
     if [ "$now" -gt "$deadline" ]; then
       echo "pgfly-watchdog: lease expired $(( now - deadline )) ms ago: immediate shutdown of PostgreSQL (pid $pg) to fence it" >&2
       kill -QUIT "$pg" 2>/dev/null

@@ -17,6 +17,8 @@ import dev.pgfly.core.util.FileTrees;
 import dev.pgfly.core.util.Json;
 import dev.pgfly.core.util.Secrets;
 import dev.pgfly.postgres.OsUser;
+import dev.pgfly.postgres.OwnedFiles;
+import dev.pgfly.postgres.PgInstance;
 import dev.pgfly.postgres.PgBinaries;
 import dev.pgfly.postgres.PgConfig;
 
@@ -154,7 +156,10 @@ public final class ClusterBackups {
         Files.createDirectories(root.resolve("wal"));
         Files.createDirectories(root.resolve("snapshots"));
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
-        // The archiver writes wal/ as PostgreSQL's user; snapshots are written by pgfly itself.
+        // The archiver writes wal/ as PostgreSQL's user; snapshots are written by pgfly itself. Each
+        // directory is handed over on its own (never a walk through what that user may have put there).
+        user.own(root.resolve("wal"));
+        user.own(root.resolve("snapshots"));
         user.own(root);
     }
 
@@ -163,11 +168,12 @@ public final class ClusterBackups {
         Path dir = archiveDir(cluster);
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        // The directory belongs to PostgreSQL's user: its files are made beside it and renamed in, so a
+        // link that user planted under their names is replaced, never followed (see OwnedFiles).
         Path config = dir.resolve(configName);
-        Secrets.writePrivate(config, Json.pretty(store));
+        OwnedFiles.replace(config, Json.pretty(store), "rw-------", user);
         Path script = dir.resolve(scriptName);
-        Files.writeString(script, script(dir, config));
-        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        OwnedFiles.replace(script, script(dir, config), "rwxr-xr-x", user);
         user.own(dir);
     }
 
@@ -257,10 +263,11 @@ public final class ClusterBackups {
                 check.update(checked);
             }
             check.done(checked);
-            Path scratch = archiveDir(cluster).resolve("verify-" + id);
+            // Beside the archive directory, not in it (that one is PostgreSQL's user's): a member directory
+            // of root's, as every restore needs (see Restorer).
+            Path scratch = archiveDir(cluster).resolveSibling("verify-" + id);
             FileTrees.delete(scratch);
-            Files.createDirectories(scratch);
-            user.own(scratch);
+            PgInstance.prepareMemberDir(scratch, user);
             try {
                 Restorer restorer = new Restorer(store, PgBinaries.locate(cluster.pgBin()), user);
                 restorer.unpack(manifest, scratch.resolve("data"), check.next("restore"));
@@ -312,8 +319,7 @@ public final class ClusterBackups {
     public long restoreInto(LocalCluster cluster, PlannedRestore plan, Secrets secrets, Progress progress) throws IOException {
         MemberSpec first = cluster.spec().members().getFirst();
         Path memberDir = Path.of(cluster.dataRoot()).resolve(first.name());
-        Files.createDirectories(memberDir);
-        Files.setPosixFilePermissions(memberDir, PosixFilePermissions.fromString("rwx--x--x"));
+        PgInstance.prepareMemberDir(memberDir, user);
         writeArchiveFiles(cluster, plan.sourceStore(), "source-store.json", SOURCE_SCRIPT);
         try (BackupStore store = plan.sourceStore().open()) {
             Restorer restorer = new Restorer(store, PgBinaries.locate(cluster.pgBin()), user);
@@ -339,10 +345,15 @@ public final class ClusterBackups {
         return "SET log_statement = 'none';\n"
                 + "SELECT format('CREATE ROLE %I LOGIN', r) FROM unnest(ARRAY['" + PgConfig.AGENT_ROLE + "', '"
                 + PgConfig.REPLICATION_ROLE + "']) r WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) \\gexec\n"
-                + "ALTER ROLE " + PgConfig.SUPERUSER + " PASSWORD " + literal(secrets.superuserPassword()) + ";\n"
-                + "ALTER ROLE " + PgConfig.AGENT_ROLE + " SUPERUSER LOGIN PASSWORD " + literal(secrets.agentPassword()) + ";\n"
+                + "ALTER ROLE " + PgConfig.SUPERUSER + " PASSWORD " + verifier(secrets.superuserPassword()) + ";\n"
+                + "ALTER ROLE " + PgConfig.AGENT_ROLE + " SUPERUSER LOGIN PASSWORD " + verifier(secrets.agentPassword()) + ";\n"
                 + "ALTER ROLE " + PgConfig.REPLICATION_ROLE + " REPLICATION LOGIN PASSWORD "
-                + literal(secrets.replicationPassword()) + ";\n";
+                + verifier(secrets.replicationPassword()) + ";\n";
+    }
+
+    /** A SCRAM verifier as a literal: the statements file and the server never hold the password itself. */
+    private static String verifier(String password) {
+        return literal(dev.pgfly.postgres.PgSql.scramVerifier(password));
     }
 
     private static String literal(String s) {

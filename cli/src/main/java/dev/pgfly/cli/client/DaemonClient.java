@@ -74,6 +74,7 @@ public final class DaemonClient {
     private Process startDaemon() {
         try {
             Files.createDirectories(home.daemonDir());
+            dev.pgfly.core.util.PrivateFiles.privateLog(home.daemonLog());
             String java = ProcessHandle.current().info().command().orElse("java");
             String classpath = ClassDataSharing.classPath();
             List<String> cmd = new ArrayList<>(List.of("setsid", java, "-Xms32m", "-Xmx256m", "-XX:+UseSerialGC"));

@@ -49,7 +49,7 @@ final class ChildProcess {
     }
 
     synchronized void start() throws IOException {
-        Files.createDirectories(logFile.getParent());
+        privateLog(logFile);
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
@@ -61,6 +61,18 @@ final class ChildProcess {
         Process watched = process;
         watched.onExit().thenAccept(p -> exited(watched));
         log.info("started {} (pid {})", id, process.pid());
+    }
+
+    /**
+     * A child's output is for pgfly's user only: its directory 0700 and the file 0600, made so before
+     * the redirect opens it (which would create it with the umask's 0644). It quotes errors and, for an
+     * agent that fails early, what PostgreSQL said.
+     */
+    static void privateLog(Path logFile) throws IOException {
+        Path dir = logFile.getParent();
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        dev.pgfly.core.util.PrivateFiles.privateLog(logFile);
     }
 
     private void exited(Process p) {

@@ -401,10 +401,14 @@ final class ClusterManager implements AutoCloseable {
         }
         try (Stream<Path> members = Files.list(dataRoot)) {
             for (Path member : members.toList()) {
-                Path pidFile = member.resolve("data/postmaster.pid");
-                if (Files.exists(pidFile)) {
-                    long pid = Long.parseLong(Files.readAllLines(pidFile).getFirst().strip());
+                // PostgreSQL's user writes that file: read without following a link, and the pid killed
+                // only if it is a postgres run by that user (never a process whose number was planted).
+                Optional<String> pidFile = dev.pgfly.postgres.OwnedFiles.readRegular(member.resolve("data/postmaster.pid"));
+                if (pidFile.isPresent() && !pidFile.get().isBlank()) {
+                    long pid = Long.parseLong(pidFile.get().lines().findFirst().orElse("").strip());
+                    OsUser pgUser = OsUser.forPostgres();
                     ProcessHandle.of(pid).filter(h -> h.info().command().map(c -> c.endsWith("postgres")).orElse(false))
+                            .filter(h -> !pgUser.dropsPrivileges() || h.info().user().map(pgUser.name()::equals).orElse(false))
                             .ifPresent(h -> {
                                 h.destroyForcibly();
                                 h.onExit().join();

@@ -63,7 +63,11 @@ final class KeptLogs {
     private static int copyOne(Path file, Path into) {
         try {
             Files.createDirectories(into);
-            Files.copy(file, into.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(into, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            Path copy = into.resolve(file.getFileName());
+            Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
+            // Kept logs are as private as the logs themselves (a copy gets the umask's 0644).
+            Files.setPosixFilePermissions(copy, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             return 1;
         } catch (IOException e) {
             return 0;

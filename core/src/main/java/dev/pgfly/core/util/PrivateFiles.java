@@ -71,6 +71,23 @@ public final class PrivateFiles {
         return Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? problemWith(file, false) : Optional.empty();
     }
 
+    /**
+     * Makes a log file private before a process's output is redirected to it (a redirect would create it
+     * with the umask's 0644): created 0600, or put back to 0600 when it exists (logs of older versions
+     * were world-readable). Logs quote errors, and a failing statement can carry a password.
+     */
+    public static void privateLog(Path file) throws IOException {
+        Set<PosixFilePermission> mode = PosixFilePermissions.fromString("rw-------");
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(mode));
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                throw new IOException(file + " is not a regular file");
+            }
+            Files.setPosixFilePermissions(file, mode);
+        }
+    }
+
     /** Throws with one line when {@link #problem} finds one. */
     public static void requirePrivate(Path dir) throws IOException {
         Optional<String> p = problem(dir);
