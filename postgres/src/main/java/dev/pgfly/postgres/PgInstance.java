@@ -25,7 +25,8 @@ import java.util.OptionalLong;
  *   data/            PGDATA, owned by the PostgreSQL OS user
  *   postgres.log     PostgreSQL's own log (0600)
  *   pgpass           libpq password file for replication and pg_rewind (mode 0600)
- *   lease            the watchdog lease: a deadline in ms of the monotonic clock (/proc/uptime), 0 when not a primary
+ *   lease.uptime     the watchdog lease: a deadline in ms of the monotonic clock (/proc/uptime), 0 when not a primary
+ *   lease            the same deadline on the wall clock, for watchdogs an older pgfly started
  *   pgfly-watchdog.sh
  *   tls/             with TLS on: server.crt, server.key (0600, PostgreSQL's user), root.crt (the cluster's CA);
  *                    outside PGDATA, so that clones and snapshots never carry a member's key
@@ -103,6 +104,11 @@ public final class PgInstance {
     }
 
     public Path leaseFile() {
+        return memberDir.resolve("lease.uptime");
+    }
+
+    /** The lease as watchdogs before the monotonic one read it: a deadline in ms of the wall clock. */
+    Path legacyLeaseFile() {
         return memberDir.resolve("lease");
     }
 
@@ -231,9 +237,18 @@ public final class PgInstance {
      * /proc/uptime, which the watchdog reads too), or 0 for "nothing to fence".
      */
     public void writeLease(long deadlineMillis) throws IOException {
-        Path tmp = memberDir.resolve("lease.tmp");
-        Files.writeString(tmp, deadlineMillis + "\n");
-        Files.move(tmp, leaseFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        replaceLease(leaseFile(), deadlineMillis);
+        // The same deadline on the wall clock, in the file a watchdog started by an agent before the
+        // monotonic lease reads: after an upgrade of pgfly its PostgreSQL keeps running under that old
+        // watchdog, which would read an uptime deadline as long expired and fence a healthy primary.
+        long wallDeadline = deadlineMillis == 0 ? 0 : System.currentTimeMillis() + (deadlineMillis - MonotonicClock.millis());
+        replaceLease(legacyLeaseFile(), wallDeadline);
+    }
+
+    private void replaceLease(Path file, long value) throws IOException {
+        Path tmp = memberDir.resolve(file.getFileName() + ".tmp");
+        Files.writeString(tmp, value + "\n");
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Starts the postmaster under the watchdog and waits until it accepts connections (or is a hot standby). */
