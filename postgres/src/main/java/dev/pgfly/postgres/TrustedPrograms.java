@@ -34,7 +34,7 @@ public final class TrustedPrograms {
 
     /** Why {@code dir}'s programs must not be run by this process, or empty; trusts root and our own uid. */
     public static Optional<String> problem(Path dir) throws IOException {
-        return problem(dir, Set.of(0, UnixFiles.currentUid()));
+        return problem(dir, Set.copyOf(List.of(0, UnixFiles.currentUid())));
     }
 
     /** As {@link #problem(Path)}, trusting the owners {@code trusted} (uids). */
