@@ -64,7 +64,22 @@ public record PgBinaries(Path binDir, int majorVersion) {
         return Files.isExecutable(dir.resolve("postgres")) && Files.isExecutable(dir.resolve("initdb"));
     }
 
-    private static PgBinaries of(Path dir) {
+    /**
+     * The binaries of {@code dir}, by its real path (no symbolic link left that someone could later turn
+     * elsewhere), once {@link TrustedPrograms} has found that nobody but root and this process's user can
+     * change them: before that, nothing from the directory runs, not even {@code postgres --version}.
+     */
+    private static PgBinaries of(Path given) {
+        Path dir;
+        try {
+            dir = given.toRealPath();
+            Optional<String> problem = TrustedPrograms.problem(dir);
+            if (problem.isPresent()) {
+                throw new IllegalStateException("refusing the PostgreSQL binaries in " + given + ": " + problem.get());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot check the PostgreSQL binaries in " + given + ": " + e.getMessage(), e);
+        }
         Command.Result r = Command.run(List.of(dir.resolve("postgres").toString(), "--version"), Map.of(),
                 Duration.ofSeconds(10));
         // "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"

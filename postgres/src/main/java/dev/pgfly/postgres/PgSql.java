@@ -3,7 +3,6 @@ package dev.pgfly.postgres;
 import dev.pgfly.core.model.Lsn;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -28,9 +27,7 @@ public final class PgSql implements AutoCloseable {
 
     public PgSql(String host, int port, String user, String password, PgTls tls) {
         this.url = "jdbc:postgresql://" + host + ":" + port + "/postgres";
-        this.props = new Properties();
-        props.setProperty("user", user);
-        props.setProperty("password", password);
+        this.props = PgLogin.properties(user, password);
         props.setProperty("connectTimeout", "3");
         props.setProperty("socketTimeout", "10");
         props.setProperty("loginTimeout", "3");
@@ -44,7 +41,7 @@ public final class PgSql implements AutoCloseable {
 
     private synchronized Connection connection() throws SQLException {
         if (connection == null || connection.isClosed()) {
-            connection = DriverManager.getConnection(url, props);
+            connection = PgLogin.connect(url, props);
             connection.setAutoCommit(true);
         }
         return connection;

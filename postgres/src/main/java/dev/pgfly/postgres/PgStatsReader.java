@@ -3,7 +3,6 @@ package dev.pgfly.postgres;
 import dev.pgfly.core.model.Lsn;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -76,7 +75,7 @@ public final class PgStatsReader implements AutoCloseable {
             """;
 
     private final String url;
-    private final Properties props = new Properties();
+    private final Properties props;
     private Connection connection;
 
     public PgStatsReader(String host, int port, String user, String password) {
@@ -85,8 +84,7 @@ public final class PgStatsReader implements AutoCloseable {
 
     public PgStatsReader(String host, int port, String user, String password, PgTls tls) {
         this.url = "jdbc:postgresql://" + host + ":" + port + "/postgres";
-        props.setProperty("user", user);
-        props.setProperty("password", password);
+        this.props = PgLogin.properties(user, password);
         props.setProperty("connectTimeout", "2");
         props.setProperty("loginTimeout", "2");
         props.setProperty("socketTimeout", "5");
@@ -160,7 +158,7 @@ public final class PgStatsReader implements AutoCloseable {
 
     private Connection connection() throws SQLException {
         if (connection == null || connection.isClosed()) {
-            connection = DriverManager.getConnection(url, props);
+            connection = PgLogin.connect(url, props);
             connection.setAutoCommit(true);
         }
         return connection;

@@ -2,10 +2,10 @@ package dev.pgfly.cli.admin;
 
 import dev.pgfly.cli.client.CliException;
 import dev.pgfly.postgres.PgConfig;
+import dev.pgfly.postgres.PgLogin;
 
 import java.net.URI;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
@@ -48,9 +48,7 @@ public record AdminDb(String cluster, String host, int port, String password, St
     }
 
     public Connection connect(String database) {
-        Properties p = new Properties();
-        p.setProperty("user", PgConfig.SUPERUSER);
-        p.setProperty("password", password);
+        Properties p = PgLogin.properties(PgConfig.SUPERUSER, password);
         p.setProperty("connectTimeout", "5");
         p.setProperty("ApplicationName", "pgfly-admin");
         if (sslRootCert != null) {
@@ -58,7 +56,7 @@ public record AdminDb(String cluster, String host, int port, String password, St
             p.setProperty("sslrootcert", sslRootCert);
         }
         try {
-            Connection c = DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/" + database, p);
+            Connection c = PgLogin.connect("jdbc:postgresql://" + host + ":" + port + "/" + database, p);
             try (Statement st = c.createStatement()) {
                 st.execute("SET standard_conforming_strings = on");
                 st.execute("SET log_statement = 'none'");

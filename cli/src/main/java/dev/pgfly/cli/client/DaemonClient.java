@@ -5,6 +5,7 @@ import dev.pgfly.cli.daemon.Daemon;
 import dev.pgfly.cli.daemon.DaemonInfo;
 import dev.pgfly.core.util.ClassDataSharing;
 import dev.pgfly.core.util.Json;
+import dev.pgfly.core.util.UnixFiles;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.JsonNode;
 
@@ -30,7 +31,18 @@ public final class DaemonClient {
     private final PgflyHome home;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private DaemonInfo info;
+    private int daemonUid;
     private String token;
+
+    /**
+     * The port recorded in daemon.json is served by another user: the token is not sent. A daemon removes
+     * daemon.json before it closes its port, so this is someone waiting there for a token.
+     */
+    public static final class UntrustedDaemonPort extends CliException {
+        UntrustedDaemonPort(String message) {
+            super(message);
+        }
+    }
 
     public DaemonClient(PgflyHome home) {
         this.home = home;
@@ -44,9 +56,13 @@ public final class DaemonClient {
         }
         try {
             info = i.get();
+            // The daemon's user: the owner of its 0700 directory, where daemon.json and the token are.
+            daemonUid = UnixFiles.uid(home.daemonDir());
             token = Files.readString(home.tokenFile()).strip();
             send("GET", "/v1/ping", null, Duration.ofSeconds(3));
             return i;
+        } catch (UntrustedDaemonPort e) {
+            throw e;
         } catch (Exception e) {
             return Optional.empty();
         }
@@ -119,6 +135,7 @@ public final class DaemonClient {
         if (info == null) {
             throw new CliException("the daemon is not running");
         }
+        requireDaemonListens();
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + info.port() + path))
                 .timeout(timeout)
                 .header("Authorization", "Bearer " + token)
@@ -138,6 +155,29 @@ public final class DaemonClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException("interrupted");
+        }
+    }
+
+    /**
+     * Checks, before the token leaves, that the daemon's port is served by the daemon's user only (see
+     * {@link LoopbackListeners}). What remains is a window of microseconds between this check and the
+     * connection, and a daemon that stops removes daemon.json before its port closes.
+     */
+    private void requireDaemonListens() {
+        List<Integer> owners;
+        try {
+            owners = LoopbackListeners.owners(info.port());
+        } catch (IOException e) {
+            throw new UntrustedDaemonPort("refusing to send the daemon token: cannot read the socket tables: " + e.getMessage());
+        }
+        if (owners.isEmpty()) {
+            throw new CliException("cannot reach the daemon: nothing listens on 127.0.0.1:" + info.port());
+        }
+        for (int owner : owners) {
+            if (owner != daemonUid) {
+                throw new UntrustedDaemonPort("refusing to send the daemon token: 127.0.0.1:" + info.port()
+                        + " is served by uid " + owner + ", not by the daemon's user (uid " + daemonUid + ")");
+            }
         }
     }
 

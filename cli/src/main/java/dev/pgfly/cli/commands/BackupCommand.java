@@ -18,6 +18,7 @@ import dev.pgfly.core.util.Json;
 import dev.pgfly.core.util.Names;
 import dev.pgfly.core.util.Secrets;
 import dev.pgfly.postgres.PgConfig;
+import dev.pgfly.postgres.PgLogin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,7 +27,6 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -241,13 +241,11 @@ public final class BackupCommand implements Runnable {
         static ArchiverStatus archiver(LocalCluster cluster) {
             try {
                 Secrets secrets = Secrets.readFrom(PgflyHome.resolve().secretsDir(cluster.spec().name()));
-                Properties p = new Properties();
-                p.setProperty("user", PgConfig.SUPERUSER);
-                p.setProperty("password", secrets.superuserPassword());
+                Properties p = PgLogin.properties(PgConfig.SUPERUSER, secrets.superuserPassword());
                 p.setProperty("connectTimeout", "3");
                 dev.pgfly.cli.daemon.ClusterTls.clientTls(PgflyHome.resolve(), cluster.spec()).addTo(p);
                 String url = "jdbc:postgresql://" + cluster.spec().proxyHost() + ":" + cluster.spec().proxyPort() + "/postgres";
-                try (Connection c = DriverManager.getConnection(url, p)) {
+                try (Connection c = PgLogin.connect(url, p)) {
                     return ArchiverStatus.query(c);
                 }
             } catch (Exception e) {

@@ -36,6 +36,7 @@ import dev.pgfly.core.util.Secrets;
 import dev.pgfly.postgres.OsUser;
 import dev.pgfly.postgres.PgBinaries;
 import dev.pgfly.postgres.PgConfig;
+import dev.pgfly.postgres.PgLogin;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +45,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -987,20 +987,26 @@ final class ClusterManager implements AutoCloseable {
     private boolean queryThroughProxy(LocalCluster cluster) {
         try {
             Secrets secrets = Secrets.readFrom(home.secretsDir(cluster.spec().name()));
-            Properties p = new Properties();
-            p.setProperty("user", PgConfig.SUPERUSER);
-            p.setProperty("password", secrets.superuserPassword());
+            Properties p = PgLogin.properties(PgConfig.SUPERUSER, secrets.superuserPassword());
             p.setProperty("connectTimeout", "2");
             p.setProperty("ApplicationName", "pgfly-daemon");
             p.setProperty("socketTimeout", "5");
             // With TLS, the daemon checks what clients will: the member's certificate, through the proxy.
             ClusterTls.clientTls(home, cluster.spec()).addTo(p);
             String url = "jdbc:postgresql://" + cluster.spec().proxyHost() + ":" + cluster.spec().proxyPort() + "/postgres";
-            try (Connection c = DriverManager.getConnection(url, p); var st = c.createStatement();
+            try (Connection c = PgLogin.connect(url, p); var st = c.createStatement();
                  var rs = st.executeQuery("SELECT NOT pg_is_in_recovery()")) {
                 return rs.next() && rs.getBoolean(1);
             }
         } catch (Exception e) {
+            Optional<String> refusal = PgLogin.refusal(e);
+            if (refusal.isPresent()) {
+                // Not a member behind pgfly's proxy (their pg_hba.conf says SCRAM): something else holds the
+                // port. Waiting would not help; say so now (the password was not sent).
+                throw new IllegalStateException("cluster '" + cluster.spec().name() + "': the server on "
+                        + cluster.spec().proxyHost() + ":" + cluster.spec().proxyPort() + " is not its proxy: "
+                        + refusal.get());
+            }
             return false;
         }
     }

@@ -13,11 +13,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 
@@ -28,6 +39,12 @@ import java.util.stream.Stream;
 public final class Daemon {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
     private static final int DEFAULT_ZK_PORT = 12181;
+    private static final Duration LIFE_LOCK_WAIT = Duration.ofSeconds(180);
+    private static final FileAttribute<Set<PosixFilePermission>> PRIVATE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+    /** Never released: see {@link #holdLifeLock}. */
+    @SuppressWarnings("unused")
+    private static FileLock lifeLock;
 
     private Daemon() {
     }
@@ -40,9 +57,10 @@ public final class Daemon {
                 && previous.get().pid() != ProcessHandle.current().pid()) {
             throw new IllegalStateException("a daemon is already running (pid " + previous.get().pid() + ")");
         }
+        holdLifeLock(home);
         requirePrivateSecrets(home);
         endOrphans(home);
-        String token = readOrCreateToken(home);
+        String token = newToken(home);
         HostClaims claims = HostClaims.forHome(home.root());
         int zkPort = previous.map(DaemonInfo::zkPort)
                 .filter(p -> claims.tryClaim("127.0.0.1", p, 1, java.util.Set.of(), Ports::isFree))
@@ -68,16 +86,18 @@ public final class Daemon {
         BackupScheduler backupSchedule = new BackupScheduler(clusters, home);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("daemon stopping: stopping agents and proxies");
+            // daemon.json goes first, while the port is still ours: once the port closes, any local user
+            // may bind it, and a CLI that still found daemon.json would send it the token.
+            try {
+                Files.deleteIfExists(home.daemonInfo());
+            } catch (IOException e) {
+                log.warn("could not remove {}: {}", home.daemonInfo(), e.toString());
+            }
             api.close();
             backupSchedule.close();
             clusters.close();
             client.close();
             zk.close();
-            try {
-                Files.deleteIfExists(home.daemonInfo());
-            } catch (IOException ignored) {
-                // best effort
-            }
         }, "daemon-shutdown"));
         writeInfo(home, new DaemonInfo(ProcessHandle.current().pid(), api.port(), zk.port(), dcs.toString()));
         log.info("daemon up: API 127.0.0.1:{}, ZooKeeper {}", api.port(), dcs);
@@ -132,13 +152,58 @@ public final class Daemon {
         return credentials;
     }
 
-    private static String readOrCreateToken(PgflyHome home) throws IOException {
-        if (Files.exists(home.tokenFile())) {
-            return Files.readString(home.tokenFile()).strip();
-        }
+    /**
+     * A new token at each start: one that leaked (to whoever held the port of a stopped daemon, say) dies
+     * with the daemon that issued it.
+     */
+    private static String newToken(PgflyHome home) throws IOException {
         String token = Secrets.random(40);
-        Secrets.writePrivate(home.tokenFile(), token);
+        replacePrivately(home.tokenFile(), token);
         return token;
+    }
+
+    /**
+     * Held from start to exit (the kernel lets go when the process ends): daemon.json disappears as soon
+     * as a daemon starts stopping, so it cannot tell a second daemon that the first one still runs its
+     * clusters. A daemon started meanwhile waits here until the old one has exited.
+     */
+    private static void holdLifeLock(PgflyHome home) throws IOException, InterruptedException {
+        FileChannel channel = FileChannel.open(home.daemonDir().resolve("daemon.lock"), Set.of(StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), PRIVATE);
+        long deadline = System.currentTimeMillis() + LIFE_LOCK_WAIT.toMillis();
+        boolean logged = false;
+        while (true) {
+            FileLock lock = channel.tryLock();
+            if (lock != null) {
+                lifeLock = lock;
+                return;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                channel.close();
+                throw new IllegalStateException("another daemon of " + home.root() + " has not exited within "
+                        + LIFE_LOCK_WAIT.toSeconds() + " s");
+            }
+            if (!logged) {
+                log.info("waiting for the previous daemon of {} to finish stopping", home.root());
+                logged = true;
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /**
+     * Writes {@code file} anew: a fresh file (mode 0600, created exclusively, never through a symbolic
+     * link) renamed over the old one, so that a reader sees the old content or the new, and nothing
+     * planted at either name is followed.
+     */
+    static void replacePrivately(Path file, String content) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        Files.deleteIfExists(tmp);
+        try (SeekableByteChannel ch = Files.newByteChannel(tmp, Set.of(StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), PRIVATE)) {
+            ch.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     public static Optional<DaemonInfo> readInfo(PgflyHome home) {
@@ -152,9 +217,6 @@ public final class Daemon {
     }
 
     private static void writeInfo(PgflyHome home, DaemonInfo info) throws IOException {
-        Path tmp = home.daemonInfo().resolveSibling("daemon.json.tmp");
-        Files.writeString(tmp, Json.text(info));
-        Files.move(tmp, home.daemonInfo(), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        replacePrivately(home.daemonInfo(), Json.text(info));
     }
 }

@@ -1,17 +1,19 @@
 package dev.pgfly.cli.daemon;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,8 +21,8 @@ import java.util.Set;
 
 /**
  * The ports and address blocks that pgfly homes on one host hand out, claimed in a directory all of
- * them share, so that two daemons choosing at the same moment (a user's and a test's, two test runs
- * side by side) never choose the same one.
+ * one user's homes share, so that two daemons choosing at the same moment (a user's and a test's, two
+ * test runs side by side) never choose the same one.
  *
  * <p>Finding a port free is not enough on its own: a chosen port is bound only when the proxy starts,
  * seconds (a cluster's bootstrap) later, and another daemon looking in between finds it free as well.
@@ -30,14 +32,21 @@ import java.util.Set;
  *
  * <p>Written by hand: a lock file and one small file per claim. No library here keeps host-wide
  * claims between unrelated processes without a server of its own.
+ *
+ * <p>The directory is the user's own ({@link ClaimsDirectory}): it used to be one world-writable
+ * directory in /tmp, where any local user could plant a symbolic link named like a claim and have
+ * root's daemon overwrite the file it pointed at, delete or forge claims, or hold the lock forever.
+ * Homes of different users now only meet at the ports themselves (a bound port is never chosen).
+ * Claim files and the lock are opened without following symbolic links all the same.
  */
 final class HostClaims {
     static final Duration PORT_CLAIM_TTL = Duration.ofMinutes(10);
     static final int FIRST_BLOCK = 40;
     static final int BLOCKS = 200;
-    private static final Logger log = LoggerFactory.getLogger(HostClaims.class);
     /** A FileLock is held per JVM, not per thread: threads of one JVM queue here first. */
     private static final Object IN_PROCESS = new Object();
+    private static final FileAttribute<Set<PosixFilePermission>> PRIVATE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private final Path dir;
     private final Path home;
@@ -49,9 +58,9 @@ final class HostClaims {
         this.clock = clock;
     }
 
-    /** The host's claims directory: under the system's temporary directory, shared by every user. */
+    /** The claims directory of this process's user (see {@link ClaimsDirectory}). */
     static HostClaims forHome(Path home) {
-        return new HostClaims(Path.of(System.getProperty("java.io.tmpdir"), "pgfly-claims"), home, Clock.systemUTC());
+        return new HostClaims(ClaimsDirectory.forCurrentUser(), home, Clock.systemUTC());
     }
 
     interface PortCheck {
@@ -91,8 +100,8 @@ final class HostClaims {
      */
     int addressBlock(Path record, int preferred) {
         return locked(() -> {
-            if (Files.exists(record)) {
-                int block = Integer.parseInt(Files.readString(record).strip());
+            if (Files.exists(record, LinkOption.NOFOLLOW_LINKS)) {
+                int block = Integer.parseInt(read(record));
                 write(blockClaim(block));
                 return block;
             }
@@ -100,7 +109,7 @@ final class HostClaims {
                 int block = FIRST_BLOCK + Math.floorMod(preferred - FIRST_BLOCK + i, BLOCKS);
                 Path claim = blockClaim(block);
                 if (!heldByAnother(claim, null) && write(claim)) {
-                    Files.writeString(record, block + "\n");
+                    writeNoFollow(record, block + "\n");
                     return block;
                 }
             }
@@ -126,23 +135,42 @@ final class HostClaims {
 
     /** Whether another home holds the claim: it exists, and (for a bounded claim) is younger than {@code ttl}. */
     private boolean heldByAnother(Path claim, Duration ttl) throws IOException {
-        if (!Files.exists(claim)) {
+        if (!Files.exists(claim, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
-        String owner = Files.readString(claim, StandardCharsets.UTF_8).strip();
+        String owner = read(claim);
         if (owner.equals(home.toString()) || !Files.isDirectory(Path.of(owner))) {
             return false;
         }
-        return ttl == null || Files.getLastModifiedTime(claim).toInstant().isAfter(clock.instant().minus(ttl));
+        return ttl == null || Files.getLastModifiedTime(claim, LinkOption.NOFOLLOW_LINKS).toInstant()
+                .isAfter(clock.instant().minus(ttl));
     }
 
-    /** Writes this home's claim; false when it cannot (another user's stale claim in the shared directory). */
+    /** Writes this home's claim; false when it cannot (a claim file it may not write). */
     private boolean write(Path claim) throws IOException {
         try {
-            Files.writeString(claim, home + "\n", StandardCharsets.UTF_8);
+            writeNoFollow(claim, home + "\n");
             return true;
         } catch (AccessDeniedException e) {
             return false;
+        }
+    }
+
+    /** Replaces {@code file}'s content (mode 0600 when new); a symbolic link there fails (O_NOFOLLOW), never followed. */
+    private static void writeNoFollow(Path file, String content) throws IOException {
+        try (SeekableByteChannel ch = Files.newByteChannel(file, Set.of(StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS), PRIVATE)) {
+            ch.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    private static String read(Path file) throws IOException {
+        try (SeekableByteChannel ch = Files.newByteChannel(file, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {
+            ByteBuffer buf = ByteBuffer.allocate(4096);
+            while (buf.hasRemaining() && ch.read(buf) > 0) {
+                // a claim is one line: a home's path
+            }
+            return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8).strip();
         }
     }
 
@@ -161,35 +189,14 @@ final class HostClaims {
     private <T> T locked(Body<T> body) {
         synchronized (IN_PROCESS) {
             try {
-                prepareDirectory();
-                try (FileChannel channel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE,
-                        StandardOpenOption.WRITE); FileLock ignored = channel.lock()) {
+                ClaimsDirectory.prepare(dir);
+                try (FileChannel channel = FileChannel.open(dir.resolve(".lock"), Set.of(StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), PRIVATE); FileLock ignored = channel.lock()) {
                     return body.run();
                 }
             } catch (IOException e) {
                 throw new IllegalStateException("host claims in " + dir + ": " + e.getMessage(), e);
             }
-        }
-    }
-
-    /**
-     * The shared directory, open to every user's homes; a claim file stays its writer's (mode 644), so
-     * another user's claim, even a stale one, is never taken over, only skipped.
-     */
-    private void prepareDirectory() throws IOException {
-        if (Files.isDirectory(dir)) {
-            return;
-        }
-        Files.createDirectories(dir);
-        Path lock = dir.resolve(".lock");
-        try {
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-            Files.createFile(lock);
-            Files.setPosixFilePermissions(lock, PosixFilePermissions.fromString("rw-rw-rw-"));
-        } catch (FileAlreadyExistsException e) {
-            // another daemon made it at the same moment
-        } catch (IOException e) {
-            log.warn("could not open {} to other users: {}", dir, e.getMessage());
         }
     }
 }

@@ -3,10 +3,10 @@ package dev.pgfly.cli.daemon;
 import dev.pgfly.core.admin.SettingSpec;
 import dev.pgfly.core.model.MemberSpec;
 import dev.pgfly.postgres.PgConfig;
+import dev.pgfly.postgres.PgLogin;
 
 import java.sql.Array;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -27,14 +27,12 @@ final class MemberSql implements AutoCloseable {
     }
 
     static MemberSql open(MemberSpec member, String superuserPassword, dev.pgfly.postgres.PgTls tls) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", PgConfig.SUPERUSER);
-        p.setProperty("password", superuserPassword);
+        Properties p = PgLogin.properties(PgConfig.SUPERUSER, superuserPassword);
         p.setProperty("connectTimeout", "3");
         p.setProperty("socketTimeout", "10");
         p.setProperty("ApplicationName", "pgfly-daemon");
         tls.addTo(p);
-        return new MemberSql(DriverManager.getConnection(
+        return new MemberSql(PgLogin.connect(
                 "jdbc:postgresql://" + member.host() + ":" + member.pgPort() + "/postgres", p));
     }
 
