@@ -39,6 +39,7 @@ public final class PgSql implements AutoCloseable {
         // The agent's own writes (pgfly's roles, re-ensured by every new primary) never wait for a
         // synchronous standby: a new primary's standbys may not stream yet, and its HA loop must go on.
         props.setProperty("options", "-c synchronous_commit=local");
+        PinnedSearchPath.pin(props);
         tls.addTo(props);
     }
 

@@ -92,6 +92,7 @@ public final class PgStatsReader implements AutoCloseable {
         props.setProperty("socketTimeout", "5");
         props.setProperty("ApplicationName", "pgfly-metrics");
         props.setProperty("options", "-c statement_timeout=" + STATEMENT_TIMEOUT_MILLIS);
+        PinnedSearchPath.pin(props);
         tls.addTo(props);
     }
 

@@ -53,6 +53,8 @@ public record AdminDb(String cluster, String host, int port, String password, St
         p.setProperty("password", password);
         p.setProperty("connectTimeout", "5");
         p.setProperty("ApplicationName", "pgfly-admin");
+        // Names resolve in pg_catalog only, whatever search_path the database or a role was given.
+        dev.pgfly.postgres.PinnedSearchPath.pin(p);
         if (sslRootCert != null) {
             p.setProperty("sslmode", "verify-full");
             p.setProperty("sslrootcert", sslRootCert);

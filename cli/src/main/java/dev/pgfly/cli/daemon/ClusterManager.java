@@ -989,6 +989,7 @@ final class ClusterManager implements AutoCloseable {
             p.setProperty("connectTimeout", "2");
             p.setProperty("ApplicationName", "pgfly-daemon");
             p.setProperty("socketTimeout", "5");
+            dev.pgfly.postgres.PinnedSearchPath.pin(p);
             // With TLS, the daemon checks what clients will: the member's certificate, through the proxy.
             ClusterTls.clientTls(home, cluster.spec()).addTo(p);
             String url = "jdbc:postgresql://" + cluster.spec().proxyHost() + ":" + cluster.spec().proxyPort() + "/postgres";
