@@ -315,7 +315,9 @@ public final class Restorer {
          */
         public String sql(String sql) throws IOException {
             Path file = dataDir.getParent().resolve("statements.sql");
-            writeOwned(file, sql + "\n");
+            // The restored databases are the source cluster's, apps' objects included: names resolve in
+            // pg_catalog only (PinnedSearchPath), as in every other session pgfly opens.
+            writeOwned(file, dev.pgfly.postgres.PinnedSearchPath.SET + ";\n" + sql + "\n");
             try {
                 Command.Result r = Command.run(user.wrap(List.of(bin.tool("psql"), "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1",
                         "-h", socketDir.toString(), "-p", Integer.toString(port), "-U", PgConfig.SUPERUSER,

@@ -239,23 +239,25 @@ class AdminIT {
             }
             Map<String, String> expected = checksums(Db.connect(source.url("shop")));
 
-            Pgfly.Result imported = pgfly.ok("import", CLUSTER, source.url("shop"), "--jobs", "2");
+            // The source URL carries a password: from a private file, never the command line (issue 18, hole 2).
+            String shopSource = secretFile(source.url("shop"));
+            Pgfly.Result imported = pgfly.ok("import", CLUSTER, "--source-file", shopSource, "--jobs", "2");
             assertThat(imported.out()).contains("restore: 2/2 tables").contains("Imported postgres@127.0.0.1");
             assertThat(imported.out()).doesNotContain(source.url("shop").split("@")[0].split(":")[2]);
             assertThat(checksums(Db.connect(urlFor("postgres", password, "shop")))).isEqualTo(expected);
 
-            Pgfly.Result refused = pgfly.run("import", CLUSTER, source.url("shop"));
+            Pgfly.Result refused = pgfly.run("import", CLUSTER, "--source-file", shopSource);
             assertOneLineFailure(refused, "database 'shop' in cluster 'adm' is not empty");
             assertThat(checksums(Db.connect(urlFor("postgres", password, "shop")))).isEqualTo(expected);
 
             try (Connection c = Db.connect(urlFor("postgres", password, "shop")); Statement st = c.createStatement()) {
                 st.execute("DELETE FROM orders WHERE id > 100");
             }
-            pgfly.ok("import", CLUSTER, source.url("shop"), "--clean", "--jobs", "2");
+            pgfly.ok("import", CLUSTER, "--source-file", shopSource, "--clean", "--jobs", "2");
             assertThat(checksums(Db.connect(urlFor("postgres", password, "shop")))).isEqualTo(expected);
 
-            assertOneLineFailure(pgfly.run("import", CLUSTER, "postgres://postgres:x@127.0.0.1:1/other"),
-                    "pg_dump failed");
+            assertOneLineFailure(pgfly.run("import", CLUSTER, "--source-file",
+                    secretFile("postgres://postgres:x@127.0.0.1:1/other")), "pg_dump failed");
             assertThat(rows("postgres", "SELECT datname, '' FROM pg_database")).as("a failed import creates nothing")
                     .doesNotContainKey("other");
         }
@@ -268,6 +270,7 @@ class AdminIT {
         List<String> hostile = List.of("a\"b", "x'; DROP TABLE writes; --", "a;b", "two words", "ünïcødé", "",
                 "a".repeat(64), "Robert'); DROP DATABASE postgres;--", "new\nline");
         List<String[]> all = new ArrayList<>();
+        String clusterSource = secretFile(url);
         for (String name : hostile) {
             List<String[]> calls = new ArrayList<>(List.of(
                     new String[] {"attach", CLUSTER, "--app", name},
@@ -280,7 +283,7 @@ class AdminIT {
                     new String[] {"users", "password", CLUSTER, name},
                     new String[] {"users", "drop", CLUSTER, name, "--yes"},
                     new String[] {"config", "update", CLUSTER, "--set", name + "=1"},
-                    new String[] {"import", CLUSTER, url, "--database", name}));
+                    new String[] {"import", CLUSTER, "--source-file", clusterSource, "--database", name}));
             // Every name against every other command (the unit tests cover the rules exhaustively): each
             // command still meets quotes, spaces, Unicode, the empty name and an over-long one end to end.
             for (int j = hostile.indexOf(name) % 2; j < calls.size(); j += 2) {
@@ -319,6 +322,16 @@ class AdminIT {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** A private (0600) file holding a secret for a {@code --...-file} option; removed when the JVM ends. */
+    private static String secretFile(String content) throws java.io.IOException {
+        java.nio.file.Path file = Files.createTempFile("pgfly-it-secret", ".txt",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        file.toFile().deleteOnExit();
+        Files.writeString(file, content + "\n");
+        return file.toString();
+    }
 
     /** Databases, roles and the managed settings: what a refused command must leave as it was. */
     private static String state() throws SQLException {

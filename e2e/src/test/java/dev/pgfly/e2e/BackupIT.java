@@ -18,6 +18,7 @@ import tools.jackson.databind.JsonNode;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -245,8 +246,13 @@ class BackupIT {
             }
             context.getBlobStore().createContainerInLocation(null, "pgfly-it");
             String endpoint = "http://127.0.0.1:" + s3.getPort();
+            // The secret key from a private file, never the command line (issue 18, hole 2).
+            Path secretKey = Files.createTempFile("pgfly-it-s3", ".key",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            secretKey.toFile().deleteOnExit();
+            Files.writeString(secretKey, "it-secret-key\n");
             pgfly.ok("backup", "config", "src", "--backup-store", "s3://pgfly-it/backups", "--s3-endpoint", endpoint,
-                    "--s3-access-key", "it-access", "--s3-secret-key", "it-secret-key", "--retention", "7d");
+                    "--s3-access-key", "it-access", "--s3-secret-key-file", secretKey.toString(), "--retention", "7d");
             exec("src", "CREATE TABLE s3items AS SELECT generate_series(1, 250) AS id");
             pgfly.ok("backup", "create", "src");
             exec("src", "INSERT INTO s3items SELECT generate_series(251, 300)");

@@ -319,13 +319,18 @@ class HostileInputIT {
             calls.add(List.of("create", "hostile-n", "--members", number.equals("0") ? "10" : number));
         }
         calls.add(List.of("import", CLUSTER, "postgres://localhost:1/x", "--jobs", "-1"));
+        // issue 18, hole 2: secrets on pgfly's own command line
+        calls.add(List.of("import", CLUSTER, "postgres://u:secret@localhost:1/x"));
+        calls.add(List.of("backup", "config", CLUSTER, "--s3-secret-key", "secret"));
         calls.add(List.of("logs", CLUSTER, "--lines", "-5"));
         calls.add(List.of("create", "hostile-p", "--port", "70000"));
         calls.add(List.of("create", "hostile-p", "--port", "-1"));
         calls.add(List.of("create", "hostile-c", "--config", "prod"));
         calls.add(List.of("create", "hostile-s", "--scale-to-zero", "--idle-timeout", "-5m"));
         for (String setting : List.of("archive_command=touch /tmp/pwned", "dynamic_library_path=/tmp",
-                "shared_preload_libraries=/tmp/evil.so", "work_mem=1\n2", "max_connections=99999999999", "=1")) {
+                "shared_preload_libraries=/tmp/evil.so", "work_mem=1\n2", "max_connections=99999999999", "=1",
+                // issue 18, hole 9: recovery, replication roles and integrity
+                "recovery_target_lsn=0/3000060", "session_replication_role=replica", "ssl_dh_params_file=/etc/passwd")) {
             calls.add(List.of("config", "update", CLUSTER, "--set", setting));
         }
         calls.add(List.of("config", "update", CLUSTER, "--reset", "archive_command"));

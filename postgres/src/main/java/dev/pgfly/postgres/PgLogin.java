@@ -9,7 +9,8 @@ import java.util.Properties;
 /**
  * The one way pgfly's own code opens a PostgreSQL connection with a password (the agent, the daemon,
  * the CLI's admin commands, metrics): whatever else the caller sets, the password goes only into a
- * SCRAM exchange ({@link ScramOnlyPassword}), never to a server asking for it in cleartext or md5.
+ * SCRAM exchange ({@link ScramOnlyPassword}), never to a server asking for it in cleartext or md5, and
+ * the session resolves names in {@code pg_catalog} only ({@link PinnedSearchPath}).
  *
  * <p>Channel binding is not required on top: with TLS on, pgfly's clients already verify the server's
  * certificate against the cluster's own CA for the address they dialled ({@code sslmode=verify-full})
@@ -30,11 +31,17 @@ public final class PgLogin {
         return p;
     }
 
-    /** Opens {@code url} with {@code props}, the SCRAM-only password source set whatever the caller set. */
+    /**
+     * Opens {@code url} with {@code props}, the SCRAM-only password source set and the search path pinned
+     * whatever the caller set.
+     */
     public static Connection connect(String url, Properties props) throws SQLException {
         Properties p = new Properties();
         p.putAll(props);
         p.setProperty(PLUGIN, ScramOnlyPassword.class.getName());
+        if (!p.getProperty("options", "").contains(PinnedSearchPath.OPTION)) {
+            PinnedSearchPath.pin(p);
+        }
         return DriverManager.getConnection(url, p);
     }
 

@@ -34,8 +34,8 @@ public final class Attachments {
         List<Record> result = new ArrayList<>();
         try (Connection c = db.connect("postgres"); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("""
-                     SELECT rolname, shobj_description(oid, 'pg_authid') FROM pg_roles
-                     WHERE shobj_description(oid, 'pg_authid') LIKE 'pgfly attachment:%' ORDER BY rolname""")) {
+                     SELECT rolname, pg_catalog.shobj_description(oid, 'pg_authid') FROM pg_catalog.pg_roles
+                     WHERE pg_catalog.shobj_description(oid, 'pg_authid') LIKE 'pgfly attachment:%' ORDER BY rolname""")) {
             while (rs.next()) {
                 Attachment.fromComment(rs.getString(1), rs.getString(2))
                         .ifPresent(a -> result.add(new Record(a.app(), a.user(), a.database())));
@@ -52,6 +52,8 @@ public final class Attachments {
 
     /** Creates the user (and the database unless it exists) and returns the app's DATABASE_URL. */
     public String attach(Attachment a) {
+        // Checked here, where the request is carried out, whoever builds it.
+        SqlNames.requireOwnableDatabase(a.database());
         Optional<Record> existing = of(a.app());
         if (existing.isPresent()) {
             throw new CliException("app '" + a.app() + "' is already attached to cluster '" + db.cluster() + "' (user "
@@ -116,11 +118,15 @@ public final class Attachments {
         SqlNames.requireApp(app);
         Record a = of(app).orElseThrow(() -> new CliException("app '" + app + "' is not attached to cluster '"
                 + db.cluster() + "'"));
+        if (dropDatabase) {
+            // An attachment recorded before system databases were refused gives its database back, never drops it.
+            SqlNames.requireDroppableDatabase(a.database());
+        }
         String user = SqlNames.quote(a.user());
         try (Connection c = db.connect("postgres"); Statement st = c.createStatement()) {
             st.execute("ALTER ROLE " + user + " NOLOGIN");
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ?")) {
+                    "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = ?")) {
                 ps.setString(1, a.user());
                 ps.execute();
             }

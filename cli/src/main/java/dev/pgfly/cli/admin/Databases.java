@@ -28,9 +28,9 @@ public final class Databases {
         List<Info> result = new ArrayList<>();
         try (Connection c = db.connect("postgres"); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("""
-                     SELECT d.datname, pg_get_userbyid(d.datdba), pg_database_size(d.oid),
-                            pg_size_pretty(pg_database_size(d.oid)), pg_encoding_to_char(d.encoding)
-                     FROM pg_database d WHERE NOT d.datistemplate ORDER BY d.datname""")) {
+                     SELECT d.datname, pg_catalog.pg_get_userbyid(d.datdba), pg_catalog.pg_database_size(d.oid),
+                            pg_catalog.pg_size_pretty(pg_catalog.pg_database_size(d.oid)), pg_catalog.pg_encoding_to_char(d.encoding)
+                     FROM pg_catalog.pg_database d WHERE NOT d.datistemplate ORDER BY d.datname""")) {
             while (rs.next()) {
                 String name = rs.getString(1);
                 String app = attachments.stream().filter(a -> a.database().equals(name)).map(Attachments.Record::app)
@@ -45,6 +45,9 @@ public final class Databases {
 
     public void create(String name, String owner) {
         SqlNames.requireDatabase(name);
+        if (owner != null) {
+            SqlNames.requireOwnableDatabase(name);
+        }
         try (Connection c = db.connect("postgres")) {
             if (exists(c, name)) {
                 throw new CliException("database '" + name + "' already exists");
@@ -79,7 +82,7 @@ public final class Databases {
     }
 
     static boolean exists(Connection c, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_catalog.pg_database WHERE datname = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();

@@ -1,6 +1,8 @@
 package dev.pgfly.cli.admin;
 
 import dev.pgfly.cli.client.CliException;
+import dev.pgfly.cli.client.PasswordlessUrl;
+import dev.pgfly.cli.client.SecretInput;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -17,6 +19,51 @@ import java.util.Set;
  */
 public record ImportSource(String host, int port, String user, String password, String database, String sslmode) {
     private static final Set<String> SSL_MODES = Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
+    /** The environment variable that may hold the whole source URL, password included. */
+    public static final String URL_VARIABLE = "PGFLY_IMPORT_SOURCE";
+    /** How to give a password, for the messages that refuse one on the command line. */
+    static final String WAYS = "give the URL on standard input ('pgfly import NAME -'), in a file (--source-file FILE)"
+            + " or in " + URL_VARIABLE + ", or leave the password out of the URL and set PGPASSWORD";
+
+    /**
+     * The source URL from where the user put it: standard input ({@code -} as SOURCE_URL, or
+     * {@code --source-file -}), a file, the {@value #URL_VARIABLE} variable, or the argument itself when
+     * it carries no password (issue 18, hole 2: a password on the command line is visible to every local
+     * user). With no password in the URL, libpq's PGPASSWORD supplies it ({@link #withPasswordFrom}).
+     */
+    public static String resolveUrl(String argument, String sourceFile, SecretInput input) {
+        if (argument != null && sourceFile != null) {
+            throw new CliException("give the source URL either as SOURCE_URL or with --source-file, not both");
+        }
+        if (sourceFile != null) {
+            return input.fromFile(sourceFile, "source URL");
+        }
+        if ("-".equals(argument)) {
+            return input.fromFile("-", "source URL");
+        }
+        if (argument != null) {
+            if (PasswordlessUrl.hasPassword(argument)) {
+                throw new CliException("refusing a password on the command line, where every local user can read it: "
+                        + WAYS);
+            }
+            return argument;
+        }
+        String fromEnv = input.fromEnv(URL_VARIABLE);
+        if (fromEnv == null) {
+            throw new CliException("no source URL: give SOURCE_URL without a password (PGPASSWORD then holds it), or the"
+                    + " whole URL on standard input ('pgfly import NAME -'), in a file (--source-file FILE) or in "
+                    + URL_VARIABLE);
+        }
+        return fromEnv;
+    }
+
+    /** This source with the password from PGPASSWORD when its URL had none. */
+    public ImportSource withPasswordFrom(SecretInput input) {
+        if (password != null) {
+            return this;
+        }
+        return new ImportSource(host, port, user, input.fromEnv("PGPASSWORD"), database, sslmode);
+    }
 
     public static ImportSource parse(String url) {
         URI u;

@@ -111,15 +111,15 @@ public final class Importer {
         }
         try (Connection c = target.connect(database); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("""
-                     SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                     SELECT (SELECT pg_catalog.count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                              WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
                                AND n.nspname !~ '^pg_(toast|temp)')
-                          + (SELECT count(*) FROM pg_namespace
+                          + (SELECT pg_catalog.count(*) FROM pg_catalog.pg_namespace
                              WHERE nspname NOT IN ('public', 'pg_catalog', 'information_schema')
                                AND nspname !~ '^pg_(toast|temp)')
-                          + (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                          + (SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
                              WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')),
-                            pg_get_userbyid((SELECT datdba FROM pg_database WHERE datname = current_database()))""")) {
+                            pg_catalog.pg_get_userbyid((SELECT datdba FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()))""")) {
             rs.next();
             long objects = rs.getLong(1);
             if (objects > 0 && !clean) {

@@ -26,7 +26,7 @@ public final class SettingsCatalog {
         try (Connection c = db.connect("postgres"); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("""
                      SELECT name, vartype, unit, min_val, max_val, enumvals, context, setting, pending_restart
-                     FROM pg_settings""")) {
+                     FROM pg_catalog.pg_settings""")) {
             while (rs.next()) {
                 Array enums = rs.getArray(6);
                 known.put(rs.getString(1), new SettingSpec(rs.getString(1), rs.getString(2), rs.getString(3),

@@ -35,9 +35,9 @@ public final class Users {
         try (Connection c = db.connect("postgres"); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("""
                      SELECT r.rolname, r.rolsuper, r.rolcanlogin, r.rolcreatedb, r.rolcreaterole, r.rolreplication,
-                            r.rolbypassrls, r.rolconnlimit, shobj_description(r.oid, 'pg_authid'),
-                            ARRAY(SELECT d.datname FROM pg_database d WHERE d.datdba = r.oid ORDER BY 1)
-                     FROM pg_roles r WHERE r.rolname !~ '^pg_' ORDER BY r.rolname""")) {
+                            r.rolbypassrls, r.rolconnlimit, pg_catalog.shobj_description(r.oid, 'pg_authid'),
+                            ARRAY(SELECT d.datname FROM pg_catalog.pg_database d WHERE d.datdba = r.oid ORDER BY 1)
+                     FROM pg_catalog.pg_roles r WHERE r.rolname !~ '^pg_' ORDER BY r.rolname""")) {
             while (rs.next()) {
                 String name = rs.getString(1);
                 List<String> attributes = new ArrayList<>();
@@ -117,7 +117,7 @@ public final class Users {
 
     static String attachedApp(Connection c, String name) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT shobj_description(oid, 'pg_authid') FROM pg_roles WHERE rolname = ?")) {
+                "SELECT pg_catalog.shobj_description(oid, 'pg_authid') FROM pg_catalog.pg_roles WHERE rolname = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Attachment.fromComment(name, rs.getString(1)).map(Attachment::app).orElse(null) : null;
@@ -126,7 +126,7 @@ public final class Users {
     }
 
     static boolean exists(Connection c, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();

@@ -13,6 +13,7 @@ import dev.pgfly.cli.api.ClusterView;
 import dev.pgfly.cli.backup.BackupSettings;
 import dev.pgfly.cli.backup.ClusterBackups;
 import dev.pgfly.cli.client.CliException;
+import dev.pgfly.cli.client.SecretInput;
 import dev.pgfly.cli.daemon.LocalCluster;
 import dev.pgfly.core.util.Json;
 import dev.pgfly.core.util.Names;
@@ -321,10 +322,21 @@ public final class BackupCommand implements Runnable {
         @Option(names = "--s3-access-key", description = "Access key id (default: AWS_ACCESS_KEY_ID)")
         String accessKey;
 
-        @Option(names = "--s3-secret-key", description = "Secret key (default: AWS_SECRET_ACCESS_KEY)")
+        /**
+         * Refused whatever its value: a secret on the command line is visible to every local user (ps).
+         * Kept as an option so that the refusal says what to do instead (issue 18, hole 2).
+         */
+        @Option(names = "--s3-secret-key", hidden = true)
         String secretKey;
 
+        @Option(names = "--s3-secret-key-file", paramLabel = "FILE", description = "Read the secret key from the first"
+                + " line of FILE (not readable by other users), '-' for standard input (default: AWS_SECRET_ACCESS_KEY)")
+        String secretKeyFile;
+
         public boolean given() {
+            if (secretKey != null) {
+                secretKey(SecretInput.system());
+            }
             return location != null;
         }
 
@@ -333,6 +345,10 @@ public final class BackupCommand implements Runnable {
          * archiver does not see this shell's environment, so they are kept in the cluster's private store file.
          */
         public StoreSettings settings() {
+            if (secretKey != null) {
+                // Refused even where it would not be used: the sooner the habit goes, the better.
+                secretKey(SecretInput.system());
+            }
             if (location == null) {
                 return null;
             }
@@ -344,7 +360,17 @@ public final class BackupCommand implements Runnable {
             }
             StoreSettings.parseS3(location);
             return new StoreSettings(location, or(endpoint, "AWS_ENDPOINT_URL"), or(region, "AWS_REGION"),
-                    or(accessKey, "AWS_ACCESS_KEY_ID"), or(secretKey, "AWS_SECRET_ACCESS_KEY"));
+                    or(accessKey, "AWS_ACCESS_KEY_ID"), secretKey(SecretInput.system()));
+        }
+
+        /** The S3 secret key: from --s3-secret-key-file (or standard input), else AWS_SECRET_ACCESS_KEY. */
+        String secretKey(SecretInput input) {
+            if (secretKey != null) {
+                throw new IllegalArgumentException("refusing --s3-secret-key: every local user can read a command line;"
+                        + " set AWS_SECRET_ACCESS_KEY, or use --s3-secret-key-file FILE ('-' for standard input)");
+            }
+            return secretKeyFile != null ? input.fromFile(secretKeyFile, "S3 secret key")
+                    : input.fromEnv("AWS_SECRET_ACCESS_KEY");
         }
 
         private static String or(String flag, String env) {

@@ -1,6 +1,7 @@
 package dev.pgfly.cli.commands;
 
 import dev.pgfly.cli.client.CliException;
+import dev.pgfly.cli.client.PasswordlessUrl;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -28,11 +29,17 @@ public final class ConnectCommand extends ClusterCommand implements Callable<Int
     @Override
     public Integer call() throws InterruptedException {
         // With TLS, psql checks the server's certificate against the cluster's CA.
-        String url = UrlCommand.connectUrl(daemon(), name, replica, database);
-        List<String> cmd = new ArrayList<>(List.of("psql", url));
+        // The password goes to psql in its environment (PGPASSWORD), which only this user and root can read,
+        // never in its arguments, which every local user sees in ps (issue 18, hole 2).
+        PasswordlessUrl url = PasswordlessUrl.of(UrlCommand.connectUrl(daemon(), name, replica, database));
+        List<String> cmd = new ArrayList<>(List.of("psql", url.url()));
         cmd.addAll(psqlArgs);
+        ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+        if (url.password() != null) {
+            pb.environment().put("PGPASSWORD", url.password());
+        }
         try {
-            return new ProcessBuilder(cmd).inheritIO().start().waitFor();
+            return pb.start().waitFor();
         } catch (IOException e) {
             throw new CliException("cannot run psql (install postgresql-client): " + e.getMessage());
         }

@@ -41,8 +41,8 @@ final class MemberSql implements AutoCloseable {
         Map<String, Row> rows = new LinkedHashMap<>();
         try (PreparedStatement ps = connection.prepareStatement("""
                 SELECT name, vartype, unit, min_val, max_val, enumvals, context, setting, pending_restart,
-                       current_setting(name)
-                FROM pg_settings WHERE name = ANY(?) ORDER BY name""")) {
+                       pg_catalog.current_setting(name)
+                FROM pg_catalog.pg_settings WHERE name = ANY(?) ORDER BY name""")) {
             ps.setArray(1, connection.createArrayOf("text", names.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -65,7 +65,7 @@ final class MemberSql implements AutoCloseable {
     List<String> pendingRestart() throws SQLException {
         List<String> names = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT name FROM pg_settings WHERE pending_restart ORDER BY name");
+                "SELECT name FROM pg_catalog.pg_settings WHERE pending_restart ORDER BY name");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 names.add(rs.getString(1));
@@ -81,9 +81,9 @@ final class MemberSql implements AutoCloseable {
     List<String> loweredIntegers(Collection<String> names) throws SQLException {
         List<String> lowered = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement("""
-                SELECT f.name FROM (SELECT DISTINCT ON (name) name, setting FROM pg_file_settings
+                SELECT f.name FROM (SELECT DISTINCT ON (name) name, setting FROM pg_catalog.pg_file_settings
                                     WHERE name = ANY(?) AND error IS NULL ORDER BY name, seqno DESC) f
-                JOIN pg_settings s ON s.name = f.name
+                JOIN pg_catalog.pg_settings s ON s.name = f.name
                 WHERE f.setting ~ '^[0-9]+$' AND f.setting::bigint < s.setting::bigint""")) {
             ps.setArray(1, connection.createArrayOf("text", names.toArray()));
             try (ResultSet rs = ps.executeQuery()) {

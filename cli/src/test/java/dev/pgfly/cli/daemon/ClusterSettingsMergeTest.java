@@ -26,6 +26,21 @@ class ClusterSettingsMergeTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("may not be preloaded");
     }
 
+    /** Issue 18, hole 9: what breaks recovery, replication roles or integrity, refused by the daemon on its own. */
+    @Test
+    void haAndIntegritySettingsAreRefused() {
+        for (String name : List.of("recovery_target_lsn", "recovery_target_action", "session_replication_role",
+                "ssl_dh_params_file", "fsync", "zero_damaged_pages", "primary_conninfo")) {
+            assertThatThrownBy(() -> ClusterSettings.merge(CURRENT, new SettingsUpdate(Map.of(name, "x"), null)))
+                    .as(name).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("managed by pgfly");
+        }
+        assertThatThrownBy(() -> ClusterSettings.merge(CURRENT,
+                new SettingsUpdate(Map.of("synchronous_commit", "off"), null)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'synchronous_commit'");
+        assertThat(ClusterSettings.merge(CURRENT, new SettingsUpdate(Map.of("synchronous_commit", "remote_write"), null)))
+                .containsEntry("synchronous_commit", "remote_write");
+    }
+
     @Test
     void controlCharactersAndUnknownResetsAreRefused() {
         assertThatThrownBy(() -> ClusterSettings.merge(CURRENT, new SettingsUpdate(Map.of("work_mem", "1\n2"), null)))

@@ -6,7 +6,9 @@ import java.util.Set;
 
 /**
  * Settings pgfly itself sets on every member, and therefore refuses to take from users: changing
- * them would break replication, failover, fencing or the agent's own access. Each has its reason.
+ * them would break replication, failover, fencing, recovery, data integrity or the agent's own
+ * access. Each has its reason. This is the one place of the rule: the CLI ({@code config update}) and
+ * the daemon's API ({@code POST /v1/clusters/NAME/settings}, whatever the token) both check it.
  */
 public final class OwnedSettings {
     private static final String ADDRESSING = "pgfly assigns each member's address and port; the proxy is what clients use";
@@ -21,6 +23,16 @@ public final class OwnedSettings {
     private static final String LOADS_CODE = "it makes PostgreSQL load code from a file, which pgfly does not allow";
     private static final String TLS = "pgfly manages TLS certificates and keys (create --tls)";
     private static final String UNSAFE = "a developer option that can corrupt data or hide corruption";
+    /*
+     * Recovery targets belong to a restore (create --from-backup --target-time/--target-lsn), which sets
+     * them on the restored server only. In the cluster's settings every replica, and every member that
+     * is cloned or rewound later, would stop replaying at the target or promote itself there (issue 18:
+     * a replica promoted at recovery_target_lsn, was rewound, and was re-cloned every 5 s).
+     */
+    private static final String RECOVERY = "recovery targets are for restores (create --from-backup --target-time"
+            + " or --target-lsn): on a running cluster a replica would stop or promote itself at the target";
+    private static final String SESSION_ONLY = "it changes what every session runs as or checks; set it per session"
+            + " (SET) where an application needs it";
 
     private static final Map<String, String> OWNED = Map.ofEntries(
             Map.entry("listen_addresses", ADDRESSING),
@@ -33,6 +45,14 @@ public final class OwnedSettings {
             Map.entry("hot_standby", "replicas must answer queries so that pgfly can watch them"),
             Map.entry("wal_log_hints", "pg_rewind needs it to bring a former primary back"),
             Map.entry("recovery_target_timeline", "a replica must follow the newest timeline after a failover"),
+            Map.entry("recovery_min_apply_delay", "replicas must replay at once: a delayed replica makes a failover"
+                    + " lose time and a switchover wait"),
+            Map.entry("session_replication_role", "cluster-wide it turns off triggers and foreign-key checks in every"
+                    + " session; set it per session (SET) for a data load"),
+            Map.entry("role", SESSION_ONLY),
+            Map.entry("session_authorization", SESSION_ONLY),
+            Map.entry("pre_auth_delay", "a developer option that stalls every connection, pgfly's health checks too"),
+            Map.entry("post_auth_delay", "a developer option that stalls every connection, pgfly's health checks too"),
             Map.entry("password_encryption", "pgfly's roles use SCRAM-SHA-256 passwords"),
             Map.entry("archive_mode", COMMANDS),
             Map.entry("archive_library", COMMANDS),
@@ -79,6 +99,15 @@ public final class OwnedSettings {
 
 
     /** Lower bounds below which pgfly's replication would stop working. */
+    /**
+     * synchronous_commit values that acknowledge a commit before it is safe. With --sync they silently
+     * undo RPO = 0 (safety rule S2: a failover to the synchronous standby could lose acknowledged
+     * commits), and {@code off} loses the last acknowledged commits on any crash of the primary. Per
+     * session (SET) or per role it stays the application's own trade-off. remote_write and remote_apply
+     * keep the standby in the loop and are allowed. The hidden spellings of off (false, no, 0) too.
+     */
+    private static final Set<String> UNSAFE_SYNCHRONOUS_COMMIT = Set.of("off", "local", "false", "no", "0");
+
     private static final Map<String, Integer> FLOORS = Map.of("max_wal_senders", 16, "max_replication_slots", 16);
 
     private static final Set<String> REPLICATION_WAL_LEVELS = Set.of("replica", "logical");
@@ -91,11 +120,27 @@ public final class OwnedSettings {
         if (OWNED.containsKey(name)) {
             return Optional.of(OWNED.get(name));
         }
+        // Families, so that a setting a later PostgreSQL adds to them is refused too.
         if (name.endsWith("_command")) {
             return Optional.of(COMMANDS);
         }
         if (name.startsWith("include")) {
             return Optional.of(FILES);
+        }
+        if (name.startsWith("recovery_target")) {
+            return Optional.of(RECOVERY);
+        }
+        if (name.startsWith("primary_")) {
+            return Optional.of(REPLICATION);
+        }
+        if (name.startsWith("ssl_") && (name.endsWith("_file") || name.endsWith("_dir"))) {
+            return Optional.of(TLS);
+        }
+        if (name.startsWith("unix_socket_")) {
+            return Optional.of(ADDRESSING);
+        }
+        if (name.startsWith("ignore_")) {
+            return Optional.of(UNSAFE);
         }
         return Optional.empty();
     }
@@ -105,7 +150,16 @@ public final class OwnedSettings {
      * Checked by the CLI and again by the daemon, which takes values from its API.
      */
     public static void checkSafeValue(String name, String value) {
-        if (!name.equals("shared_preload_libraries") || value == null) {
+        if (value == null) {
+            return;
+        }
+        if (name.equals("synchronous_commit")
+                && UNSAFE_SYNCHRONOUS_COMMIT.contains(value.strip().toLowerCase(java.util.Locale.ROOT))) {
+            throw new IllegalArgumentException("invalid value '" + value.strip() + "' for setting 'synchronous_commit':"
+                    + " cluster-wide, commits would be acknowledged before a standby or the disk has them (with --sync"
+                    + " a failover could lose them); use on, remote_write or remote_apply, or SET it per session");
+        }
+        if (!name.equals("shared_preload_libraries")) {
             return;
         }
         for (String library : libraries(value)) {

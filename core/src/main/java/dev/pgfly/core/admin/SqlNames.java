@@ -52,6 +52,22 @@ public final class SqlNames {
         return name;
     }
 
+    /**
+     * A database a user other than the superuser may own (attach, db create --owner): never a system
+     * database. The owner of {@code postgres} or a template can set its search_path and plant
+     * functions there that pgfly's own superuser sessions, and every database created from a template,
+     * would run (issue 18, hole 6: an app made itself superuser this way).
+     */
+    public static String requireOwnableDatabase(String name) {
+        requireDatabase(name);
+        if (SYSTEM_DATABASES.contains(name)) {
+            throw new IllegalArgumentException("database '" + name + "' is a system database (PostgreSQL's"
+                    + " maintenance database or a template) and cannot belong to an app or user: give it its own"
+                    + " database");
+        }
+        return name;
+    }
+
     /** An application's name, as in {@code attach --app}: like a host name, '-' and '_' allowed. */
     public static String requireApp(String name) {
         checkLength("app", name);

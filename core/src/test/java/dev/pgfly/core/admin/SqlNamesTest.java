@@ -53,6 +53,22 @@ class SqlNamesTest {
         assertThatThrownBy(() -> SqlNames.requireDroppableDatabase(name)).hasMessageContaining("cannot be dropped");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"postgres", "template0", "template1"})
+    void systemDatabasesCannotBelongToAnApp(String name) {
+        assertThatThrownBy(() -> SqlNames.requireOwnableDatabase(name))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("database '" + name + "' is a system database (PostgreSQL's maintenance database or a"
+                        + " template) and cannot belong to an app or user: give it its own database");
+    }
+
+    @Test
+    void otherDatabasesMayBelongToAnApp() {
+        assertThat(SqlNames.requireOwnableDatabase("shop")).isEqualTo("shop");
+        assertThat(SqlNames.requireOwnableDatabase("postgres_app")).isEqualTo("postgres_app");
+        assertThatThrownBy(() -> SqlNames.requireOwnableDatabase("Postgres")).hasMessageStartingWith("invalid database name");
+    }
+
     @Test
     void appNamesMayHaveDashesAndMapToIdentifiers() {
         assertThat(SqlNames.defaultForApp("my-app")).isEqualTo("my_app");
