@@ -1,5 +1,8 @@
 package dev.pgfly.agent;
 
+import dev.pgfly.agent.ha.HaLoop;
+import dev.pgfly.agent.ha.LeaseKeeper;
+import dev.pgfly.agent.local.LocalPostgres;
 import dev.pgfly.core.coord.ClusterStore;
 import dev.pgfly.core.coord.StoreCredentials;
 import dev.pgfly.core.coord.ZkClusterStore;
@@ -68,7 +71,7 @@ public final class Agent implements AutoCloseable {
         // Before anything connects (a clone, a rewind, a probe of a server left running): the CA to verify with.
         local.installTls();
         LeaseKeeper lease = new LeaseKeeper(store, pg, me.name(), config.lease());
-        HaLoop loop = new HaLoop(config, store, local, lease);
+        HaLoop loop = new HaLoop(config.member(), config.loopInterval(), store, local, lease);
         PrometheusRegistry registry = new PrometheusRegistry();
         HaMetrics haMetrics = new HaMetrics(registry);
         loop.observe(haMetrics);

@@ -1,5 +1,6 @@
 package dev.pgfly.agent;
 
+import dev.pgfly.agent.ha.HaObserver;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;

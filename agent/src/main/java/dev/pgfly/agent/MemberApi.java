@@ -1,5 +1,7 @@
 package dev.pgfly.agent;
 
+import dev.pgfly.agent.ha.HaLoop;
+import dev.pgfly.agent.local.LocalPostgres;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;

@@ -1,5 +1,8 @@
 package dev.pgfly.agent;
 
+import dev.pgfly.agent.ha.HaLoop;
+import dev.pgfly.agent.ha.LeaseKeeper;
+import dev.pgfly.agent.local.LocalPostgres;
 import dev.pgfly.core.coord.ClusterStore;
 import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.model.MemberSpec;

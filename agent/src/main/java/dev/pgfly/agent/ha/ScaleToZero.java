@@ -1,4 +1,4 @@
-package dev.pgfly.agent;
+package dev.pgfly.agent.ha;
 
 /**
  * When a scale-to-zero member stops PostgreSQL, and when it starts it again. Pure bookkeeping over

@@ -1,4 +1,4 @@
-package dev.pgfly.agent;
+package dev.pgfly.agent.ha;
 
 import dev.pgfly.core.ha.Timelines;
 import dev.pgfly.core.model.ClusterSpec;

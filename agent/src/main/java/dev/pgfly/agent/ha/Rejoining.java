@@ -1,4 +1,4 @@
-package dev.pgfly.agent;
+package dev.pgfly.agent.ha;
 
 import dev.pgfly.core.model.LeaderRecord;
 import dev.pgfly.core.model.MemberState;
@@ -35,7 +35,7 @@ final class Rejoining {
         }
         ctx.enter(MemberState.REWINDING, "rewinding against " + leader.member());
         var spec = ctx.store.config().orElseThrow();
-        ctx.local.configure(spec, spec.member(ctx.config.member()).orElseThrow(), leader, Set.of());
+        ctx.local.configure(spec, spec.member(ctx.member).orElseThrow(), leader, Set.of());
         // pg_rewind reads the source's timeline from its control file, which a freshly promoted primary
         // updates only at its next checkpoint: without one it wrongly finds "no rewind required".
         ctx.local.checkpointOn(leader.host(), leader.pgPort());

@@ -1,5 +1,6 @@
-package dev.pgfly.agent;
+package dev.pgfly.agent.ha;
 
+import dev.pgfly.agent.local.LocalPostgres;
 import dev.pgfly.core.coord.ClusterStore;
 import dev.pgfly.core.ha.Candidate;
 import dev.pgfly.core.ha.FailoverPolicy;

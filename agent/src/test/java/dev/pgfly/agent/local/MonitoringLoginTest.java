@@ -1,4 +1,4 @@
-package dev.pgfly.agent;
+package dev.pgfly.agent.local;
 
 import dev.pgfly.core.util.Secrets;
 import dev.pgfly.postgres.PgConfig;

@@ -1,5 +1,6 @@
-package dev.pgfly.agent;
+package dev.pgfly.agent.ha;
 
+import dev.pgfly.agent.local.LocalPostgres;
 import dev.pgfly.core.coord.ClusterStore;
 import dev.pgfly.core.model.Event;
 import dev.pgfly.core.model.MemberState;
@@ -20,7 +21,8 @@ final class HaContext {
     static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Logger log = LoggerFactory.getLogger(HaContext.class);
 
-    final AgentConfig config;
+    final String member;
+    final Duration loopInterval;
     final ClusterStore store;
     final LocalPostgres local;
     final PgInstance pg;
@@ -42,13 +44,14 @@ final class HaContext {
     boolean rewoundWithoutEffect;
     volatile HaObserver observer = HaObserver.NONE;
 
-    HaContext(AgentConfig config, ClusterStore store, LocalPostgres local, LeaseKeeper lease) {
-        this.config = config;
+    HaContext(String member, Duration loopInterval, ClusterStore store, LocalPostgres local, LeaseKeeper lease) {
+        this.member = member;
+        this.loopInterval = loopInterval;
         this.store = store;
         this.local = local;
         this.pg = local.instance();
         this.lease = lease;
-        this.sync = new SyncStandbys(store, local, config.member());
+        this.sync = new SyncStandbys(store, local, member);
         this.marks = new DataDirMarks(pg);
     }
 
@@ -76,7 +79,7 @@ final class HaContext {
 
     void event(String kind, String reason) {
         log.info("event {}: {}", kind, reason);
-        store.recordEvent(new Event(System.currentTimeMillis(), kind, config.member(), term, reason));
+        store.recordEvent(new Event(System.currentTimeMillis(), kind, member, term, reason));
         observer.eventRecorded(kind);
     }
 }

@@ -1,4 +1,4 @@
-package dev.pgfly.agent;
+package dev.pgfly.agent.ha;
 
 import dev.pgfly.core.coord.ClusterStore;
 import dev.pgfly.postgres.MonotonicClock;
@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * before {@code proof + sessionTimeout}, so with {@code lease < sessionTimeout} the watchdog stops a
  * primary that has lost contact before any other member can be elected.
  */
-final class LeaseKeeper implements AutoCloseable {
+public final class LeaseKeeper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
 
     private final ClusterStore store;
@@ -32,7 +32,7 @@ final class LeaseKeeper implements AutoCloseable {
             Thread.ofPlatform().name("lease-keeper").daemon(true).factory());
     private volatile boolean leading;
 
-    LeaseKeeper(ClusterStore store, PgInstance pg, String member, Duration lease) {
+    public LeaseKeeper(ClusterStore store, PgInstance pg, String member, Duration lease) {
         this.store = store;
         this.pg = pg;
         this.member = member;
@@ -42,7 +42,7 @@ final class LeaseKeeper implements AutoCloseable {
     }
 
     /** Proves leadership now and extends the lease; false when leadership could not be proven. */
-    synchronized boolean renew() {
+    public synchronized boolean renew() {
         if (!leading) {
             return false;
         }
@@ -66,22 +66,22 @@ final class LeaseKeeper implements AutoCloseable {
     }
 
     /** Starts renewing; returns whether the first renewal succeeded (call before making PostgreSQL writable). */
-    boolean startLeading() {
+    public boolean startLeading() {
         leading = true;
         return renew();
     }
 
     /** Stops renewing at once; the lease runs out on its own unless {@link #clear()} follows. */
-    void stopLeading() {
+    public void stopLeading() {
         leading = false;
     }
 
-    boolean isLeading() {
+    public boolean isLeading() {
         return leading;
     }
 
     /** Marks PostgreSQL as nothing to fence; only once it is stopped or a standby. */
-    synchronized void clear() {
+    public synchronized void clear() {
         if (leading) {
             return;
         }

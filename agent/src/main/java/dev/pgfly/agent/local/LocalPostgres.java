@@ -1,4 +1,4 @@
-package dev.pgfly.agent;
+package dev.pgfly.agent.local;
 
 import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.model.LeaderRecord;
@@ -22,7 +22,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /** This member's PostgreSQL: the instance on disk, the SQL connection to it and its managed settings. */
-final class LocalPostgres {
+public final class LocalPostgres {
     private final PgInstance instance;
     private final PgSql sql;
     private final PgSql monitorSql;
@@ -32,7 +32,7 @@ final class LocalPostgres {
     private final java.nio.file.Path secretsDir;
     private volatile PgProbe lastProbe;
 
-    LocalPostgres(PgInstance instance, Secrets secrets, String member, java.nio.file.Path secretsDir) {
+    public LocalPostgres(PgInstance instance, Secrets secrets, String member, java.nio.file.Path secretsDir) {
         this.secretsDir = secretsDir;
         this.instance = instance;
         this.secrets = secrets;
@@ -46,36 +46,36 @@ final class LocalPostgres {
      * A connection for reading state only: as the pg_monitor role when the cluster has one, otherwise
      * (clusters created before it) as the agent's role.
      */
-    static PgSql monitoring(String host, int port, Secrets secrets, PgTls tls) {
+    public static PgSql monitoring(String host, int port, Secrets secrets, PgTls tls) {
         Login login = monitoringLogin(secrets);
         return new PgSql(host, port, login.user(), login.password(), tls);
     }
 
     /** A role to connect as, and its password. */
-    record Login(String user, String password) {
+    public record Login(String user, String password) {
     }
 
     /** The role monitoring connects as. */
-    static Login monitoringLogin(Secrets secrets) {
+    public static Login monitoringLogin(Secrets secrets) {
         return secrets.monitorPassword() != null
                 ? new Login(PgConfig.MONITOR_ROLE, secrets.monitorPassword())
                 : new Login(PgConfig.AGENT_ROLE, secrets.agentPassword());
     }
 
-    PgInstance instance() {
+    public PgInstance instance() {
         return instance;
     }
 
-    Secrets secrets() {
+    public Secrets secrets() {
         return secrets;
     }
 
-    PgSql sql() {
+    public PgSql sql() {
         return sql;
     }
 
     /** A fresh probe, or empty when PostgreSQL is down or not answering. */
-    Optional<PgProbe> probe() {
+    public Optional<PgProbe> probe() {
         if (!instance.isRunning()) {
             lastProbe = null;
             return Optional.empty();
@@ -106,12 +106,12 @@ final class LocalPostgres {
     }
 
     /** Authentication or privilege errors (SQLSTATE classes 28, 42501): the server itself answered. */
-    static boolean isAccessProblem(SQLException e) {
+    public static boolean isAccessProblem(SQLException e) {
         String state = e.getSQLState();
         return state != null && (state.startsWith("28") || state.equals("42501"));
     }
 
-    Optional<PgProbe> lastProbe() {
+    public Optional<PgProbe> lastProbe() {
         return Optional.ofNullable(lastProbe);
     }
 
@@ -119,7 +119,7 @@ final class LocalPostgres {
      * Writes the managed configuration for the given role; returns true when it changed. A replica
      * streams from {@code upstream} through its own slot; a primary lists its synchronous standbys.
      */
-    boolean configure(ClusterSpec spec, MemberSpec me, LeaderRecord upstream, Set<String> synchronousStandbys)
+    public boolean configure(ClusterSpec spec, MemberSpec me, LeaderRecord upstream, Set<String> synchronousStandbys)
             throws IOException {
         Map<String, String> settings = new LinkedHashMap<>(
                 PgConfig.baseSettings(me.host(), me.pgPort(), spec.name() + "/" + me.name()));
@@ -127,7 +127,7 @@ final class LocalPostgres {
         if (upstream != null && !upstream.member().equals(me.name())) {
             settings.put("primary_conninfo", PgConfig.primaryConninfo(upstream.host(), upstream.pgPort(), me.name(),
                     instance.passFile().toString(), instance.clientTls()));
-            settings.put("primary_slot_name", ReplicationSlots.slotName(me.name()));
+            settings.put("primary_slot_name", SlotNames.of(me.name()));
         }
         settings.put("synchronous_standby_names", synchronousStandbyNames(synchronousStandbys));
         String before = readManaged();
@@ -143,7 +143,7 @@ final class LocalPostgres {
      * expire); returns whether any changed. Missing files are an error with the file named: PostgreSQL
      * would not start with {@code ssl=on} and no certificate.
      */
-    boolean installTls() throws IOException {
+    public boolean installTls() throws IOException {
         if (!instance.tls()) {
             return false;
         }
@@ -158,7 +158,7 @@ final class LocalPostgres {
         return instance.installTls(Files.readString(ca), Files.readString(cert), Files.readString(key));
     }
 
-    void writePassFile() throws IOException {
+    public void writePassFile() throws IOException {
         instance.writePassFile(secrets.replicationPassword(), secrets.superuserPassword());
     }
 
@@ -169,7 +169,7 @@ final class LocalPostgres {
     }
 
     /** "ANY 1 (a, b)": a commit waits until at least one of the set has flushed it. */
-    static String synchronousStandbyNames(Set<String> standbys) {
+    public static String synchronousStandbyNames(Set<String> standbys) {
         if (standbys == null || standbys.isEmpty()) {
             return "";
         }
@@ -177,7 +177,7 @@ final class LocalPostgres {
     }
 
     /** Creates the agent and replication roles with their generated passwords (superuser connection). */
-    void createRoles() throws SQLException {
+    public void createRoles() throws SQLException {
         try (PgSql superuser = new PgSql(instance.host(), instance.port(), PgConfig.SUPERUSER, secrets.superuserPassword(),
                 instance.clientTls())) {
             superuser.ensureRole(PgConfig.AGENT_ROLE, secrets.agentPassword(), "SUPERUSER");
@@ -190,7 +190,7 @@ final class LocalPostgres {
      * On a primary, once per agent: the monitoring role exists with its current password. Clusters
      * created before the role existed get it here; the replicas receive it by replication.
      */
-    void ensureMonitorRoleOnce() {
+    public void ensureMonitorRoleOnce() {
         if (monitorRoleEnsured || secrets.monitorPassword() == null) {
             return;
         }
@@ -213,7 +213,7 @@ final class LocalPostgres {
     }
 
     /** CHECKPOINT on a member (as superuser); failures are logged, the caller goes on. */
-    void checkpointOn(String host, int port) {
+    public void checkpointOn(String host, int port) {
         try (PgSql superuser = new PgSql(host, port, PgConfig.SUPERUSER, secrets.superuserPassword(), instance.clientTls())) {
             superuser.checkpoint();
         } catch (SQLException e) {
@@ -221,11 +221,11 @@ final class LocalPostgres {
         }
     }
 
-    List<String> memberHosts(ClusterSpec spec) {
+    public List<String> memberHosts(ClusterSpec spec) {
         return spec.members().stream().map(MemberSpec::host).toList();
     }
 
-    String member() {
+    public String member() {
         return member;
     }
 }

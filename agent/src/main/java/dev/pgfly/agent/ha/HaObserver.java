@@ -1,10 +1,10 @@
-package dev.pgfly.agent;
+package dev.pgfly.agent.ha;
 
 /**
  * What the HA loop reports as it runs, for metrics. Calls come from the HA loop's own thread and must
  * return at once: an observer never does I/O.
  */
-interface HaObserver {
+public interface HaObserver {
     HaObserver NONE = new HaObserver() {
     };
 

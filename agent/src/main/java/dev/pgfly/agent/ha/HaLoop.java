@@ -1,5 +1,6 @@
-package dev.pgfly.agent;
+package dev.pgfly.agent.ha;
 
+import dev.pgfly.agent.local.LocalPostgres;
 import dev.pgfly.core.coord.ClusterStore;
 import dev.pgfly.core.coord.ConnectionListener;
 import dev.pgfly.core.ha.CycleDecision;
@@ -32,7 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * triggered by store watches and by a timer; fencing on connection loss runs at once on the store's
  * event thread (S1). The states and rules are in docs/ha-state-machine.md.
  */
-final class HaLoop implements ConnectionListener, AutoCloseable {
+public final class HaLoop implements ConnectionListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HaLoop.class);
 
     private final HaContext ctx;
@@ -47,8 +48,8 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
     private volatile boolean closing;
     private volatile long retryNotBefore;
 
-    HaLoop(AgentConfig config, ClusterStore store, LocalPostgres local, LeaseKeeper lease) {
-        this.ctx = new HaContext(config, store, local, lease);
+    public HaLoop(String member, Duration loopInterval, ClusterStore store, LocalPostgres local, LeaseKeeper lease) {
+        this.ctx = new HaContext(member, loopInterval, store, local, lease);
         this.demotion = new Demotion(ctx);
         Rejoining rejoining = new Rejoining(ctx);
         this.following = new Following(ctx, demotion, rejoining);
@@ -57,10 +58,10 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         this.election = new Election(ctx, demotion, leading);
     }
 
-    void start() {
+    public void start() {
         ctx.store.onConnectionChange(this);
         ctx.store.onChange(this::trigger);
-        long period = ctx.config.loopInterval().toMillis();
+        long period = ctx.loopInterval.toMillis();
         loop.scheduleWithFixedDelay(this::trigger, 0, period, TimeUnit.MILLISECONDS);
     }
 
@@ -68,7 +69,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
      * Runs an administrative action (e.g. a restart requested through the API) on the loop's own
      * thread, between two cycles, so that it never races a cycle; then asks for a cycle.
      */
-    <T> T runBetweenCycles(Callable<T> action, Duration timeout) throws Exception {
+    public <T> T runBetweenCycles(Callable<T> action, Duration timeout) throws Exception {
         try {
             return loop.submit(action).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
@@ -84,7 +85,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
      * agents, so failing cycles would otherwise feed a storm of them (seen in a chaos run: replicas
      * retrying a rewind against a stopping primary ten times a second).
      */
-    void trigger() {
+    public void trigger() {
         if (closing || !cycleQueued.compareAndSet(false, true)) {
             return;
         }
@@ -113,7 +114,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
             runCycle();
             retryNotBefore = 0;
         } catch (Exception e) {
-            retryNotBefore = System.currentTimeMillis() + ctx.config.loopInterval().toMillis();
+            retryNotBefore = System.currentTimeMillis() + ctx.loopInterval.toMillis();
             ctx.enter(MemberState.ERROR, e.getMessage());
             log.warn("HA cycle failed: {}", e.toString(), e);
         }
@@ -129,7 +130,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
     private void runCycle() throws Exception {
         boolean connected = ctx.store.isConnected();
         ClusterSpec spec = connected ? ctx.store.config().orElse(null) : null;
-        String name = ctx.config.member();
+        String name = ctx.member;
         LeaderRecord leader = spec == null ? null : ctx.store.leader().orElse(null);
         if (spec != null && spec.member(name).isPresent()) {
             ctx.pg.takeUnexpectedExit().ifPresent(pid -> ctx.event("restart",
@@ -170,7 +171,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         demotion.demoteIfWritable(Demotion.Mode.STALE_LEADER_NODE, ctx.local.probe(),
                 "found a leader node of a previous agent of this member");
         ctx.lease.clear();
-        ctx.store.removeStaleLeader(ctx.config.member());
+        ctx.store.removeStaleLeader(ctx.member);
         ctx.event("stale-leader", "removed the leader node left by this member's previous agent");
     }
 
@@ -196,16 +197,16 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
 
     // ------------------------------------------------------------------ status
 
-    MemberStatus status(Optional<PgProbe> probe) {
+    public MemberStatus status(Optional<PgProbe> probe) {
         ClusterSpec spec = ctx.store.config().orElse(null);
-        MemberSpec me = spec == null ? null : spec.member(ctx.config.member()).orElse(null);
+        MemberSpec me = spec == null ? null : spec.member(ctx.member).orElse(null);
         Role role = probe.map(p -> p.inRecovery() ? Role.REPLICA : Role.PRIMARY).orElse(Role.UNKNOWN);
         long replayed = probe.map(PgProbe::replayedLsn).orElse(0L);
         long primaryPosition = ctx.lastKnownPrimaryPosition;
         long lag = role == Role.REPLICA && primaryPosition > 0 ? Math.max(0, primaryPosition - replayed) : 0;
-        boolean synchronous = ctx.store.syncState().map(s -> s.standbys().contains(ctx.config.member())).orElse(false)
+        boolean synchronous = ctx.store.syncState().map(s -> s.standbys().contains(ctx.member)).orElse(false)
                 && spec != null && spec.synchronous();
-        return new MemberStatus(ctx.config.member(), role, ctx.state(), ctx.detail(),
+        return new MemberStatus(ctx.member, role, ctx.state(), ctx.detail(),
                 me == null ? null : me.host(), me == null ? 0 : me.pgPort(), me == null ? null : me.apiUrl(),
                 me == null ? null : me.region(),
                 probe.map(PgProbe::timeline).orElse(0),
@@ -224,28 +225,28 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         }
     }
 
-    MemberState state() {
+    public MemberState state() {
         return ctx.state();
     }
 
-    String detail() {
+    public String detail() {
         return ctx.detail();
     }
 
-    long term() {
+    public long term() {
         return ctx.term;
     }
 
     /** The leader this member follows, or null when it leads or nobody does. */
-    String upstream() {
+    public String upstream() {
         return ctx.upstream;
     }
 
-    void observe(HaObserver o) {
+    public void observe(HaObserver o) {
         ctx.observer = o;
     }
 
-    void event(String kind, String reason) {
+    public void event(String kind, String reason) {
         ctx.event(kind, reason);
     }
 
@@ -269,7 +270,7 @@ final class HaLoop implements ConnectionListener, AutoCloseable {
         }
         if (wasLeading) {
             try {
-                ctx.store.releaseLeadership(ctx.config.member());
+                ctx.store.releaseLeadership(ctx.member);
             } catch (RuntimeException e) {
                 log.debug("could not release leadership: {}", e.toString());
             }

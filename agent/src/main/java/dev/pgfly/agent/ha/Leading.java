@@ -1,4 +1,4 @@
-package dev.pgfly.agent;
+package dev.pgfly.agent.ha;
 
 import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.model.LeaderRecord;

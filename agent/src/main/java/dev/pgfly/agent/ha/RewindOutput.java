@@ -1,4 +1,4 @@
-package dev.pgfly.agent;
+package dev.pgfly.agent.ha;
 
 /** What pg_rewind's output says about the state it left the target data directory in. */
 final class RewindOutput {
