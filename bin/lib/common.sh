@@ -51,9 +51,16 @@ build_jar() { # builds the runnable jar without running tests; one build at a ti
   (
     flock 9
     if jar_is_stale; then
-      echo "pgfly: building the jar (first use or sources changed)..." >&2
-      (cd "$PGFLY_ROOT" && JAVA_HOME="$(java_home_of "$JAVA")" mvn -q -B -DskipTests package >&2) || {
+      echo "pgfly: building the jar with Maven (first use or sources changed; about a minute)..." >&2
+      local started=$SECONDS
+      # Quiet: Maven's own JVM warns about sun.misc.Unsafe on JDK 24+ (silenced where the option exists),
+      # and Maven 3.8 prints colour resets even in batch mode (stripped); errors still show.
+      local opts="${MAVEN_OPTS:-}"
+      [ "$(java_major "$JAVA")" -ge 24 ] && opts="$opts --sun-misc-unsafe-memory-access=allow"
+      (cd "$PGFLY_ROOT" && JAVA_HOME="$(java_home_of "$JAVA")" MAVEN_OPTS="$opts" mvn -q -B -DskipTests package 2>&1 \
+        | sed 's/\x1b\[[0-9;]*m//g' | grep -v '^[[:space:]]*$' >&2; exit "${PIPESTATUS[0]}") || {
         echo "pgfly: build failed (see the Maven output above)" >&2; exit 1; }
+      echo "pgfly: built in $(( SECONDS - started )) s" >&2
     fi
   ) 9>"$PGFLY_ROOT/cli/target/.build.lock"
 }
