@@ -6,8 +6,9 @@ package dev.pgfly.postgres;
  */
 public enum ShutdownMode {
     /**
-     * Waits for every client to disconnect, then shuts down as {@link #FAST} does. Nothing is rolled back,
-     * but it may wait forever for a session that never ends: pgfly does not use it.
+     * Refuses new connections and waits for every session to end on its own, then writes a shutdown
+     * checkpoint as {@link #FAST} does. Nothing is rolled back, but it waits as long as any client keeps
+     * its session open: pgfly does not use it.
      */
     SMART("smart", "TERM"),
     /**
