@@ -66,7 +66,7 @@ public final class Agent implements AutoCloseable {
         boolean tls = store.config().map(ClusterSpec::tls)
                 .orElseThrow(() -> new IllegalStateException("the cluster configuration vanished from the store"));
         PgInstance pg = new PgInstance(bin, OsUser.forPostgres(), config.memberDir(), me.host(), me.pgPort(), tls);
-        pg.prepareDirectories();
+        pg.data().prepareDirectories();
         LocalPostgres local = new LocalPostgres(pg, secrets, me.name(), config.secretsDir());
         // Before anything connects (a clone, a rewind, a probe of a server left running): the CA to verify with.
         local.installTls();

@@ -28,8 +28,8 @@ public final class AgentLogging {
     }
 
     public static Path toMemberDir(Path memberDir) throws IOException {
-        // 0710, PostgreSQL's user's group: nobody else may enter (see PgInstance.prepareMemberDir).
-        dev.pgfly.postgres.PgInstance.prepareMemberDir(memberDir, dev.pgfly.postgres.OsUser.forPostgres());
+        // 0710, PostgreSQL's user's group: nobody else may enter (see MemberDirectory.prepare).
+        dev.pgfly.postgres.MemberDirectory.prepare(memberDir, dev.pgfly.postgres.OsUser.forPostgres());
         Path file = memberDir.resolve(FILE_NAME);
         restrict(memberDir, file);
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {

@@ -2,6 +2,7 @@ package dev.pgfly.agent;
 
 import dev.pgfly.agent.ha.HaLoop;
 import dev.pgfly.agent.local.LocalPostgres;
+import dev.pgfly.postgres.ShutdownMode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
@@ -127,12 +128,12 @@ final class MemberApi implements AutoCloseable {
         boolean primaryAllowed = "primary=true".equals(query);
         try {
             long before = loop.runBetweenCycles(() -> {
-                boolean primary = local.probe().map(p -> !p.inRecovery()).orElse(!local.instance().isStandbyConfigured());
+                boolean primary = local.probe().map(p -> !p.inRecovery()).orElse(!local.instance().data().isStandbyConfigured());
                 if (primary && !primaryAllowed) {
                     throw new IllegalStateException("this member is the primary: switch over before restarting it");
                 }
                 long pid = local.instance().postmasterPid().orElse(0L);
-                local.instance().stop("fast", RESTART_STOP_TIMEOUT);
+                local.instance().stop(ShutdownMode.FAST, RESTART_STOP_TIMEOUT);
                 local.sql().reset();
                 return pid;
             }, RESTART_STOP_TIMEOUT.plusSeconds(30));

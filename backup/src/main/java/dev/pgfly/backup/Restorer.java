@@ -7,9 +7,10 @@ import dev.pgfly.core.util.FileTrees;
 import dev.pgfly.postgres.Command;
 import dev.pgfly.postgres.OsUser;
 import dev.pgfly.postgres.OwnedFiles;
-import dev.pgfly.postgres.PgInstance;
 import dev.pgfly.postgres.PgBinaries;
 import dev.pgfly.postgres.PgConfig;
+import dev.pgfly.postgres.PostgresLog;
+import dev.pgfly.postgres.ShutdownMode;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -169,7 +170,7 @@ public final class Restorer {
         // (root's, 0710): made there by root, 0600, and handed over.
         OwnedFiles.requireOnlyRootCanReplaceEntries(memberDir);
         Files.deleteIfExists(log);
-        PgInstance.createPrivateLog(log);
+        PostgresLog.createPrivate(log);
         user.own(log);
         Session session = new Session(dataDir, socketDir, options.port(), log);
         Command.Result start = Command.run(user.wrap(List.of(bin.tool("pg_ctl"), "start", "-D", dataDir.toString(),
@@ -340,9 +341,9 @@ public final class Restorer {
         public void close() throws IOException {
             if (postmasterStatus() != null) {
                 Command.Result r = Command.run(user.wrap(List.of(bin.tool("pg_ctl"), "stop", "-D", dataDir.toString(),
-                        "-m", "fast", "-w", "-t", Long.toString(STOP_TIMEOUT.toSeconds()))), Map.of(), STOP_TIMEOUT.plusSeconds(5));
+                        "-m", ShutdownMode.FAST.pgCtlName(), "-w", "-t", Long.toString(STOP_TIMEOUT.toSeconds()))), Map.of(), STOP_TIMEOUT.plusSeconds(5));
                 if (!r.ok() && postmasterStatus() != null) {
-                    Command.run(user.wrap(List.of(bin.tool("pg_ctl"), "stop", "-D", dataDir.toString(), "-m", "immediate")),
+                    Command.run(user.wrap(List.of(bin.tool("pg_ctl"), "stop", "-D", dataDir.toString(), "-m", ShutdownMode.IMMEDIATE.pgCtlName())),
                             Map.of(), Duration.ofSeconds(30));
                 }
             }

@@ -69,7 +69,7 @@ class MonotonicClockTest {
     private Path startWatchdog(long deadline) throws Exception {
         dir = Files.createTempDirectory("pgfly-watchdog-test");
         Path script = dir.resolve("pgfly-watchdog.sh");
-        try (InputStream in = PgInstance.class.getResourceAsStream("pgfly-watchdog.sh")) {
+        try (InputStream in = Postmaster.class.getResourceAsStream("pgfly-watchdog.sh")) {
             Files.write(script, in.readAllBytes());
         }
         Path lease = dir.resolve("lease");

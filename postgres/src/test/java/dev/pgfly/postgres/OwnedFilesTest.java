@@ -90,13 +90,13 @@ class OwnedFilesTest {
     void postgresqlConfALinkToARootFileNeverCarriesItsContentBack() throws Exception {
         PgInstance pg = new PgInstance(new PgBinaries(Path.of("/nonexistent"), 15), OsUser.forPostgres(), memberDir,
                 "127.41.3.9", 5432);
-        pg.prepareDirectories();
+        pg.data().prepareDirectories();
         Path conf = pg.dataDir().resolve("postgresql.conf");
         Files.createSymbolicLink(conf, secret);
         Path hba = pg.dataDir().resolve("pg_hba.conf");
         Files.createSymbolicLink(hba, secret);
 
-        pg.writeConfig(Map.of("work_mem", "4MB"), List.of("127.41.3.9"));
+        pg.files().writeConfig(Map.of("work_mem", "4MB"), List.of("127.41.3.9"));
 
         assertThat(secret).hasContent("the root-only secret");
         assertThat(Files.isSymbolicLink(conf)).isFalse();
@@ -124,7 +124,7 @@ class OwnedFilesTest {
     @Test
     void theMemberDirectoryLetsOnlyPostgresUsersGroupThrough() throws Exception {
         OsUser user = OsUser.forPostgres();
-        PgInstance.prepareMemberDir(memberDir, user);
+        MemberDirectory.prepare(memberDir, user);
         PosixFileAttributes a = Files.readAttributes(memberDir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         if (user.dropsPrivileges()) {
             assertThat(PosixFilePermissions.toString(a.permissions())).isEqualTo("rwx--x---");

@@ -41,21 +41,21 @@ class PgInstanceRestartTest {
             port = s.getLocalPort();
         }
         pg = new PgInstance(PgBinaries.locate(null), OsUser.forPostgres(), memberDir, "127.0.0.1", port);
-        pg.initdb(PASSWORD);
+        pg.data().initdb(PASSWORD);
         Map<String, String> settings = new java.util.LinkedHashMap<>(PgConfig.baseSettings("127.0.0.1", port, "restart"));
         settings.put("shared_buffers", "16MB");
         settings.put("archive_mode", "on");
         // Long enough to kill the postmaster while it runs; succeeds, as a `wal push` would.
         settings.put("archive_command", "touch '" + pg.dataDir().resolve("archiving") + "' && sleep 6");
-        pg.writeConfig(settings, List.of("127.0.0.1"));
-        pg.writeLease(0);
+        pg.files().writeConfig(settings, List.of("127.0.0.1"));
+        pg.lease().write(0);
     }
 
     @AfterEach
     void tearDown() throws Exception {
         try {
-            pg.stop("immediate", Duration.ofSeconds(30));
-            pg.awaitOldProcessesGone(Duration.ofSeconds(30));
+            pg.stop(ShutdownMode.IMMEDIATE, Duration.ofSeconds(30));
+            pg.postmaster().awaitOldProcessesGone(Duration.ofSeconds(30));
         } finally {
             Command.run(List.of("rm", "-rf", memberDir.toString()), Map.of(), Duration.ofMinutes(1));
         }
@@ -76,7 +76,7 @@ class PgInstanceRestartTest {
 
         ProcessHandle.of(postmaster).orElseThrow().destroyForcibly();
         ProcessHandle.of(postmaster).ifPresent(p -> p.onExit().join());
-        assertThat(pg.awaitOldProcessesGone(Duration.ZERO)).as("the archiver outlives its postmaster").isFalse();
+        assertThat(pg.postmaster().awaitOldProcessesGone(Duration.ZERO)).as("the archiver outlives its postmaster").isFalse();
 
         long restarted = pg.start(Duration.ofSeconds(60));
 
@@ -93,7 +93,7 @@ class PgInstanceRestartTest {
     @Test
     void aCloneIsAStandbyAndNeverAFormerPrimary() throws Exception {
         pg.start(Duration.ofSeconds(60));
-        pg.writePassFile("replication-secret", PASSWORD);
+        pg.files().writePassFile("replication-secret", PASSWORD);
         Properties props = new Properties();
         props.setProperty("user", PgConfig.SUPERUSER);
         props.setProperty("password", PASSWORD);
@@ -104,13 +104,13 @@ class PgInstanceRestartTest {
         Path cloneDir = Files.createTempDirectory(Path.of("/tmp"), "pgfly-clone-");
         try {
             PgInstance clone = new PgInstance(PgBinaries.locate(null), OsUser.forPostgres(), cloneDir, "127.0.0.1", pg.port() + 1);
-            clone.writePassFile("replication-secret", PASSWORD);
-            Command.Result copied = clone.basebackup("127.0.0.1", pg.port(), null, Duration.ofMinutes(5));
+            clone.files().writePassFile("replication-secret", PASSWORD);
+            Command.Result copied = clone.data().basebackup("127.0.0.1", pg.port(), null, Duration.ofMinutes(5));
 
             assertThat(copied.ok()).as(copied.output()).isTrue();
-            assertThat(clone.isStandbyConfigured()).as("standby.signal written with the copy").isTrue();
-            assertThat(clone.isUnstartedClone()).isTrue();
-            assertThat(pg.isUnstartedClone()).as("a primary that served the copy").isFalse();
+            assertThat(clone.data().isStandbyConfigured()).as("standby.signal written with the copy").isTrue();
+            assertThat(clone.data().isUnstartedClone()).isTrue();
+            assertThat(pg.data().isUnstartedClone()).as("a primary that served the copy").isFalse();
         } finally {
             Command.run(List.of("rm", "-rf", cloneDir.toString()), Map.of(), Duration.ofMinutes(1));
         }
@@ -120,17 +120,17 @@ class PgInstanceRestartTest {
     void readsTheSegmentFromPostmasterPidAndItsAttachCount() {
         List<String> pidFile = List.of("4242", "/data", "1700000000", "5432", "", "127.0.0.1",
                 "  2146320    720937", "ready   ");
-        assertThat(PgInstance.sharedMemoryId(pidFile)).isEqualTo(OptionalLong.of(720937));
-        assertThat(PgInstance.sharedMemoryId(pidFile.subList(0, 6))).isEmpty();
+        assertThat(Postmaster.sharedMemoryId(pidFile)).isEqualTo(OptionalLong.of(720937));
+        assertThat(Postmaster.sharedMemoryId(pidFile.subList(0, 6))).isEmpty();
 
         String shm = """
                        key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap
                    2146320     720937   600                    56 12057 12099      2   104   104   104   104 1795996561 1795996563 1795996561                  4096                     0
                          0     720938   600                    56 12057 12099      0   104   104   104   104 1795996561 1795996563 1795996561                  4096                     0
                 """;
-        assertThat(PgInstance.attachedProcesses(shm, 720937)).isEqualTo(2);
-        assertThat(PgInstance.attachedProcesses(shm, 720938)).isZero();
-        assertThat(PgInstance.attachedProcesses(shm, 1)).as("gone").isZero();
+        assertThat(Postmaster.attachedProcesses(shm, 720937)).isEqualTo(2);
+        assertThat(Postmaster.attachedProcesses(shm, 720938)).isZero();
+        assertThat(Postmaster.attachedProcesses(shm, 1)).as("gone").isZero();
     }
 
     /** The archive command marks its start in the data directory (PostgreSQL's user may write there). */

@@ -4,6 +4,7 @@ import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.model.LeaderRecord;
 import dev.pgfly.core.model.MemberSpec;
 import dev.pgfly.core.model.MemberState;
+import dev.pgfly.postgres.ShutdownMode;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -27,7 +28,7 @@ final class Bootstrapping {
         if (leader == null && !ctx.store.initialized() && ctx.store.tryClaimInitialize(me.name())) {
             ctx.enter(MemberState.INITIALIZING, "initdb of a new cluster");
             ctx.clearIncompleteDataDir();
-            ctx.pg.initdb(ctx.local.secrets().superuserPassword());
+            ctx.pg.data().initdb(ctx.local.secrets().superuserPassword());
             ctx.local.configure(spec, me, null, java.util.Set.of());
             OptionalLong acquired = ctx.store.tryAcquireLeadership(me.name(), me.host(), me.pgPort());
             if (acquired.isEmpty()) {
@@ -54,7 +55,7 @@ final class Bootstrapping {
         ctx.enter(MemberState.CLONING, "cloning from " + leader.member());
         ctx.clearIncompleteDataDir();
         ctx.local.writePassFile();
-        var result = ctx.pg.basebackup(leader.host(), leader.pgPort(), null, Duration.ofHours(6));
+        var result = ctx.pg.data().basebackup(leader.host(), leader.pgPort(), null, Duration.ofHours(6));
         if (!result.ok()) {
             ctx.clearIncompleteDataDir();
             throw new IOException("pg_basebackup from " + leader.member() + " failed: " + result.lastLine());
@@ -83,11 +84,11 @@ final class Bootstrapping {
             ctx.enter(MemberState.LEADERSHIP_UNPROVEN, "cannot prove leadership to the store");
             return;
         }
-        if (ctx.pg.isRunning() && ctx.pg.isStandbyConfigured()) {
+        if (ctx.pg.isRunning() && ctx.pg.data().isStandbyConfigured()) {
             // A standby of nobody, started by an election attempt: only a primary can create roles.
-            ctx.pg.stop("fast", Duration.ofSeconds(60));
+            ctx.pg.stop(ShutdownMode.FAST, Duration.ofSeconds(60));
         }
-        ctx.pg.setStandby(false);
+        ctx.pg.data().setStandby(false);
         ctx.marks.clearFormerPrimary();
         if (!ctx.pg.isRunning()) {
             ctx.local.configure(spec, me, null, ctx.sync.onPromotion(spec, ctx.term));

@@ -48,7 +48,7 @@ final class DataDirMarks {
 
     /** Marked so, or a data directory that would start writable; never a clone that has not started yet. */
     boolean isFormerPrimary() {
-        return Files.exists(formerPrimary()) || (!pg.isStandbyConfigured() && !pg.isUnstartedClone());
+        return Files.exists(formerPrimary()) || (!pg.data().isStandbyConfigured() && !pg.data().isUnstartedClone());
     }
 
     boolean isRecloneNeeded() {

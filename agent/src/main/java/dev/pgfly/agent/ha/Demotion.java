@@ -2,6 +2,7 @@ package dev.pgfly.agent.ha;
 
 import dev.pgfly.core.model.MemberState;
 import dev.pgfly.postgres.PgProbe;
+import dev.pgfly.postgres.ShutdownMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +65,7 @@ final class Demotion {
         if (mode.marksFormerPrimary) {
             ctx.marks.markFormerPrimary();
         }
-        ctx.pg.stop("immediate", STOP_TIMEOUT);
+        ctx.pg.stop(ShutdownMode.IMMEDIATE, STOP_TIMEOUT);
         if (mode.eventKind != null) {
             ctx.event(mode.eventKind, reason);
         }
@@ -81,7 +82,7 @@ final class Demotion {
         }
         ctx.lease.stopLeading();
         log.warn("coordination connection suspended while leading: immediate shutdown of PostgreSQL (fencing)");
-        ctx.pg.signalImmediateShutdown();
+        ctx.pg.postmaster().signal(ShutdownMode.IMMEDIATE);
         ctx.enter(MemberState.FENCED, "coordination connection lost while leading");
         ctx.event("fence", "coordination connection suspended while leading");
     }
@@ -94,6 +95,6 @@ final class Demotion {
         if (!ctx.pg.isRunning()) {
             return false;
         }
-        return probe.map(p -> !p.inRecovery()).orElse(!ctx.pg.isStandbyConfigured());
+        return probe.map(p -> !p.inRecovery()).orElse(!ctx.pg.data().isStandbyConfigured());
     }
 }

@@ -49,11 +49,11 @@ final class Election {
         ctx.upstream = null;
         if (!ctx.pg.isRunning()) {
             // Never writable without leadership: come up as a standby to report a WAL position.
-            if (!ctx.pg.isStandbyConfigured()) {
+            if (!ctx.pg.data().isStandbyConfigured()) {
                 ctx.marks.markFormerPrimary();
             }
             ctx.local.configure(spec, me, null, Set.of());
-            ctx.pg.setStandby(true);
+            ctx.pg.data().setStandby(true);
             ctx.lease.clear();
             ctx.enter(MemberState.LEADERLESS, "starting as a standby: nobody leads");
             ctx.pg.start(HaContext.START_TIMEOUT);

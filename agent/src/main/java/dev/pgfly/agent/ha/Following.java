@@ -8,6 +8,7 @@ import dev.pgfly.core.model.MemberState;
 import dev.pgfly.core.model.MemberStatus;
 import dev.pgfly.core.model.Role;
 import dev.pgfly.postgres.PgProbe;
+import dev.pgfly.postgres.ShutdownMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,7 +93,7 @@ final class Following {
             ctx.enter(MemberState.CATCHING_UP, "catching up with " + leader.member());
         } else if (!p.streaming() && ctx.marks.isFormerPrimary() && leader.ready()) {
             // Started as a standby without an upstream while leaderless: rewind before it streams.
-            ctx.pg.stop("fast", Duration.ofSeconds(60));
+            ctx.pg.stop(ShutdownMode.FAST, Duration.ofSeconds(60));
             rejoining.rejoin(leader);
             startAsReplica(spec, me, leader);
         } else {
@@ -134,7 +135,7 @@ final class Following {
             return;
         }
         ctx.formerPrimaryCleanlyStopped = false;
-        ctx.pg.stop("fast", Duration.ofSeconds(60));
+        ctx.pg.stop(ShutdownMode.FAST, Duration.ofSeconds(60));
         if (ctx.rewoundWithoutEffect) {
             log.warn("not streaming from {} although pg_rewind found nothing to rewind: re-cloning", leader.member());
             ctx.rewoundWithoutEffect = false;
@@ -157,7 +158,7 @@ final class Following {
     void recloneMarked(ClusterSpec spec, MemberSpec me, LeaderRecord leader) throws IOException {
         ctx.lease.stopLeading();
         if (ctx.pg.isRunning()) {
-            ctx.pg.stop("immediate", Duration.ofSeconds(30));
+            ctx.pg.stop(ShutdownMode.IMMEDIATE, Duration.ofSeconds(30));
         }
         ctx.lease.clear();
         if (leader == null || !leader.ready() || leader.member().equals(me.name())) {
@@ -179,7 +180,7 @@ final class Following {
 
     void startAsReplica(ClusterSpec spec, MemberSpec me, LeaderRecord leader) throws IOException {
         ctx.local.configure(spec, me, leader, Set.of());
-        ctx.pg.setStandby(true);
+        ctx.pg.data().setStandby(true);
         ctx.lease.clear();
         ctx.enter(MemberState.STARTING_REPLICA, "starting as a replica of " + leader.member());
         ctx.pg.start(HaContext.START_TIMEOUT);

@@ -74,7 +74,7 @@ final class HaContext {
         if (!pg.hasData()) {
             FileTrees.deleteContents(pg.dataDir());
         }
-        pg.prepareDirectories();
+        pg.data().prepareDirectories();
     }
 
     void event(String kind, String reason) {

@@ -11,6 +11,7 @@ import dev.pgfly.core.model.MemberState;
 import dev.pgfly.core.model.MemberStatus;
 import dev.pgfly.core.model.Role;
 import dev.pgfly.postgres.PgProbe;
+import dev.pgfly.postgres.ShutdownMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -133,7 +134,7 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
         String name = ctx.member;
         LeaderRecord leader = spec == null ? null : ctx.store.leader().orElse(null);
         if (spec != null && spec.member(name).isPresent()) {
-            ctx.pg.takeUnexpectedExit().ifPresent(pid -> ctx.event("restart",
+            ctx.pg.postmaster().takeUnexpectedExit().ifPresent(pid -> ctx.event("restart",
                     "PostgreSQL (pid " + pid + ") exited without the agent stopping it; the agent starts it again"));
             if (CycleDecision.isStaleLeaderNode(leader, name, ctx.store.holdsLeadership(name))) {
                 takeBackStaleLeaderNode();
@@ -162,7 +163,7 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
     private void leave() throws IOException {
         ctx.enter(MemberState.REMOVED, "removed from the cluster");
         ctx.lease.stopLeading();
-        ctx.pg.stop("fast", Duration.ofSeconds(30));
+        ctx.pg.stop(ShutdownMode.FAST, Duration.ofSeconds(30));
         ctx.lease.clear();
     }
 
@@ -263,7 +264,7 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
         boolean wasLeading = ctx.lease.isLeading();
         ctx.lease.stopLeading();
         try {
-            ctx.pg.stop("fast", Duration.ofSeconds(60));
+            ctx.pg.stop(ShutdownMode.FAST, Duration.ofSeconds(60));
             ctx.lease.clear();
         } catch (IOException e) {
             log.warn("could not stop PostgreSQL: {}", e.toString());

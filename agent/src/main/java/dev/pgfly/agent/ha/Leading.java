@@ -7,6 +7,7 @@ import dev.pgfly.core.model.MemberState;
 import dev.pgfly.core.model.SwitchoverRequest;
 import dev.pgfly.core.model.WakeAnswer;
 import dev.pgfly.postgres.PgProbe;
+import dev.pgfly.postgres.ShutdownMode;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -132,7 +133,7 @@ final class Leading {
             scaleToZero.serving(System.currentTimeMillis());
             return;
         }
-        ctx.pg.stop("fast", Duration.ofSeconds(60));
+        ctx.pg.stop(ShutdownMode.FAST, Duration.ofSeconds(60));
         ctx.local.sql().reset();
         scaleToZero.stopped(wakeRequest);
         ctx.enter(MemberState.IDLE, "stopped after " + spec.idleTimeoutSeconds() + " s without clients");

@@ -53,7 +53,7 @@ public final class LeaseKeeper implements AutoCloseable {
             if (!store.isConnected() || !store.holdsLeadership(member)) {
                 return false;
             }
-            pg.writeLease(provenAt + lease.toMillis());
+            pg.lease().write(provenAt + lease.toMillis());
             return true;
         } catch (RuntimeException | IOException e) {
             log.warn("lease not renewed: {}", e.toString());
@@ -86,7 +86,7 @@ public final class LeaseKeeper implements AutoCloseable {
             return;
         }
         try {
-            pg.writeLease(0);
+            pg.lease().write(0);
         } catch (IOException e) {
             log.warn("could not clear the lease: {}", e.toString());
         }

@@ -39,7 +39,7 @@ final class Rejoining {
         // pg_rewind reads the source's timeline from its control file, which a freshly promoted primary
         // updates only at its next checkpoint: without one it wrongly finds "no rewind required".
         ctx.local.checkpointOn(leader.host(), leader.pgPort());
-        var rewind = ctx.pg.rewind(leader.host(), leader.pgPort(), Duration.ofHours(1));
+        var rewind = ctx.pg.data().rewind(leader.host(), leader.pgPort(), Duration.ofHours(1));
         if (rewind.ok()) {
             ctx.rewoundWithoutEffect = RewindOutput.foundNothingToRewind(rewind.output());
             ctx.marks.clearFormerPrimary();
@@ -63,9 +63,9 @@ final class Rejoining {
     void reclone(LeaderRecord leader, String why) throws IOException {
         ctx.enter(MemberState.RECLONING, "re-cloning from " + leader.member());
         // A killed postmaster's last children (its archiver) still write into the directory we move.
-        ctx.pg.awaitOldProcessesGone(Duration.ofSeconds(30));
-        Path aside = ctx.pg.moveDataAside();
-        var clone = ctx.pg.basebackup(leader.host(), leader.pgPort(), null, Duration.ofHours(6));
+        ctx.pg.postmaster().awaitOldProcessesGone(Duration.ofSeconds(30));
+        Path aside = ctx.pg.data().moveDataAside();
+        var clone = ctx.pg.data().basebackup(leader.host(), leader.pgPort(), null, Duration.ofHours(6));
         if (!clone.ok()) {
             // Keep the only copy we had: put it back and try again next cycle.
             ctx.clearIncompleteDataDir();
@@ -85,7 +85,7 @@ final class Rejoining {
     /** Removes data directories set aside by re-clones (this one's and any an earlier removal left). */
     private void removeOldCopies() {
         try {
-            for (Path copy : ctx.pg.setAsideCopies()) {
+            for (Path copy : ctx.pg.data().setAsideCopies()) {
                 try {
                     FileTrees.delete(copy);
                 } catch (IOException e) {

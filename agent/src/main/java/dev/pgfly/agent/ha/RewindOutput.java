@@ -7,7 +7,7 @@ final class RewindOutput {
 
     /**
      * Whether pg_rewind got as far as writing into the target: it reports how much it needs to copy
-     * ("need to copy N MB", printed with --progress, which {@code PgInstance.rewind} passes) right before it
+     * ("need to copy N MB", printed with --progress, which {@code DataDirectory.rewind} passes) right before it
      * starts changing files. A run that failed before (source unreachable, no common ancestor) left the
      * directory as it was.
      */

@@ -11,6 +11,7 @@ import dev.pgfly.core.model.MemberStatus;
 import dev.pgfly.core.model.Role;
 import dev.pgfly.core.model.SwitchoverRequest;
 import dev.pgfly.postgres.PgInstance;
+import dev.pgfly.postgres.ShutdownMode;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -84,7 +85,7 @@ final class Switchover {
         stopForHandover();
         lease.stopLeading();
         lease.clear();
-        Map<String, String> control = pg.controlData();
+        Map<String, String> control = pg.data().controlData();
         OptionalLong clean = cleanShutdownCheckpoint(control);
         if (clean.isEmpty()) {
             stayPrimary("PostgreSQL did not stop cleanly (" + control.getOrDefault("Database cluster state", "no control data")
@@ -112,13 +113,13 @@ final class Switchover {
      */
     private void stopForHandover() throws IOException {
         try {
-            pg.stop("fast", Duration.ofSeconds(1));
+            pg.stop(ShutdownMode.FAST, Duration.ofSeconds(1));
         } catch (IOException stillStopping) {
             // pg_ctl gave up waiting; the shutdown goes on
         }
         long deadline = System.currentTimeMillis() + 60_000;
         while (pg.isRunning() && System.currentTimeMillis() < deadline) {
-            if (cleanShutdownCheckpoint(pg.controlData()).isPresent()) {
+            if (cleanShutdownCheckpoint(pg.data().controlData()).isPresent()) {
                 events.accept("switchover-stop", "shutdown checkpoint written; ending what still holds the postmaster");
                 break;
             }
@@ -130,7 +131,7 @@ final class Switchover {
             }
         }
         if (pg.isRunning()) {
-            pg.stop("immediate", Duration.ofSeconds(30));
+            pg.stop(ShutdownMode.IMMEDIATE, Duration.ofSeconds(30));
         }
     }
 

@@ -133,7 +133,7 @@ public final class LocalPostgres {
         String before = readManaged();
         writePassFile();
         boolean certificatesChanged = installTls();
-        instance.writeConfig(settings, spec.members().stream().map(MemberSpec::host).toList());
+        instance.files().writeConfig(settings, spec.members().stream().map(MemberSpec::host).toList());
         return certificatesChanged || !before.equals(readManaged());
     }
 
@@ -155,11 +155,11 @@ public final class LocalPostgres {
                 throw new IOException("TLS is on for this cluster but " + f + " is missing");
             }
         }
-        return instance.installTls(Files.readString(ca), Files.readString(cert), Files.readString(key));
+        return instance.files().installTls(Files.readString(ca), Files.readString(cert), Files.readString(key));
     }
 
     public void writePassFile() throws IOException {
-        instance.writePassFile(secrets.replicationPassword(), secrets.superuserPassword());
+        instance.files().writePassFile(secrets.replicationPassword(), secrets.superuserPassword());
     }
 
     private String readManaged() throws IOException {

@@ -16,9 +16,9 @@ import dev.pgfly.core.model.MemberSpec;
 import dev.pgfly.core.util.FileTrees;
 import dev.pgfly.core.util.Json;
 import dev.pgfly.core.util.Secrets;
+import dev.pgfly.postgres.MemberDirectory;
 import dev.pgfly.postgres.OsUser;
 import dev.pgfly.postgres.OwnedFiles;
-import dev.pgfly.postgres.PgInstance;
 import dev.pgfly.postgres.PgBinaries;
 import dev.pgfly.postgres.PgConfig;
 
@@ -267,7 +267,7 @@ public final class ClusterBackups {
             // of root's, as every restore needs (see Restorer).
             Path scratch = archiveDir(cluster).resolveSibling("verify-" + id);
             FileTrees.delete(scratch);
-            PgInstance.prepareMemberDir(scratch, user);
+            MemberDirectory.prepare(scratch, user);
             try {
                 Restorer restorer = new Restorer(store, PgBinaries.locate(cluster.pgBin()), user);
                 restorer.unpack(manifest, scratch.resolve("data"), check.next("restore"));
@@ -319,7 +319,7 @@ public final class ClusterBackups {
     public long restoreInto(LocalCluster cluster, PlannedRestore plan, Secrets secrets, Progress progress) throws IOException {
         MemberSpec first = cluster.spec().members().getFirst();
         Path memberDir = Path.of(cluster.dataRoot()).resolve(first.name());
-        PgInstance.prepareMemberDir(memberDir, user);
+        MemberDirectory.prepare(memberDir, user);
         writeArchiveFiles(cluster, plan.sourceStore(), "source-store.json", SOURCE_SCRIPT);
         try (BackupStore store = plan.sourceStore().open()) {
             Restorer restorer = new Restorer(store, PgBinaries.locate(cluster.pgBin()), user);

@@ -14,15 +14,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * wall clock for a watchdog an older pgfly started (its PostgreSQL keeps running across an upgrade of
  * pgfly, and would be fenced if that watchdog read an uptime deadline as an epoch one).
  */
-class PgInstanceLeaseTest {
+class WatchdogLeaseTest {
     private Path memberDir;
-    private PgInstance pg;
+    private WatchdogLease lease;
 
     @BeforeEach
     void setUp() throws Exception {
         memberDir = Files.createTempDirectory("pgfly-lease");
-        pg = new PgInstance(new PgBinaries(Path.of("/nonexistent"), 15), OsUser.forPostgres(), memberDir,
-                "127.41.3.1", 5432, true);
+        lease = new WatchdogLease(new MemberDirectory(memberDir));
     }
 
     @AfterEach
@@ -34,17 +33,17 @@ class PgInstanceLeaseTest {
     void aDeadlineIsWrittenOnBothClocks() throws Exception {
         long monotonic = MonotonicClock.millis();
         long wall = System.currentTimeMillis();
-        pg.writeLease(monotonic + 2_000);
-        long uptimeDeadline = Long.parseLong(Files.readString(pg.leaseFile()).strip());
-        long wallDeadline = Long.parseLong(Files.readString(pg.legacyLeaseFile()).strip());
+        lease.write(monotonic + 2_000);
+        long uptimeDeadline = Long.parseLong(Files.readString(lease.file()).strip());
+        long wallDeadline = Long.parseLong(Files.readString(lease.legacyFile()).strip());
         assertThat(uptimeDeadline).isEqualTo(monotonic + 2_000);
         assertThat(wallDeadline).isBetween(wall + 1_500, System.currentTimeMillis() + 2_500);
     }
 
     @Test
     void noLeaseIsZeroOnBoth() throws Exception {
-        pg.writeLease(0);
-        assertThat(Files.readString(pg.leaseFile()).strip()).isEqualTo("0");
-        assertThat(Files.readString(pg.legacyLeaseFile()).strip()).isEqualTo("0");
+        lease.write(0);
+        assertThat(Files.readString(lease.file()).strip()).isEqualTo("0");
+        assertThat(Files.readString(lease.legacyFile()).strip()).isEqualTo("0");
     }
 }

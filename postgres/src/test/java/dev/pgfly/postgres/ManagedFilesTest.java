@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * can land while the next cycle writes: a chaos run's primary read a truncated pgfly.conf, turned ssl off
  * and kept serving without TLS ("server does not support SSL, but SSL was required" for every new replica).
  */
-class PgInstanceConfigFilesTest {
+class ManagedFilesTest {
     private static final List<String> HOSTS = List.of("127.41.3.1", "127.41.3.2");
 
     private Path memberDir;
@@ -34,7 +34,7 @@ class PgInstanceConfigFilesTest {
         memberDir = Files.createTempDirectory("pgfly-config-files");
         pg = new PgInstance(new PgBinaries(Path.of("/nonexistent"), 15), OsUser.forPostgres(), memberDir,
                 "127.41.3.1", 5432, true);
-        pg.prepareDirectories();
+        pg.data().prepareDirectories();
     }
 
     @AfterEach
@@ -51,9 +51,9 @@ class PgInstanceConfigFilesTest {
         Path conf = pg.dataDir().resolve("pgfly.conf");
         Map<String, String> a = Map.of("synchronous_standby_names", "ANY 1 (\"m2\", \"m3\")", "work_mem", "4MB");
         Map<String, String> b = Map.of("synchronous_standby_names", "ANY 1 (\"m2\")", "work_mem", "8MB");
-        pg.writeConfig(a, HOSTS);
+        pg.files().writeConfig(a, HOSTS);
         String wholeA = Files.readString(conf);
-        pg.writeConfig(b, HOSTS);
+        pg.files().writeConfig(b, HOSTS);
         String wholeB = Files.readString(conf);
 
         Set<String> seen = ConcurrentHashMap.newKeySet();
@@ -71,7 +71,7 @@ class PgInstanceConfigFilesTest {
         });
         try {
             for (int i = 0; i < 1_500; i++) {
-                pg.writeConfig(i % 2 == 0 ? a : b, HOSTS);
+                pg.files().writeConfig(i % 2 == 0 ? a : b, HOSTS);
             }
         } finally {
             writing.set(false);
@@ -84,12 +84,12 @@ class PgInstanceConfigFilesTest {
     @Test
     void anUnchangedConfigurationIsNotRewritten() throws Exception {
         Map<String, String> settings = Map.of("work_mem", "4MB");
-        pg.writeConfig(settings, HOSTS);
-        pg.writePassFile("replication-secret", "superuser-secret");
+        pg.files().writeConfig(settings, HOSTS);
+        pg.files().writePassFile("replication-secret", "superuser-secret");
         List<Object> before = fileKeys();
         Thread.sleep(20);
-        pg.writeConfig(settings, HOSTS);
-        pg.writePassFile("replication-secret", "superuser-secret");
+        pg.files().writeConfig(settings, HOSTS);
+        pg.files().writePassFile("replication-secret", "superuser-secret");
         assertThat(fileKeys()).isEqualTo(before);
         try (Stream<Path> files = Files.list(pg.dataDir())) {
             assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
@@ -98,8 +98,8 @@ class PgInstanceConfigFilesTest {
 
     @Test
     void aChangedPasswordFileIsReplacedWhole() throws Exception {
-        pg.writePassFile("first", "su");
-        pg.writePassFile("second", "su");
+        pg.files().writePassFile("first", "su");
+        pg.files().writePassFile("second", "su");
         assertThat(Files.readString(pg.passFile())).contains(":second\n").doesNotContain("first");
         assertThat(Files.getPosixFilePermissions(pg.passFile()).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
     }
