@@ -14,6 +14,7 @@ import dev.pgfly.postgres.Command;
 import dev.pgfly.postgres.OsUser;
 import dev.pgfly.postgres.PgBinaries;
 import dev.pgfly.postgres.PgInstance;
+import dev.pgfly.postgres.ShutdownMode;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
@@ -68,7 +69,7 @@ class HaLoopTest {
         store.putConfig(new ClusterSpec(CLUSTER, "dev", "fra", false, ClusterSpec.DEFAULT_MAX_LAG_BYTES, "127.0.0.1",
                 freePort(), freePort(), 15, List.of(m1), Map.of("shared_buffers", "16MB")));
         pg = new PgInstance(PgBinaries.locate(null), OsUser.forPostgres(), memberDir, "127.0.0.1", port);
-        pg.prepareDirectories();
+        pg.data().prepareDirectories();
         LocalPostgres local = new LocalPostgres(pg, Secrets.readFrom(secretsDir), "m1", secretsDir);
         lease = new LeaseKeeper(store, pg, "m1", Duration.ofSeconds(2));
         loop = new HaLoop("m1", LOOP, store, local, lease);
@@ -79,8 +80,8 @@ class HaLoopTest {
         try {
             loop.close();
             lease.close();
-            pg.stop("immediate", Duration.ofSeconds(30));
-            pg.awaitOldProcessesGone(Duration.ofSeconds(30));
+            pg.stop(ShutdownMode.IMMEDIATE, Duration.ofSeconds(30));
+            pg.postmaster().awaitOldProcessesGone(Duration.ofSeconds(30));
             store.close();
             client.close();
             zk.close();
@@ -119,7 +120,7 @@ class HaLoopTest {
      */
     @Test
     void aMarkedDataDirectoryIsNeverStartedNorElected() throws Exception {
-        pg.initdb(Secrets.readFrom(secretsDir).superuserPassword());
+        pg.data().initdb(Secrets.readFrom(secretsDir).superuserPassword());
         Files.writeString(pg.memberDir().resolve("reclone-needed"), "pg_rewind failed part-way (test)");
         store.tryClaimInitialize("m1");
         loop.start();
