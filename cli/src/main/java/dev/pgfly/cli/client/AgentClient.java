@@ -1,7 +1,7 @@
 package dev.pgfly.cli.client;
 
-import dev.pgfly.cli.api.MemberChecks;
-import dev.pgfly.cli.api.MemberView;
+import dev.pgfly.node.api.MemberChecks;
+import dev.pgfly.node.api.MemberView;
 import dev.pgfly.core.util.Json;
 
 import java.net.URI;

@@ -1,8 +1,8 @@
 package dev.pgfly.cli.client;
 
-import dev.pgfly.cli.PgflyHome;
-import dev.pgfly.cli.daemon.Daemon;
-import dev.pgfly.cli.daemon.DaemonInfo;
+import dev.pgfly.node.home.PgflyHome;
+import dev.pgfly.node.Daemon;
+import dev.pgfly.node.DaemonInfo;
 import dev.pgfly.core.util.ClassDataSharing;
 import dev.pgfly.core.util.Json;
 import dev.pgfly.core.util.UnixFiles;

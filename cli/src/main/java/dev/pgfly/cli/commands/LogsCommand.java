@@ -1,6 +1,6 @@
 package dev.pgfly.cli.commands;
 
-import dev.pgfly.cli.api.LogFile;
+import dev.pgfly.node.api.LogFile;
 import dev.pgfly.cli.client.DaemonClient;
 import dev.pgfly.cli.logs.LogLines;
 import dev.pgfly.cli.logs.LogTail;

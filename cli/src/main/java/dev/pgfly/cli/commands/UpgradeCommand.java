@@ -1,6 +1,6 @@
 package dev.pgfly.cli.commands;
 
-import dev.pgfly.cli.api.RestartResult;
+import dev.pgfly.node.api.RestartResult;
 import dev.pgfly.cli.client.DaemonClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -3,7 +3,7 @@ package dev.pgfly.cli.commands;
 import dev.pgfly.cli.Table;
 import dev.pgfly.cli.admin.Users;
 import dev.pgfly.cli.client.CliException;
-import dev.pgfly.core.admin.SqlNames;
+import dev.pgfly.node.admin.SqlNames;
 import dev.pgfly.core.util.Secrets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
