@@ -76,7 +76,7 @@ final class DaemonApi implements AutoCloseable {
             HttpCalls.respond(ex, 200, body == null ? Map.of("ok", true) : body);
         } catch (HttpCalls.Refused e) {
             throw e;
-        } catch (ClusterManager.NoSuchElementException404 e) {
+        } catch (NoSuchElementException404 e) {
             HttpCalls.error(ex, 404, e.getMessage());
         } catch (IllegalArgumentException e) {
             HttpCalls.error(ex, 400, e.getMessage());
@@ -104,7 +104,7 @@ final class DaemonApi implements AutoCloseable {
             return Map.of("down_ms", down, "port", zookeeper.port());
         }
         if (!resource.equals("clusters")) {
-            throw new ClusterManager.NoSuchElementException404("no such API: " + path);
+            throw new NoSuchElementException404("no such API: " + path);
         }
         if (p.length == 1) {
             return switch (method) {
@@ -118,7 +118,7 @@ final class DaemonApi implements AutoCloseable {
         // Exactly the paths listed above: a trailing segment must never be ignored (POST .../members/x
         // would otherwise add a member).
         if (p.length > (method.equals("DELETE") && action.equals("members") ? 4 : 3)) {
-            throw new ClusterManager.NoSuchElementException404("no such API: " + path);
+            throw new NoSuchElementException404("no such API: " + path);
         }
         return switch (method + " " + action) {
             case "GET " -> clusters.status(name);

@@ -69,7 +69,7 @@ class ClusterTlsTest {
 
     @Test
     void aFilePathStaysReadableInAUrl() {
-        assertThat(ClusterManager.queryValue("/root/.pgfly/clusters/shop/ca.crt")).isEqualTo("/root/.pgfly/clusters/shop/ca.crt");
-        assertThat(ClusterManager.queryValue("/tmp/a b&c=d/ca.crt")).isEqualTo("/tmp/a%20b%26c%3Dd/ca.crt");
+        assertThat(ClientAccess.queryValue("/root/.pgfly/clusters/shop/ca.crt")).isEqualTo("/root/.pgfly/clusters/shop/ca.crt");
+        assertThat(ClientAccess.queryValue("/tmp/a b&c=d/ca.crt")).isEqualTo("/tmp/a%20b%26c%3Dd/ca.crt");
     }
 }

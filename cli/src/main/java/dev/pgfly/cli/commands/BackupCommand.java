@@ -14,8 +14,8 @@ import dev.pgfly.node.backup.BackupSettings;
 import dev.pgfly.node.backup.ClusterBackups;
 import dev.pgfly.cli.client.CliException;
 import dev.pgfly.cli.client.SecretInput;
+import dev.pgfly.node.ClusterRecords;
 import dev.pgfly.node.home.LocalCluster;
-import dev.pgfly.core.util.Json;
 import dev.pgfly.core.util.Names;
 import dev.pgfly.core.util.Secrets;
 import dev.pgfly.postgres.PgConfig;
@@ -26,7 +26,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -53,7 +52,7 @@ public final class BackupCommand implements Runnable {
             throw new CliException("no cluster named '" + name + "'");
         }
         try {
-            return Json.read(Files.readAllBytes(home.clusterFile(name)), LocalCluster.class);
+            return ClusterRecords.read(home.clusterFile(name));
         } catch (IOException e) {
             throw new CliException("cannot read " + home.clusterFile(name) + ": " + e.getMessage());
         }
