@@ -4,10 +4,10 @@ import dev.pgfly.backup.Progress;
 import dev.pgfly.backup.SnapshotCatalog;
 import dev.pgfly.backup.SnapshotManifest;
 import dev.pgfly.backup.store.BackupStore;
-import dev.pgfly.node.home.LocalCluster;
-import dev.pgfly.node.home.PgflyHome;
 import dev.pgfly.node.backup.BackupSettings;
 import dev.pgfly.node.backup.ClusterBackups;
+import dev.pgfly.node.home.LocalCluster;
+import dev.pgfly.node.home.PgflyHome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,11 +1,11 @@
 package dev.pgfly.node;
 
-import dev.pgfly.node.home.LocalCluster;
-import dev.pgfly.node.home.PgflyHome;
 import dev.pgfly.core.coord.DcsAddress;
 import dev.pgfly.core.coord.StoreCredentials;
 import dev.pgfly.core.model.MemberSpec;
 import dev.pgfly.core.util.ClassDataSharing;
+import dev.pgfly.node.home.LocalCluster;
+import dev.pgfly.node.home.PgflyHome;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,13 +1,13 @@
 package dev.pgfly.node;
 
-import dev.pgfly.node.home.LocalCluster;
-import dev.pgfly.node.home.PgflyHome;
-import dev.pgfly.node.api.SettingsUpdate;
-import dev.pgfly.node.api.SettingsView;
-import dev.pgfly.node.admin.OwnedSettings;
-import dev.pgfly.node.admin.SettingValidator;
 import dev.pgfly.core.model.MemberSpec;
 import dev.pgfly.core.util.Secrets;
+import dev.pgfly.node.admin.OwnedSettings;
+import dev.pgfly.node.admin.SettingValidator;
+import dev.pgfly.node.api.SettingsUpdate;
+import dev.pgfly.node.api.SettingsView;
+import dev.pgfly.node.home.LocalCluster;
+import dev.pgfly.node.home.PgflyHome;
 
 import java.io.IOException;
 import java.sql.SQLException;

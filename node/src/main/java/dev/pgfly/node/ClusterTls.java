@@ -1,13 +1,13 @@
 package dev.pgfly.node;
 
-import dev.pgfly.node.home.LocalCluster;
-import dev.pgfly.node.home.PgflyHome;
 import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.model.MemberSpec;
 import dev.pgfly.core.tls.ClusterCa;
 import dev.pgfly.core.tls.MemberCertificate;
 import dev.pgfly.core.tls.TlsFiles;
 import dev.pgfly.core.util.Secrets;
+import dev.pgfly.node.home.LocalCluster;
+import dev.pgfly.node.home.PgflyHome;
 import dev.pgfly.postgres.PgTls;
 
 import java.io.IOException;

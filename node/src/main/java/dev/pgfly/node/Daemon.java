@@ -1,6 +1,5 @@
 package dev.pgfly.node;
 
-import dev.pgfly.node.home.PgflyHome;
 import dev.pgfly.core.coord.DcsAddress;
 import dev.pgfly.core.coord.StoreAcls;
 import dev.pgfly.core.coord.StoreCredentials;
@@ -8,6 +7,7 @@ import dev.pgfly.core.coord.ZkConnections;
 import dev.pgfly.core.util.Json;
 import dev.pgfly.core.util.PrivateFiles;
 import dev.pgfly.core.util.Secrets;
+import dev.pgfly.node.home.PgflyHome;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

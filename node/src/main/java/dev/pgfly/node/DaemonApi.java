@@ -2,9 +2,9 @@ package dev.pgfly.node;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.pgfly.core.http.HttpCalls;
 import dev.pgfly.node.api.CreateRequest;
 import dev.pgfly.node.api.SettingsUpdate;
-import dev.pgfly.core.http.HttpCalls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,7 @@
 package dev.pgfly.node;
 
-import dev.pgfly.node.admin.SettingSpec;
 import dev.pgfly.core.model.MemberSpec;
+import dev.pgfly.node.admin.SettingSpec;
 import dev.pgfly.postgres.PgConfig;
 import dev.pgfly.postgres.PgLogin;
 

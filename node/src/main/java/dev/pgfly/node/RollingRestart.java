@@ -1,7 +1,5 @@
 package dev.pgfly.node;
 
-import dev.pgfly.node.api.RestartResult;
-import dev.pgfly.node.admin.RestartPlan;
 import dev.pgfly.core.coord.ClusterStore;
 import dev.pgfly.core.model.LeaderRecord;
 import dev.pgfly.core.model.MemberSpec;
@@ -9,6 +7,8 @@ import dev.pgfly.core.model.MemberStatus;
 import dev.pgfly.core.model.Role;
 import dev.pgfly.core.util.Json;
 import dev.pgfly.core.util.Secrets;
+import dev.pgfly.node.admin.RestartPlan;
+import dev.pgfly.node.api.RestartResult;
 import dev.pgfly.node.home.LocalCluster;
 
 import java.io.IOException;

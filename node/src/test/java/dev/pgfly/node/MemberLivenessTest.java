@@ -1,7 +1,7 @@
 package dev.pgfly.node;
 
-import dev.pgfly.core.model.MemberStatus;
 import dev.pgfly.core.model.MemberState;
+import dev.pgfly.core.model.MemberStatus;
 import dev.pgfly.core.model.Role;
 import org.junit.jupiter.api.Test;
 

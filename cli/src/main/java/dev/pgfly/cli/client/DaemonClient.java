@@ -1,11 +1,11 @@
 package dev.pgfly.cli.client;
 
-import dev.pgfly.node.home.PgflyHome;
-import dev.pgfly.node.Daemon;
-import dev.pgfly.node.DaemonInfo;
 import dev.pgfly.core.util.ClassDataSharing;
 import dev.pgfly.core.util.Json;
 import dev.pgfly.core.util.UnixFiles;
+import dev.pgfly.node.Daemon;
+import dev.pgfly.node.DaemonInfo;
+import dev.pgfly.node.home.PgflyHome;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.JsonNode;
 

@@ -1,11 +1,11 @@
 package dev.pgfly.cli.commands;
 
-import dev.pgfly.node.home.PgflyHome;
 import dev.pgfly.cli.Table;
-import dev.pgfly.node.api.ClusterView;
-import dev.pgfly.node.api.MemberView;
 import dev.pgfly.cli.client.DaemonClient;
 import dev.pgfly.core.util.Json;
+import dev.pgfly.node.api.ClusterView;
+import dev.pgfly.node.api.MemberView;
+import dev.pgfly.node.home.PgflyHome;
 
 import java.io.PrintStream;
 

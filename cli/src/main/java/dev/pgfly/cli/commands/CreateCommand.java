@@ -1,9 +1,9 @@
 package dev.pgfly.cli.commands;
 
-import dev.pgfly.node.api.CreateRequest;
-import dev.pgfly.node.api.CreateResult;
 import dev.pgfly.cli.client.DaemonClient;
 import dev.pgfly.core.util.Durations;
+import dev.pgfly.node.api.CreateRequest;
+import dev.pgfly.node.api.CreateResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -1,11 +1,11 @@
 package dev.pgfly.cli.commands;
 
-import dev.pgfly.node.home.PgflyHome;
 import dev.pgfly.cli.client.CliException;
 import dev.pgfly.cli.client.DaemonClient;
+import dev.pgfly.core.util.Durations;
 import dev.pgfly.node.Daemon;
 import dev.pgfly.node.DaemonInfo;
-import dev.pgfly.core.util.Durations;
+import dev.pgfly.node.home.PgflyHome;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

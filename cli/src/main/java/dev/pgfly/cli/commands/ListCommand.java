@@ -1,8 +1,8 @@
 package dev.pgfly.cli.commands;
 
 import dev.pgfly.cli.Table;
-import dev.pgfly.node.api.ClusterView;
 import dev.pgfly.cli.client.DaemonClient;
+import dev.pgfly.node.api.ClusterView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
