@@ -4,6 +4,7 @@ import dev.pgfly.core.util.Names;
 import dev.pgfly.core.util.Secrets;
 import dev.pgfly.node.home.LocalCluster;
 import dev.pgfly.node.home.PgflyHome;
+import dev.pgfly.node.tls.ClusterTls;
 import dev.pgfly.postgres.PgConfig;
 import dev.pgfly.postgres.PgLogin;
 

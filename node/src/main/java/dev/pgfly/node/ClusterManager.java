@@ -12,6 +12,7 @@ import dev.pgfly.node.api.SettingsView;
 import dev.pgfly.node.backup.ClusterBackups;
 import dev.pgfly.node.home.LocalCluster;
 import dev.pgfly.node.home.PgflyHome;
+import dev.pgfly.node.tls.ClusterTls;
 import org.apache.curator.framework.CuratorFramework;
 
 import java.io.IOException;

@@ -7,6 +7,7 @@ import dev.pgfly.core.coord.ZkConnections;
 import dev.pgfly.core.util.Json;
 import dev.pgfly.core.util.PrivateFiles;
 import dev.pgfly.core.util.Secrets;
+import dev.pgfly.node.api.DaemonInfo;
 import dev.pgfly.node.home.PgflyHome;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
@@ -52,7 +53,7 @@ public final class Daemon {
     public static void run(PgflyHome home) throws Exception {
         Files.createDirectories(home.daemonDir());
         Files.setPosixFilePermissions(home.daemonDir(), PosixFilePermissions.fromString("rwx------"));
-        Optional<DaemonInfo> previous = readInfo(home);
+        Optional<DaemonInfo> previous = DaemonInfo.read(home);
         if (previous.isPresent() && ProcessHandle.of(previous.get().pid()).map(ProcessHandle::isAlive).orElse(false)
                 && previous.get().pid() != ProcessHandle.current().pid()) {
             throw new IllegalStateException("a daemon is already running (pid " + previous.get().pid() + ")");
@@ -204,16 +205,6 @@ public final class Daemon {
             ch.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    public static Optional<DaemonInfo> readInfo(PgflyHome home) {
-        try {
-            return Files.exists(home.daemonInfo())
-                    ? Optional.of(Json.read(Files.readAllBytes(home.daemonInfo()), DaemonInfo.class))
-                    : Optional.empty();
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
-        }
     }
 
     private static void writeInfo(PgflyHome home, DaemonInfo info) throws IOException {

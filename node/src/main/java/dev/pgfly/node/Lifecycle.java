@@ -15,6 +15,7 @@ import dev.pgfly.node.backup.BackupSettings;
 import dev.pgfly.node.backup.ClusterBackups;
 import dev.pgfly.node.home.LocalCluster;
 import dev.pgfly.node.home.PgflyHome;
+import dev.pgfly.node.tls.ClusterTls;
 import dev.pgfly.postgres.OsUser;
 import dev.pgfly.postgres.PgBinaries;
 import org.slf4j.Logger;

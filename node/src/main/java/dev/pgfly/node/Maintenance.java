@@ -11,6 +11,7 @@ import dev.pgfly.node.api.SettingsUpdate;
 import dev.pgfly.node.api.SettingsView;
 import dev.pgfly.node.home.LocalCluster;
 import dev.pgfly.node.home.PgflyHome;
+import dev.pgfly.node.tls.ClusterTls;
 import dev.pgfly.postgres.PgBinaries;
 
 import java.io.IOException;

@@ -10,6 +10,7 @@ import dev.pgfly.core.util.Names;
 import dev.pgfly.node.api.ClusterView;
 import dev.pgfly.node.home.LocalCluster;
 import dev.pgfly.node.home.PgflyHome;
+import dev.pgfly.node.tls.ClusterTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

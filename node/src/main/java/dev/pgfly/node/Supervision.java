@@ -4,6 +4,7 @@ import dev.pgfly.core.coord.ClusterStore;
 import dev.pgfly.core.model.LeaderRecord;
 import dev.pgfly.core.model.MemberSpec;
 import dev.pgfly.node.home.LocalCluster;
+import dev.pgfly.node.tls.ClusterTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

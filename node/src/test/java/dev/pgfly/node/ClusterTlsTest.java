@@ -8,6 +8,7 @@ import dev.pgfly.core.util.PrivateFiles;
 import dev.pgfly.core.util.Secrets;
 import dev.pgfly.node.home.LocalCluster;
 import dev.pgfly.node.home.PgflyHome;
+import dev.pgfly.node.tls.ClusterTls;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -7,7 +7,6 @@ import dev.pgfly.backup.SnapshotManifest;
 import dev.pgfly.backup.WalArchive;
 import dev.pgfly.backup.store.BackupStore;
 import dev.pgfly.backup.store.StoreSettings;
-import dev.pgfly.cli.Table;
 import dev.pgfly.cli.client.CliException;
 import dev.pgfly.cli.client.SecretInput;
 import dev.pgfly.core.util.Names;
@@ -243,7 +242,7 @@ public final class BackupCommand implements Runnable {
                 Secrets secrets = Secrets.readFrom(PgflyHome.resolve().secretsDir(cluster.spec().name()));
                 Properties p = PgLogin.properties(PgConfig.SUPERUSER, secrets.superuserPassword());
                 p.setProperty("connectTimeout", "3");
-                dev.pgfly.node.ClusterTls.clientTls(PgflyHome.resolve(), cluster.spec()).addTo(p);
+                dev.pgfly.node.tls.ClusterTls.clientTls(PgflyHome.resolve(), cluster.spec()).addTo(p);
                 String url = "jdbc:postgresql://" + cluster.spec().proxyHost() + ":" + cluster.spec().proxyPort() + "/postgres";
                 try (Connection c = PgLogin.connect(url, p)) {
                     return ArchiverStatus.query(c);

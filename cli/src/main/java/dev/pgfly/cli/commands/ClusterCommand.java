@@ -1,6 +1,5 @@
 package dev.pgfly.cli.commands;
 
-import dev.pgfly.cli.Table;
 import dev.pgfly.cli.client.DaemonClient;
 import dev.pgfly.core.util.Json;
 import dev.pgfly.node.api.ClusterView;

@@ -1,6 +1,5 @@
 package dev.pgfly.cli.commands;
 
-import dev.pgfly.cli.Table;
 import dev.pgfly.cli.admin.AdminDb;
 import dev.pgfly.cli.admin.SettingsCatalog;
 import dev.pgfly.cli.client.CliException;

@@ -4,7 +4,7 @@ import dev.pgfly.cli.client.CliException;
 import dev.pgfly.cli.client.DaemonClient;
 import dev.pgfly.core.util.Durations;
 import dev.pgfly.node.Daemon;
-import dev.pgfly.node.DaemonInfo;
+import dev.pgfly.node.api.DaemonInfo;
 import dev.pgfly.node.home.PgflyHome;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,6 +1,5 @@
 package dev.pgfly.cli.commands;
 
-import dev.pgfly.cli.Table;
 import dev.pgfly.cli.admin.Users;
 import dev.pgfly.cli.client.CliException;
 import dev.pgfly.core.util.Secrets;

@@ -224,7 +224,7 @@ public final class ClusterBackups {
                     home.clusterDir(name).resolve("tmp"));
             SnapshotManifest manifest = taker.take(new SnapshotTaker.Source(name, source.name(), source.host(),
                     source.port(), secrets.replicationPassword(),
-                    dev.pgfly.node.ClusterTls.clientTls(home, cluster.spec())), progress);
+                    dev.pgfly.node.tls.ClusterTls.clientTls(home, cluster.spec())), progress);
             new SnapshotCatalog(store).applyRetention(settings.retentionWindow(), java.time.Instant.now());
             return manifest;
         }

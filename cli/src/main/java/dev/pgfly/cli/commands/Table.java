@@ -1,4 +1,4 @@
-package dev.pgfly.cli;
+package dev.pgfly.cli.commands;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.pgfly.node;
+package dev.pgfly.node.tls;
 
 import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.model.MemberSpec;
@@ -47,7 +47,7 @@ public final class ClusterTls {
     }
 
     /** A new CA for a new cluster; its certificate also goes to {@link #publicCaFile}. */
-    void createCa(String cluster) throws IOException {
+    public void createCa(String cluster) throws IOException {
         ClusterCa ca = ClusterCa.generate(cluster);
         Path secrets = home.secretsDir(cluster);
         Secrets.writePrivate(TlsFiles.caKey(secrets), ca.keyPem());
@@ -56,7 +56,7 @@ public final class ClusterTls {
     }
 
     /** The cluster's CA, or empty when it has none (TLS off). */
-    Optional<ClusterCa> ca(String cluster) throws IOException {
+    public Optional<ClusterCa> ca(String cluster) throws IOException {
         Path secrets = home.secretsDir(cluster);
         if (!Files.exists(TlsFiles.caKey(secrets))) {
             return Optional.empty();
@@ -70,7 +70,7 @@ public final class ClusterTls {
      * end; returns the members that got one. The agents install what changed at their next cycle and
      * reload PostgreSQL.
      */
-    List<String> ensureMemberCertificates(LocalCluster cluster) throws IOException {
+    public List<String> ensureMemberCertificates(LocalCluster cluster) throws IOException {
         ClusterSpec spec = cluster.spec();
         if (!spec.tls()) {
             return List.of();
@@ -99,7 +99,7 @@ public final class ClusterTls {
     }
 
     /** A removed member's certificate and key go with it. */
-    void forget(String cluster, String member) throws IOException {
+    public void forget(String cluster, String member) throws IOException {
         Path secrets = home.secretsDir(cluster);
         Files.deleteIfExists(TlsFiles.memberCertificate(secrets, member));
         Files.deleteIfExists(TlsFiles.memberKey(secrets, member));
@@ -111,7 +111,7 @@ public final class ClusterTls {
      * region, listens on the cluster's proxy host; a verify-full client checks the member's
      * certificate against that host, so it must be in every member's certificate.
      */
-    static Set<String> addresses(ClusterSpec spec, MemberSpec member) {
+    public static Set<String> addresses(ClusterSpec spec, MemberSpec member) {
         Set<String> a = new LinkedHashSet<>();
         a.add(member.host());
         a.add(spec.proxyHost());
