@@ -1,9 +1,9 @@
 package dev.pgfly.cli.admin;
 
 import dev.pgfly.cli.client.CliException;
-import dev.pgfly.core.admin.Attachment;
-import dev.pgfly.core.admin.SqlNames;
 import dev.pgfly.core.util.Secrets;
+import dev.pgfly.node.admin.Attachment;
+import dev.pgfly.node.admin.SqlNames;
 import dev.pgfly.postgres.PgConfig;
 
 import java.sql.Connection;

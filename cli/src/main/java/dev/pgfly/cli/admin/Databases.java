@@ -1,7 +1,7 @@
 package dev.pgfly.cli.admin;
 
 import dev.pgfly.cli.client.CliException;
-import dev.pgfly.core.admin.SqlNames;
+import dev.pgfly.node.admin.SqlNames;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,8 +1,8 @@
 package dev.pgfly.cli.admin;
 
 import dev.pgfly.cli.client.CliException;
-import dev.pgfly.core.admin.SqlNames;
 import dev.pgfly.core.util.FileTrees;
+import dev.pgfly.node.admin.SqlNames;
 import dev.pgfly.postgres.PgBinaries;
 import dev.pgfly.postgres.PgConfig;
 

@@ -1,7 +1,7 @@
 package dev.pgfly.cli.admin;
 
 import dev.pgfly.cli.client.CliException;
-import dev.pgfly.core.admin.SettingSpec;
+import dev.pgfly.node.admin.SettingSpec;
 
 import java.sql.Array;
 import java.sql.Connection;

@@ -1,8 +1,8 @@
 package dev.pgfly.cli.admin;
 
 import dev.pgfly.cli.client.CliException;
-import dev.pgfly.core.admin.Attachment;
-import dev.pgfly.core.admin.SqlNames;
+import dev.pgfly.node.admin.Attachment;
+import dev.pgfly.node.admin.SqlNames;
 import org.postgresql.util.PasswordUtil;
 
 import java.sql.Array;

@@ -1,8 +1,8 @@
 package dev.pgfly.cli.client;
 
-import dev.pgfly.cli.api.MemberChecks;
-import dev.pgfly.cli.api.MemberView;
 import dev.pgfly.core.util.Json;
+import dev.pgfly.node.api.MemberChecks;
+import dev.pgfly.node.api.MemberView;
 
 import java.net.URI;
 import java.net.http.HttpClient;

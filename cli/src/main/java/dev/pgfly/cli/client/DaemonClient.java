@@ -1,11 +1,10 @@
 package dev.pgfly.cli.client;
 
-import dev.pgfly.cli.PgflyHome;
-import dev.pgfly.cli.daemon.Daemon;
-import dev.pgfly.cli.daemon.DaemonInfo;
 import dev.pgfly.core.util.ClassDataSharing;
 import dev.pgfly.core.util.Json;
 import dev.pgfly.core.util.UnixFiles;
+import dev.pgfly.node.api.DaemonInfo;
+import dev.pgfly.node.home.PgflyHome;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.JsonNode;
 
@@ -50,7 +49,7 @@ public final class DaemonClient {
 
     /** The running daemon, or empty; never starts one. */
     public Optional<DaemonInfo> running() {
-        Optional<DaemonInfo> i = Daemon.readInfo(home);
+        Optional<DaemonInfo> i = DaemonInfo.read(home);
         if (i.isEmpty() || !ProcessHandle.of(i.get().pid()).map(ProcessHandle::isAlive).orElse(false)) {
             return Optional.empty();
         }

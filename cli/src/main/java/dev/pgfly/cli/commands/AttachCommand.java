@@ -1,8 +1,8 @@
 package dev.pgfly.cli.commands;
 
 import dev.pgfly.cli.admin.Attachments;
-import dev.pgfly.core.admin.Attachment;
-import dev.pgfly.core.admin.SqlNames;
+import dev.pgfly.node.admin.Attachment;
+import dev.pgfly.node.admin.SqlNames;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -7,17 +7,16 @@ import dev.pgfly.backup.SnapshotManifest;
 import dev.pgfly.backup.WalArchive;
 import dev.pgfly.backup.store.BackupStore;
 import dev.pgfly.backup.store.StoreSettings;
-import dev.pgfly.cli.PgflyHome;
-import dev.pgfly.cli.Table;
-import dev.pgfly.cli.api.ClusterView;
-import dev.pgfly.cli.backup.BackupSettings;
-import dev.pgfly.cli.backup.ClusterBackups;
 import dev.pgfly.cli.client.CliException;
 import dev.pgfly.cli.client.SecretInput;
-import dev.pgfly.cli.daemon.LocalCluster;
-import dev.pgfly.core.util.Json;
 import dev.pgfly.core.util.Names;
 import dev.pgfly.core.util.Secrets;
+import dev.pgfly.node.ClusterRecords;
+import dev.pgfly.node.api.ClusterView;
+import dev.pgfly.node.backup.BackupSettings;
+import dev.pgfly.node.backup.ClusterBackups;
+import dev.pgfly.node.home.LocalCluster;
+import dev.pgfly.node.home.PgflyHome;
 import dev.pgfly.postgres.PgConfig;
 import dev.pgfly.postgres.PgLogin;
 import picocli.CommandLine.Command;
@@ -26,7 +25,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -53,7 +51,7 @@ public final class BackupCommand implements Runnable {
             throw new CliException("no cluster named '" + name + "'");
         }
         try {
-            return Json.read(Files.readAllBytes(home.clusterFile(name)), LocalCluster.class);
+            return ClusterRecords.read(home.clusterFile(name));
         } catch (IOException e) {
             throw new CliException("cannot read " + home.clusterFile(name) + ": " + e.getMessage());
         }
@@ -244,7 +242,7 @@ public final class BackupCommand implements Runnable {
                 Secrets secrets = Secrets.readFrom(PgflyHome.resolve().secretsDir(cluster.spec().name()));
                 Properties p = PgLogin.properties(PgConfig.SUPERUSER, secrets.superuserPassword());
                 p.setProperty("connectTimeout", "3");
-                dev.pgfly.cli.daemon.ClusterTls.clientTls(PgflyHome.resolve(), cluster.spec()).addTo(p);
+                dev.pgfly.node.tls.ClusterTls.clientTls(PgflyHome.resolve(), cluster.spec()).addTo(p);
                 String url = "jdbc:postgresql://" + cluster.spec().proxyHost() + ":" + cluster.spec().proxyPort() + "/postgres";
                 try (Connection c = PgLogin.connect(url, p)) {
                     return ArchiverStatus.query(c);

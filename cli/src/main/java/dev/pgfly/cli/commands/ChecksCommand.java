@@ -1,10 +1,9 @@
 package dev.pgfly.cli.commands;
 
-import dev.pgfly.cli.Table;
-import dev.pgfly.cli.api.ClusterView;
-import dev.pgfly.cli.api.MemberChecks;
 import dev.pgfly.cli.client.AgentClient;
 import dev.pgfly.cli.client.DaemonClient;
+import dev.pgfly.node.api.ClusterView;
+import dev.pgfly.node.api.MemberChecks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -1,14 +1,13 @@
 package dev.pgfly.cli.commands;
 
-import dev.pgfly.cli.Table;
 import dev.pgfly.cli.admin.AdminDb;
 import dev.pgfly.cli.admin.SettingsCatalog;
-import dev.pgfly.cli.api.SettingsUpdate;
-import dev.pgfly.cli.api.SettingsView;
 import dev.pgfly.cli.client.CliException;
 import dev.pgfly.cli.client.DaemonClient;
-import dev.pgfly.core.admin.SettingSpec;
-import dev.pgfly.core.admin.SettingValidator;
+import dev.pgfly.node.admin.SettingSpec;
+import dev.pgfly.node.admin.SettingValidator;
+import dev.pgfly.node.api.SettingsUpdate;
+import dev.pgfly.node.api.SettingsView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

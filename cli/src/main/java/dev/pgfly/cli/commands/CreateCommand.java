@@ -1,9 +1,9 @@
 package dev.pgfly.cli.commands;
 
-import dev.pgfly.cli.api.CreateRequest;
-import dev.pgfly.cli.api.CreateResult;
 import dev.pgfly.cli.client.DaemonClient;
 import dev.pgfly.core.util.Durations;
+import dev.pgfly.node.api.CreateRequest;
+import dev.pgfly.node.api.CreateResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -67,7 +67,7 @@ public final class CreateCommand extends ClusterCommand implements Callable<Inte
     boolean json;
 
     /** Checks the restore options here, so that bad input is refused before the daemon does anything. */
-    private dev.pgfly.cli.api.RestoreRequest restoreRequest() {
+    private dev.pgfly.node.api.RestoreRequest restoreRequest() {
         if (fromBackup != null && forkFrom != null) {
             throw new IllegalArgumentException("give --from-backup or --fork-from, not both");
         }
@@ -76,7 +76,7 @@ public final class CreateCommand extends ClusterCommand implements Callable<Inte
         }
         dev.pgfly.backup.RecoveryTarget.parse(targetTime, targetLsn);
         if (forkFrom != null) {
-            return new dev.pgfly.cli.api.RestoreRequest(forkFrom, null, null, null, true);
+            return new dev.pgfly.node.api.RestoreRequest(forkFrom, null, null, null, true);
         }
         if (fromBackup == null) {
             return null;
@@ -84,7 +84,7 @@ public final class CreateCommand extends ClusterCommand implements Callable<Inte
         int colon = fromBackup.indexOf(':');
         String source = colon < 0 ? fromBackup : fromBackup.substring(0, colon);
         String id = colon < 0 ? null : fromBackup.substring(colon + 1);
-        return new dev.pgfly.cli.api.RestoreRequest(source, id, targetTime, targetLsn, false);
+        return new dev.pgfly.node.api.RestoreRequest(source, id, targetTime, targetLsn, false);
     }
 
     @Override
@@ -96,7 +96,7 @@ public final class CreateCommand extends ClusterCommand implements Callable<Inte
                 throw new IllegalArgumentException("--idle-timeout must be at least 1s");
             }
         }
-        dev.pgfly.cli.api.RestoreRequest restore = restoreRequest();
+        dev.pgfly.node.api.RestoreRequest restore = restoreRequest();
         DaemonClient daemon = daemon();
         CreateResult result = daemon.convert(daemon.post("/v1/clusters",
                 new CreateRequest(name, config, region, members, sync, port, pgBin, idleSeconds, restore,

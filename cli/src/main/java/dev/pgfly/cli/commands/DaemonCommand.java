@@ -1,11 +1,11 @@
 package dev.pgfly.cli.commands;
 
-import dev.pgfly.cli.PgflyHome;
 import dev.pgfly.cli.client.CliException;
 import dev.pgfly.cli.client.DaemonClient;
-import dev.pgfly.cli.daemon.Daemon;
-import dev.pgfly.cli.daemon.DaemonInfo;
 import dev.pgfly.core.util.Durations;
+import dev.pgfly.node.Daemon;
+import dev.pgfly.node.api.DaemonInfo;
+import dev.pgfly.node.home.PgflyHome;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

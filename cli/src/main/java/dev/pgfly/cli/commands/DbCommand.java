@@ -1,6 +1,5 @@
 package dev.pgfly.cli.commands;
 
-import dev.pgfly.cli.Table;
 import dev.pgfly.cli.admin.Databases;
 import dev.pgfly.cli.client.CliException;
 import picocli.CommandLine.Command;
@@ -54,9 +53,9 @@ public final class DbCommand implements Runnable {
         @Override
         public Integer call() {
             if (owner != null) {
-                dev.pgfly.core.admin.SqlNames.requireIdentifier("user", owner);
+                dev.pgfly.node.admin.SqlNames.requireIdentifier("user", owner);
             }
-            dev.pgfly.core.admin.SqlNames.requireDatabase(database);
+            dev.pgfly.node.admin.SqlNames.requireDatabase(database);
             new Databases(admin(name)).create(database, owner);
             System.out.println("Database '" + database + "' created.");
             return 0;
@@ -77,7 +76,7 @@ public final class DbCommand implements Runnable {
 
         @Override
         public Integer call() {
-            dev.pgfly.core.admin.SqlNames.requireDroppableDatabase(database);
+            dev.pgfly.node.admin.SqlNames.requireDroppableDatabase(database);
             if (!yes) {
                 throw new CliException("dropping '" + database + "' deletes all its data: repeat with --yes");
             }

@@ -21,7 +21,7 @@ public final class DetachCommand extends AdminCommand implements Callable<Intege
 
     @Override
     public Integer call() {
-        dev.pgfly.core.admin.SqlNames.requireApp(app);
+        dev.pgfly.node.admin.SqlNames.requireApp(app);
         Attachments.Record a = new Attachments(admin(name)).detach(app, dropDatabase);
         System.out.println("Detached app '" + app + "': user " + a.user() + " dropped; database " + a.database()
                 + (dropDatabase ? " dropped." : " kept (owned by postgres now)."));

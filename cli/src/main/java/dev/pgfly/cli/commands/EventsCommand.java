@@ -1,6 +1,5 @@
 package dev.pgfly.cli.commands;
 
-import dev.pgfly.cli.Table;
 import dev.pgfly.cli.client.DaemonClient;
 import dev.pgfly.core.model.Event;
 import picocli.CommandLine.Command;

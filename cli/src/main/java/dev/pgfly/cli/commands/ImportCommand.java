@@ -3,7 +3,7 @@ package dev.pgfly.cli.commands;
 import dev.pgfly.cli.admin.ImportSource;
 import dev.pgfly.cli.admin.Importer;
 import dev.pgfly.cli.client.SecretInput;
-import dev.pgfly.core.admin.SqlNames;
+import dev.pgfly.node.admin.SqlNames;
 import dev.pgfly.postgres.PgBinaries;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,9 +1,9 @@
 package dev.pgfly.cli.commands;
 
-import dev.pgfly.cli.api.LogFile;
 import dev.pgfly.cli.client.DaemonClient;
 import dev.pgfly.cli.logs.LogLines;
 import dev.pgfly.cli.logs.LogTail;
+import dev.pgfly.node.api.LogFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -1,7 +1,7 @@
 package dev.pgfly.cli.commands;
 
-import dev.pgfly.cli.api.ClusterView;
 import dev.pgfly.cli.client.DaemonClient;
+import dev.pgfly.node.api.ClusterView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -1,9 +1,8 @@
 package dev.pgfly.cli.commands;
 
-import dev.pgfly.cli.Table;
-import dev.pgfly.cli.api.ClusterView;
-import dev.pgfly.cli.api.MemberView;
 import dev.pgfly.cli.client.DaemonClient;
+import dev.pgfly.node.api.ClusterView;
+import dev.pgfly.node.api.MemberView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -1,7 +1,7 @@
 package dev.pgfly.cli.commands;
 
-import dev.pgfly.cli.api.RestartResult;
 import dev.pgfly.cli.client.DaemonClient;
+import dev.pgfly.node.api.RestartResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -1,10 +1,10 @@
 package dev.pgfly.cli.commands;
 
-import dev.pgfly.cli.api.ClusterView;
-import dev.pgfly.cli.api.MemberChecks;
-import dev.pgfly.cli.api.MemberView;
 import dev.pgfly.cli.client.AgentClient;
 import dev.pgfly.cli.client.DaemonClient;
+import dev.pgfly.node.api.ClusterView;
+import dev.pgfly.node.api.MemberChecks;
+import dev.pgfly.node.api.MemberView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

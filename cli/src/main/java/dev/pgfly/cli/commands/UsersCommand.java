@@ -1,10 +1,9 @@
 package dev.pgfly.cli.commands;
 
-import dev.pgfly.cli.Table;
 import dev.pgfly.cli.admin.Users;
 import dev.pgfly.cli.client.CliException;
-import dev.pgfly.core.admin.SqlNames;
 import dev.pgfly.core.util.Secrets;
+import dev.pgfly.node.admin.SqlNames;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -1,5 +1,0 @@
-package dev.pgfly.cli.api;
-
-/** The body of every failed daemon API call: one line a user can act on. */
-public record ApiError(String error) {
-}

@@ -1,5 +1,0 @@
-package dev.pgfly.cli.api;
-
-/** A log file of a member, for {@code pgfly logs}: {@code source} is "postgres" or "agent". */
-public record LogFile(String member, String source, String path) {
-}

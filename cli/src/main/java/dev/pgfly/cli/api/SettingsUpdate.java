@@ -1,8 +1,0 @@
-package dev.pgfly.cli.api;
-
-import java.util.List;
-import java.util.Map;
-
-/** {@code config update}: values already validated against the server's pg_settings; names to reset. */
-public record SettingsUpdate(Map<String, String> set, List<String> reset) {
-}

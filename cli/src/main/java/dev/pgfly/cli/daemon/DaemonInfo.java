@@ -1,5 +1,0 @@
-package dev.pgfly.cli.daemon;
-
-/** {@code daemon.json}: how the CLI finds a running daemon. */
-public record DaemonInfo(long pid, int port, int zkPort, String dcs) {
-}

@@ -1,0 +1,182 @@
+package dev.pgfly.node;
+
+import dev.pgfly.core.model.ClusterSpec;
+import dev.pgfly.core.model.MemberSpec;
+import dev.pgfly.node.admin.MemoryDefaults;
+import dev.pgfly.node.api.CreateRequest;
+import dev.pgfly.node.home.LocalCluster;
+import dev.pgfly.node.home.PgflyHome;
+import dev.pgfly.postgres.OsUser;
+import dev.pgfly.postgres.PgBinaries;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * Hands out what clusters must not share on this host: cluster indexes, member addresses, proxy and
+ * metrics ports, data directories. Allocation holds one host-wide lock, and saves the record it
+ * changed before letting go, so that two creates never pick the same port.
+ */
+final class Allocation {
+    private static final int PROXY_METRICS_PORT_FROM = 19432;
+
+    private final Object lock = new Object();
+    private final PgflyHome home;
+    private final ClusterRecords records;
+    private final HostClaims claims;
+    private final String addressPrefix;
+
+    Allocation(PgflyHome home, ClusterRecords records) {
+        this.home = home;
+        this.records = records;
+        this.claims = HostClaims.forHome(home.root());
+        this.addressPrefix = "127." + claims.addressBlock(home.root().resolve("address-block"), preferredAddressBlock(home)) + ".";
+    }
+
+    /**
+     * Members get addresses 127.N.CLUSTER.MEMBER. N is claimed host-wide ({@link HostClaims}), so that two
+     * homes on one host (a user's and a test's) never hand out the same address; the home directory's
+     * hash is the first choice, which is what homes made before the claims have.
+     */
+    static int preferredAddressBlock(PgflyHome home) {
+        return HostClaims.FIRST_BLOCK + Math.floorMod(home.root().toString().hashCode(), HostClaims.BLOCKS);
+    }
+
+    /** A new cluster's record, completed by {@code complete} and saved under the allocation lock. */
+    LocalCluster newCluster(CreateRequest req, String config, int members, String region, PgBinaries bin,
+                            UnaryOperator<LocalCluster> complete) throws IOException {
+        synchronized (lock) {
+            LocalCluster cluster = complete.apply(allocate(req, config, members, region, bin));
+            records.save(cluster);
+            return cluster;
+        }
+    }
+
+    private LocalCluster allocate(CreateRequest req, String config, int members, String region, PgBinaries bin) {
+        List<LocalCluster> existing = records.all();
+        Set<Integer> indexes = new HashSet<>();
+        Set<Integer> proxyPorts = new HashSet<>();
+        for (LocalCluster c : existing) {
+            indexes.add(c.index());
+            proxyPorts.addAll(proxyPortsOf(c));
+        }
+        int index = 1;
+        while (indexes.contains(index)) {
+            index++;
+        }
+        if (index > 250) {
+            throw new IllegalStateException("too many clusters on this host (250)");
+        }
+        int proxyPort;
+        if (req.port() > 0) {
+            if (!claims.tryClaim("127.0.0.1", req.port(), 2, proxyPorts, Ports::isFree)) {
+                throw new IllegalArgumentException("port " + req.port() + " (or " + (req.port() + 1)
+                        + " for replicas) is already in use");
+            }
+            proxyPort = req.port();
+        } else {
+            proxyPort = freeProxyPort(proxyPorts);
+        }
+        List<MemberSpec> specs = new ArrayList<>();
+        for (int k = 1; k <= members; k++) {
+            specs.add(newMember(index, k, region));
+        }
+        ClusterSpec spec = new ClusterSpec(req.name(), config, region, req.synchronous(),
+                ClusterSpec.DEFAULT_MAX_LAG_BYTES, "127.0.0.1", proxyPort, proxyPort + 1, bin.majorVersion(), specs,
+                MemoryDefaults.forHost(hostMemoryBytes(), members), req.idleTimeoutSeconds());
+        Set<Integer> taken = new HashSet<>(proxyPorts);
+        existing.forEach(c -> taken.add(c.proxyMetricsPort()));
+        return new LocalCluster(spec, true, index, dataRootFor(req.name()).toString(), bin.binDir().toString(),
+                pickProxyMetricsPort(taken));
+    }
+
+    /** A port for the proxy's /metrics, away from the proxies' own ports and other clusters' metrics. */
+    private int pickProxyMetricsPort(Set<Integer> taken) {
+        return claims.claimFree("127.0.0.1", PROXY_METRICS_PORT_FROM, 1, 1, taken, Ports::isFree);
+    }
+
+    /** Clusters created before proxies had metrics get a metrics port when they next start. */
+    LocalCluster withProxyMetricsPort(LocalCluster cluster) throws IOException {
+        if (cluster.proxyMetricsPort() > 0) {
+            return cluster;
+        }
+        synchronized (lock) {
+            Set<Integer> taken = new HashSet<>();
+            for (LocalCluster c : records.all()) {
+                taken.add(c.proxyMetricsPort());
+                taken.addAll(proxyPortsOf(c));
+            }
+            LocalCluster updated = cluster.withProxyMetricsPort(pickProxyMetricsPort(taken));
+            records.save(updated);
+            return updated;
+        }
+    }
+
+    /** {@code updated} with a proxy for {@code region} on free ports (added to {@code cluster}'s), saved. */
+    LocalCluster withRegionProxy(LocalCluster cluster, LocalCluster updated, String region) throws IOException {
+        synchronized (lock) {
+            Set<Integer> taken = new HashSet<>();
+            records.all().forEach(c -> taken.addAll(proxyPortsOf(c)));
+            Map<String, Integer> proxies = new java.util.TreeMap<>(cluster.regionProxies());
+            proxies.put(region, freeProxyPort(taken));
+            LocalCluster withProxy = updated.withRegionProxies(proxies);
+            records.save(withProxy);
+            return withProxy;
+        }
+    }
+
+    private static Set<Integer> proxyPortsOf(LocalCluster c) {
+        Set<Integer> ports = new HashSet<>(Set.of(c.spec().proxyPort(), c.spec().replicaPort()));
+        c.regionProxies().values().forEach(p -> {
+            ports.add(p);
+            ports.add(p + 1);
+        });
+        return ports;
+    }
+
+    /** A pair of free ports (primary, replica) for a proxy, from 16432 up. */
+    private int freeProxyPort(Set<Integer> taken) {
+        return claims.claimFree("127.0.0.1", 16432, 2, 2, taken, Ports::isFree);
+    }
+
+    /** The host's memory (the container's limit when there is one). */
+    private static long hostMemoryBytes() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize() : 4L << 30;
+    }
+
+    /** Member {@code k} of the cluster with index {@code clusterIndex}: its address, ports and region. */
+    MemberSpec newMember(int clusterIndex, int k, String region) {
+        String host = addressPrefix + clusterIndex + "." + k;
+        int pgPort = Ports.pick(host, 5432, 15432, Set.of());
+        int apiPort = Ports.pick(host, 8008, 18008, Set.of(pgPort));
+        return new MemberSpec("m" + k, host, pgPort, apiPort, region, 100, false);
+    }
+
+    /**
+     * Members' data lives under the cluster directory, unless PostgreSQL's OS user cannot reach it
+     * (a root user's home): then under /var/lib/pgfly, keyed by the home directory so that two homes
+     * never share data.
+     */
+    private Path dataRootFor(String name) throws IllegalStateException {
+        Path preferred = home.clusterDir(name).resolve("members");
+        OsUser user = OsUser.forPostgres();
+        try {
+            Files.createDirectories(home.clusterDir(name));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create " + home.clusterDir(name) + ": " + e.getMessage());
+        }
+        if (user.canReach(home.clusterDir(name))) {
+            return preferred;
+        }
+        String key = Integer.toHexString(home.root().toString().hashCode());
+        return Path.of("/var/lib/pgfly", key, name, "members");
+    }
+}

@@ -1,0 +1,84 @@
+package dev.pgfly.node;
+
+import dev.pgfly.core.ha.Timelines;
+import dev.pgfly.core.model.ClusterSpec;
+import dev.pgfly.core.model.LeaderRecord;
+import dev.pgfly.core.model.Lsn;
+import dev.pgfly.core.model.MemberSpec;
+import dev.pgfly.core.model.MemberStatus;
+import dev.pgfly.core.model.Role;
+import dev.pgfly.node.api.ClusterView;
+import dev.pgfly.node.api.MemberView;
+import dev.pgfly.node.home.LocalCluster;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.LongPredicate;
+
+/**
+ * The state of a cluster and of each member, as {@code pgfly status} shows it: a pure function of the
+ * cluster's record, the statuses its agents published, the leader record and which processes live.
+ */
+final class ClusterHealth {
+    private ClusterHealth() {
+    }
+
+    /**
+     * @param published  each member's last published status, by member name (absent: never published)
+     * @param agentPids  the pid of the agent the daemon supervises for a member, or null
+     * @param alive      whether a process runs (agents and PostgreSQL are checked by pid)
+     */
+    static ClusterView view(LocalCluster cluster, Map<String, MemberStatus> published, Optional<LeaderRecord> leader,
+                            long term, Function<String, Long> agentPids, LongPredicate alive) {
+        ClusterSpec spec = cluster.spec();
+        List<MemberView> members = new ArrayList<>();
+        boolean allRunning = true;
+        boolean idle = false;
+        // A replica "streaming" a timeline older than the primary's has diverged and only reconnects in
+        // a loop (Timelines.onLeaderTimeline, the agent's rule too): it does not count as healthy.
+        int leaderTimeline = leader.map(l -> published.get(l.member())).map(MemberStatus::timeline).orElse(0);
+        for (MemberSpec m : spec.members()) {
+            MemberStatus s = published.get(m.name());
+            Long agentPid = agentPids.apply(m.name());
+            String servedBy = spec.proxyHost() + ":" + (cluster.proxyPortFor(m.region()) + 1);
+            if (s == null) {
+                allRunning = false;
+                members.add(new MemberView(m.name(), "unknown", cluster.running() ? "down" : "stopped", m.region(),
+                        m.host(), m.pgPort(), agentPid, null, m.apiUrl(), null, 0, 0, 0, false, false, null, servedBy, null));
+                continue;
+            }
+            boolean isLeader = leader.map(l -> l.member().equals(m.name())).orElse(false);
+            idle |= isLeader && s.state().isIdle();
+            Optional<String> down = cluster.running() ? MemberLiveness.problem(s, agentPid, alive)
+                    : Optional.empty();
+            allRunning &= down.isEmpty() && s.state().isRunning() && (isLeader
+                    ? s.role() == Role.PRIMARY
+                    : s.role() == Role.REPLICA && s.streaming()
+                            && Timelines.onLeaderTimeline(s.timeline(), leaderTimeline));
+            members.add(new MemberView(m.name(), s.role().label(), down.orElse(s.state().label()), m.region(), m.host(), m.pgPort(),
+                    s.agentPid(), s.postgresPid() > 0 ? s.postgresPid() : null, m.apiUrl(),
+                    Lsn.format(s.walPosition()), s.timeline(), s.lagBytes(), s.lagSeconds(), s.synchronous(),
+                    s.streaming(), s.upstream(), servedBy, down.isPresent() ? null : s.detail()));
+        }
+        boolean leaderReady = leader.map(LeaderRecord::ready).orElse(false);
+        String state = !cluster.running() ? "stopped" : idle ? "idle"
+                : leaderReady ? (allRunning ? "running" : "degraded") : "unavailable";
+        List<ClusterView.Proxy> proxies = new ArrayList<>();
+        proxies.add(proxyView(cluster, spec.primaryRegion(), spec.proxyPort()));
+        cluster.regionProxies().forEach((region, port) -> proxies.add(proxyView(cluster, region, port)));
+        return new ClusterView(spec.name(), spec.config(), state, spec.primaryRegion(), spec.synchronous(), term,
+                leader.map(LeaderRecord::member).orElse(null), proxies.getFirst(), members, proxies,
+                spec.idleTimeoutSeconds(), spec.tls());
+    }
+
+    private static ClusterView.Proxy proxyView(LocalCluster cluster, String region, int port) {
+        ClusterSpec spec = cluster.spec();
+        boolean primaryRegion = region.equals(spec.primaryRegion());
+        return new ClusterView.Proxy(spec.proxyHost() + ":" + port, spec.proxyHost() + ":" + (port + 1), region,
+                primaryRegion && cluster.proxyMetricsPort() > 0
+                        ? "http://" + spec.proxyHost() + ":" + cluster.proxyMetricsPort() + "/metrics" : null);
+    }
+}

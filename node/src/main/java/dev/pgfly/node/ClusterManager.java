@@ -1,0 +1,159 @@
+package dev.pgfly.node;
+
+import dev.pgfly.core.coord.DcsAddress;
+import dev.pgfly.core.model.Event;
+import dev.pgfly.node.api.ClusterView;
+import dev.pgfly.node.api.CreateRequest;
+import dev.pgfly.node.api.CreateResult;
+import dev.pgfly.node.api.LogFile;
+import dev.pgfly.node.api.RestartResult;
+import dev.pgfly.node.api.SettingsUpdate;
+import dev.pgfly.node.api.SettingsView;
+import dev.pgfly.node.backup.ClusterBackups;
+import dev.pgfly.node.home.LocalCluster;
+import dev.pgfly.node.home.PgflyHome;
+import dev.pgfly.node.tls.ClusterTls;
+import org.apache.curator.framework.CuratorFramework;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The daemon's clusters: creates them (addresses, ports, secrets, configuration), runs their agents
+ * and proxies as supervised child processes, and answers for their state. Every operation on one
+ * cluster holds that cluster's lock ({@link ClusterLocks}); allocation of addresses and ports holds a
+ * global one ({@link Allocation}). This class only wires the parts that do each job and answers for them.
+ */
+final class ClusterManager implements AutoCloseable {
+    private final ClusterRecords records;
+    private final Supervision supervision;
+    private final ClusterViews views;
+    private final ClientAccess access;
+    private final Lifecycle lifecycle;
+    private final Membership membership;
+    private final Maintenance maintenance;
+
+    ClusterManager(PgflyHome home, CuratorFramework client, DcsAddress dcs, ChildLauncher launcher) {
+        ClusterLocks locks = new ClusterLocks();
+        ClusterStores stores = new ClusterStores(client, dcs);
+        ClusterTls tls = new ClusterTls(home);
+        this.records = new ClusterRecords(home);
+        Allocation allocation = new Allocation(home, records);
+        this.supervision = new Supervision(launcher, stores, allocation, tls);
+        this.views = new ClusterViews(records, stores, supervision);
+        this.access = new ClientAccess(home, records, tls);
+        Readiness readiness = new Readiness(stores, views, access);
+        this.lifecycle = new Lifecycle(home, records, locks, stores, allocation, supervision, views, readiness, access,
+                new ClusterBackups(home), tls);
+        this.membership = new Membership(home, records, locks, stores, allocation, supervision, views, readiness, tls);
+        this.maintenance = new Maintenance(home, records, locks, stores, supervision, views, membership);
+    }
+
+    // ------------------------------------------------------------------ records and views
+
+    List<LocalCluster> all() {
+        return records.all();
+    }
+
+    LocalCluster load(String name) {
+        return records.load(name);
+    }
+
+    List<ClusterView> list() {
+        return views.list();
+    }
+
+    ClusterView status(String name) {
+        return views.status(name);
+    }
+
+    ClusterView view(LocalCluster cluster) {
+        return views.view(cluster);
+    }
+
+    List<Event> events(String name, int limit) throws Exception {
+        return views.events(name, limit);
+    }
+
+    List<LogFile> logFiles(String name, String member) {
+        return views.logFiles(name, member);
+    }
+
+    // ------------------------------------------------------------------ create / start / stop / destroy
+
+    CreateResult create(CreateRequest req) throws Exception {
+        return lifecycle.create(req);
+    }
+
+    void startCluster(String name) throws Exception {
+        lifecycle.startCluster(name);
+    }
+
+    void stopCluster(String name) throws Exception {
+        lifecycle.stopCluster(name);
+    }
+
+    void destroy(String name) throws Exception {
+        lifecycle.destroy(name);
+    }
+
+    void restoreAll() {
+        lifecycle.restoreAll();
+    }
+
+    void stopAllChildren() {
+        supervision.stopAllChildren();
+    }
+
+    // ------------------------------------------------------------------ members and switchover
+
+    ClusterView addMember(String name, String region) throws Exception {
+        return membership.addMember(name, region);
+    }
+
+    ClusterView removeMember(String name, String member) throws Exception {
+        return membership.removeMember(name, member);
+    }
+
+    String switchover(String name, String to) throws Exception {
+        return membership.switchover(name, to);
+    }
+
+    // ------------------------------------------------------------------ settings, restart, upgrade
+
+    SettingsView settings(String name) throws Exception {
+        return maintenance.settings(name);
+    }
+
+    SettingsView updateSettings(String name, SettingsUpdate update) throws Exception {
+        return maintenance.updateSettings(name, update);
+    }
+
+    RestartResult restart(String name, boolean force, String member) throws Exception {
+        return maintenance.restart(name, force, member);
+    }
+
+    RestartResult upgrade(String name, String pgBin) throws Exception {
+        return maintenance.upgrade(name, pgBin);
+    }
+
+    // ------------------------------------------------------------------ client access
+
+    String url(String name, boolean replica, String database, String region) throws IOException {
+        return access.url(name, replica, database, region);
+    }
+
+    String verifyUrl(String name, boolean replica, String database, String region) throws IOException {
+        return access.verifyUrl(name, replica, database, region);
+    }
+
+    Map<String, Object> certificate(String name) throws IOException {
+        return access.certificate(name);
+    }
+
+    @Override
+    public void close() {
+        stopAllChildren();
+    }
+}

@@ -1,0 +1,82 @@
+package dev.pgfly.node;
+
+import dev.pgfly.core.coord.ClusterStore;
+import dev.pgfly.core.model.Event;
+import dev.pgfly.core.model.LeaderRecord;
+import dev.pgfly.core.model.MemberSpec;
+import dev.pgfly.core.model.MemberStatus;
+import dev.pgfly.core.util.Pids;
+import dev.pgfly.node.api.ClusterView;
+import dev.pgfly.node.api.LogFile;
+import dev.pgfly.node.home.LocalCluster;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** What the daemon shows of its clusters: their state read from the store ({@link ClusterHealth}), events and log files. */
+final class ClusterViews {
+    private static final Logger log = LoggerFactory.getLogger(ClusterViews.class);
+
+    private final ClusterRecords records;
+    private final ClusterStores stores;
+    private final Supervision supervision;
+
+    ClusterViews(ClusterRecords records, ClusterStores stores, Supervision supervision) {
+        this.records = records;
+        this.stores = stores;
+        this.supervision = supervision;
+    }
+
+    List<ClusterView> list() {
+        return records.all().stream().map(this::view).toList();
+    }
+
+    ClusterView status(String name) {
+        return view(records.load(name));
+    }
+
+    ClusterView view(LocalCluster cluster) {
+        String name = cluster.spec().name();
+        Map<String, MemberStatus> published = new LinkedHashMap<>();
+        Optional<LeaderRecord> leader = Optional.empty();
+        long term = 0;
+        try (ClusterStore store = stores.open(name)) {
+            store.members().forEach(s -> published.put(s.name(), s));
+            leader = store.leader();
+            term = store.currentTerm();
+        } catch (RuntimeException e) {
+            log.debug("store unavailable for {}: {}", name, e.toString());
+        }
+        return ClusterHealth.view(cluster, published, leader, term, m -> supervision.agentPid(name, m), Pids::running);
+    }
+
+    List<Event> events(String name, int limit) throws Exception {
+        records.load(name);
+        try (ClusterStore store = stores.open(name)) {
+            return store.events(limit);
+        }
+    }
+
+    /** Every member's PostgreSQL and agent log (current files; rotated copies sit beside them). */
+    List<LogFile> logFiles(String name, String member) {
+        LocalCluster cluster = records.load(name);
+        if (member != null && cluster.spec().member(member).isEmpty()) {
+            throw new NoSuchElementException404("cluster '" + name + "' has no member '" + member + "'");
+        }
+        List<LogFile> files = new ArrayList<>();
+        for (MemberSpec m : cluster.spec().members()) {
+            if (member == null || m.name().equals(member)) {
+                Path dir = Supervision.memberDir(cluster, m.name());
+                files.add(new LogFile(m.name(), "postgres", dir.resolve("postgres.log").toString()));
+                files.add(new LogFile(m.name(), "agent", dir.resolve("agent.log").toString()));
+            }
+        }
+        return files;
+    }
+}

@@ -1,0 +1,213 @@
+package dev.pgfly.node;
+
+import dev.pgfly.core.coord.DcsAddress;
+import dev.pgfly.core.coord.StoreAcls;
+import dev.pgfly.core.coord.StoreCredentials;
+import dev.pgfly.core.coord.ZkConnections;
+import dev.pgfly.core.util.Json;
+import dev.pgfly.core.util.PrivateFiles;
+import dev.pgfly.core.util.Secrets;
+import dev.pgfly.node.api.DaemonInfo;
+import dev.pgfly.node.home.PgflyHome;
+import org.apache.curator.framework.CuratorFramework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+
+/**
+ * The local platform: embedded ZooKeeper, supervised agents and proxies, and the API the CLI uses.
+ * It stands in for a cloud's machine API; in production agents run on their own hosts without it.
+ */
+public final class Daemon {
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+    private static final int DEFAULT_ZK_PORT = 12181;
+    private static final Duration LIFE_LOCK_WAIT = Duration.ofSeconds(180);
+    private static final FileAttribute<Set<PosixFilePermission>> PRIVATE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+    /** Never released: see {@link #holdLifeLock}. */
+    @SuppressWarnings("unused")
+    private static FileLock lifeLock;
+
+    private Daemon() {
+    }
+
+    public static void run(PgflyHome home) throws Exception {
+        Files.createDirectories(home.daemonDir());
+        Files.setPosixFilePermissions(home.daemonDir(), PosixFilePermissions.fromString("rwx------"));
+        Optional<DaemonInfo> previous = DaemonInfo.read(home);
+        if (previous.isPresent() && ProcessHandle.of(previous.get().pid()).map(ProcessHandle::isAlive).orElse(false)
+                && previous.get().pid() != ProcessHandle.current().pid()) {
+            throw new IllegalStateException("a daemon is already running (pid " + previous.get().pid() + ")");
+        }
+        holdLifeLock(home);
+        requirePrivateSecrets(home);
+        endOrphans(home);
+        String token = newToken(home);
+        HostClaims claims = HostClaims.forHome(home.root());
+        int zkPort = previous.map(DaemonInfo::zkPort)
+                .filter(p -> claims.tryClaim("127.0.0.1", p, 1, java.util.Set.of(), Ports::isFree))
+                .orElseGet(() -> claims.claimFree("127.0.0.1", DEFAULT_ZK_PORT, 1, 1, java.util.Set.of(), Ports::isFree));
+        EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(home.zookeeperDir(), "127.0.0.1", zkPort);
+        DcsAddress dcs = new DcsAddress("127.0.0.1:" + zk.port(), "/pgfly");
+        StoreCredentials credentials = readOrCreateStoreCredentials(home);
+        CuratorFramework client = ZkConnections.startAndWait(dcs, Duration.ofSeconds(30), null, credentials,
+                Duration.ofSeconds(30));
+        // The embedded server is pgfly's alone: close its root to others, and any node left open by an
+        // older pgfly (before ACLs) or by anyone else.
+        int strays = StoreAcls.secureServerRoot(client, credentials, dcs.root());
+        if (strays > 0) {
+            log.warn("removed {} coordination store node(s) that pgfly did not create", strays);
+        }
+        int opened = StoreAcls.secureTree(client, dcs.root(), credentials);
+        if (opened > 0) {
+            log.info("closed {} coordination store node(s) that were open to every client", opened);
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        ClusterManager clusters = new ClusterManager(home, client, dcs, new ChildLauncher(home, dcs, credentials));
+        DaemonApi api = new DaemonApi(clusters, token, stop::countDown, zk);
+        BackupScheduler backupSchedule = new BackupScheduler(clusters, home);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("daemon stopping: stopping agents and proxies");
+            // daemon.json goes first, while the port is still ours: once the port closes, any local user
+            // may bind it, and a CLI that still found daemon.json would send it the token.
+            try {
+                Files.deleteIfExists(home.daemonInfo());
+            } catch (IOException e) {
+                log.warn("could not remove {}: {}", home.daemonInfo(), e.toString());
+            }
+            api.close();
+            backupSchedule.close();
+            clusters.close();
+            client.close();
+            zk.close();
+        }, "daemon-shutdown"));
+        writeInfo(home, new DaemonInfo(ProcessHandle.current().pid(), api.port(), zk.port(), dcs.toString()));
+        log.info("daemon up: API 127.0.0.1:{}, ZooKeeper {}", api.port(), dcs);
+        clusters.restoreAll();
+        backupSchedule.start();
+        stop.await();
+        System.exit(0);
+    }
+
+    /** The daemon's token and every cluster's secrets must be private before anything starts. */
+    static void requirePrivateSecrets(PgflyHome home) throws IOException {
+        Optional<String> problem = PrivateFiles.fileProblem(home.tokenFile())
+                .or(() -> uncheckedFileProblem(home.storeCredentialsFile()));
+        if (problem.isEmpty() && Files.isDirectory(home.clustersDir())) {
+            try (Stream<Path> clusters = Files.list(home.clustersDir())) {
+                for (Path c : clusters.sorted().toList()) {
+                    problem = PrivateFiles.problem(c.resolve("secrets"));
+                    if (problem.isPresent()) {
+                        break;
+                    }
+                }
+            }
+        }
+        if (problem.isPresent()) {
+            throw new IllegalStateException("refusing to start: " + problem.get());
+        }
+    }
+
+    private static Optional<String> uncheckedFileProblem(Path file) {
+        try {
+            return PrivateFiles.fileProblem(file);
+        } catch (IOException e) {
+            return Optional.of("cannot check " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static void endOrphans(PgflyHome home) throws IOException {
+        if (!Files.isDirectory(home.childrenDir())) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(home.childrenDir())) {
+            files.toList().parallelStream().forEach(ChildProcess::endOrphan);
+        }
+    }
+
+    private static StoreCredentials readOrCreateStoreCredentials(PgflyHome home) throws IOException {
+        if (Files.exists(home.storeCredentialsFile())) {
+            return StoreCredentials.readFrom(home.storeCredentialsFile());
+        }
+        StoreCredentials credentials = StoreCredentials.generate("pgfly");
+        credentials.writeTo(home.storeCredentialsFile());
+        return credentials;
+    }
+
+    /**
+     * A new token at each start: one that leaked (to whoever held the port of a stopped daemon, say) dies
+     * with the daemon that issued it.
+     */
+    private static String newToken(PgflyHome home) throws IOException {
+        String token = Secrets.random(40);
+        replacePrivately(home.tokenFile(), token);
+        return token;
+    }
+
+    /**
+     * Held from start to exit (the kernel lets go when the process ends): daemon.json disappears as soon
+     * as a daemon starts stopping, so it cannot tell a second daemon that the first one still runs its
+     * clusters. A daemon started meanwhile waits here until the old one has exited.
+     */
+    private static void holdLifeLock(PgflyHome home) throws IOException, InterruptedException {
+        FileChannel channel = FileChannel.open(home.daemonDir().resolve("daemon.lock"), Set.of(StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), PRIVATE);
+        long deadline = System.currentTimeMillis() + LIFE_LOCK_WAIT.toMillis();
+        boolean logged = false;
+        while (true) {
+            FileLock lock = channel.tryLock();
+            if (lock != null) {
+                lifeLock = lock;
+                return;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                channel.close();
+                throw new IllegalStateException("another daemon of " + home.root() + " has not exited within "
+                        + LIFE_LOCK_WAIT.toSeconds() + " s");
+            }
+            if (!logged) {
+                log.info("waiting for the previous daemon of {} to finish stopping", home.root());
+                logged = true;
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /**
+     * Writes {@code file} anew: a fresh file (mode 0600, created exclusively, never through a symbolic
+     * link) renamed over the old one, so that a reader sees the old content or the new, and nothing
+     * planted at either name is followed.
+     */
+    static void replacePrivately(Path file, String content) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        Files.deleteIfExists(tmp);
+        try (SeekableByteChannel ch = Files.newByteChannel(tmp, Set.of(StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), PRIVATE)) {
+            ch.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void writeInfo(PgflyHome home, DaemonInfo info) throws IOException {
+        replacePrivately(home.daemonInfo(), Json.text(info));
+    }
+}

@@ -1,0 +1,216 @@
+package dev.pgfly.node;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.pgfly.core.http.HttpCalls;
+import dev.pgfly.node.api.CreateRequest;
+import dev.pgfly.node.api.SettingsUpdate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+
+/**
+ * The daemon's local HTTP API, on 127.0.0.1 only. Every call needs the token from the daemon's
+ * token file (mode 0600), so only its owner can drive it; bodies are size-limited and parsed
+ * strictly, and every refusal is a one-line JSON error.
+ *
+ * <pre>
+ * GET    /v1/ping
+ * GET    /v1/clusters                         POST /v1/clusters (create)
+ * GET    /v1/clusters/NAME                    DELETE /v1/clusters/NAME
+ * POST   /v1/clusters/NAME/start|stop         POST /v1/clusters/NAME/switchover?to=M
+ * POST   /v1/clusters/NAME/members?region=R   DELETE /v1/clusters/NAME/members/M
+ * GET    /v1/clusters/NAME/events?limit=N     GET /v1/clusters/NAME/url?replica=&database=&region=
+ * GET    /v1/clusters/NAME/logs?member=M      (paths of the members' log files)
+ * GET    /v1/clusters/NAME/cert               (the cluster's CA certificate: TLS clusters only)
+ * GET    /v1/clusters/NAME/settings           POST /v1/clusters/NAME/settings (SettingsUpdate)
+ * POST   /v1/clusters/NAME/restart?force=&member=     POST /v1/clusters/NAME/upgrade?pg_bin=DIR
+ * POST   /v1/zookeeper/restart?down_ms=N  (a fault drill: the embedded ZooKeeper down for N ms, 0..60000)
+ * POST   /v1/shutdown
+ * </pre>
+ */
+final class DaemonApi implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DaemonApi.class);
+
+    private final HttpServer server;
+    private final ClusterManager clusters;
+    private final String token;
+    private final Runnable shutdown;
+    private final EmbeddedZooKeeper zookeeper;
+
+    DaemonApi(ClusterManager clusters, String token, Runnable shutdown, EmbeddedZooKeeper zookeeper) throws IOException {
+        this.clusters = clusters;
+        this.token = token;
+        this.shutdown = shutdown;
+        this.zookeeper = zookeeper;
+        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/", HttpCalls.guarded(this::handle));
+        server.start();
+    }
+
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        // The token first, for every path: without it a caller learns nothing, not even which APIs exist.
+        if (!HttpCalls.bearerMatches(ex, token)) {
+            HttpCalls.error(ex, 401, "missing or wrong daemon token");
+            return;
+        }
+        String path = ex.getRequestURI().getPath();
+        if (!path.startsWith("/v1/")) {
+            HttpCalls.error(ex, 404, "no such API: " + path);
+            return;
+        }
+        try {
+            Object body = route(ex.getRequestMethod(), path, query(ex), ex);
+            HttpCalls.respond(ex, 200, body == null ? Map.of("ok", true) : body);
+        } catch (HttpCalls.Refused e) {
+            throw e;
+        } catch (NoSuchElementException404 e) {
+            HttpCalls.error(ex, 404, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            HttpCalls.error(ex, 400, e.getMessage());
+        } catch (IllegalStateException e) {
+            HttpCalls.error(ex, 409, e.getMessage());
+        } catch (Exception e) {
+            log.warn("{} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
+            HttpCalls.error(ex, 500, e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    private Object route(String method, String path, Map<String, String> q, HttpExchange ex) throws Exception {
+        String[] p = path.substring("/v1/".length()).split("/");
+        String resource = p[0];
+        if (resource.equals("ping")) {
+            return Map.of("pid", ProcessHandle.current().pid());
+        }
+        if (resource.equals("shutdown") && method.equals("POST")) {
+            Thread.ofPlatform().start(shutdown);
+            return null;
+        }
+        if (resource.equals("zookeeper") && p.length == 2 && p[1].equals("restart") && method.equals("POST")) {
+            long down = downMillis(q.getOrDefault("down_ms", "0"));
+            zookeeper.restart(java.time.Duration.ofMillis(down));
+            return Map.of("down_ms", down, "port", zookeeper.port());
+        }
+        if (!resource.equals("clusters")) {
+            throw new NoSuchElementException404("no such API: " + path);
+        }
+        if (p.length == 1) {
+            return switch (method) {
+                case "GET" -> clusters.list();
+                case "POST" -> clusters.create(HttpCalls.jsonBody(ex, CreateRequest.class));
+                default -> throw new IllegalArgumentException("unsupported " + method + " " + path);
+            };
+        }
+        String name = p[1];
+        String action = p.length > 2 ? p[2] : "";
+        // Exactly the paths listed above: a trailing segment must never be ignored (POST .../members/x
+        // would otherwise add a member).
+        if (p.length > (method.equals("DELETE") && action.equals("members") ? 4 : 3)) {
+            throw new NoSuchElementException404("no such API: " + path);
+        }
+        return switch (method + " " + action) {
+            case "GET " -> clusters.status(name);
+            case "DELETE " -> {
+                clusters.destroy(name);
+                yield null;
+            }
+            case "POST start" -> {
+                clusters.startCluster(name);
+                yield clusters.status(name);
+            }
+            case "POST stop" -> {
+                clusters.stopCluster(name);
+                yield clusters.status(name);
+            }
+            case "POST switchover" -> Map.of("primary", clusters.switchover(name, q.get("to")));
+            case "POST members" -> clusters.addMember(name, q.get("region"));
+            case "DELETE members" -> {
+                if (p.length < 4) {
+                    throw new IllegalArgumentException("which member?");
+                }
+                yield clusters.removeMember(name, p[3]);
+            }
+            case "GET logs" -> clusters.logFiles(name, q.get("member"));
+            case "GET settings" -> clusters.settings(name);
+            case "POST settings" -> clusters.updateSettings(name, HttpCalls.jsonBody(ex, SettingsUpdate.class));
+            case "POST restart" -> clusters.restart(name, flag(q, "force"), q.get("member"));
+            case "POST upgrade" -> clusters.upgrade(name, q.get("pg_bin"));
+            case "GET events" -> clusters.events(name, limit(q.getOrDefault("limit", "50")));
+            case "GET url" -> {
+                Map<String, Object> urls = new java.util.LinkedHashMap<>();
+                urls.put("url", clusters.url(name, flag(q, "replica"), q.get("database"), q.get("region")));
+                urls.put("verify_url", clusters.verifyUrl(name, flag(q, "replica"), q.get("database"), q.get("region")));
+                yield urls;
+            }
+            case "GET cert" -> clusters.certificate(name);
+            default -> throw new IllegalArgumentException("unsupported " + method + " " + path);
+        };
+    }
+
+    /** A boolean query parameter: absent is false; anything but true or false is refused. */
+    static boolean flag(Map<String, String> q, String name) {
+        String v = q.getOrDefault(name, "false");
+        return switch (v) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("query parameter '" + name + "' must be true or false");
+        };
+    }
+
+    /** How many events: 1 to 500 (what the store keeps). */
+    static int limit(String raw) {
+        return (int) number(raw, "limit", 1, 500);
+    }
+
+    /** How long a ZooKeeper restart keeps the server down, in ms: at most a minute. */
+    static long downMillis(String raw) {
+        return number(raw, "down_ms", 0, 60_000);
+    }
+
+    /** A whole number in [min, max]; anything else is refused with the parameter's name and range. */
+    private static long number(String raw, String name, long min, long max) {
+        try {
+            long n = Long.parseLong(raw);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // same answer as out of range
+        }
+        throw new IllegalArgumentException(name + " must be a number from " + min + " to " + max);
+    }
+
+    private static Map<String, String> query(HttpExchange ex) {
+        Map<String, String> q = new HashMap<>();
+        String raw = ex.getRequestURI().getRawQuery();
+        if (raw != null) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    q.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return q;
+    }
+
+    @Override
+    public void close() {
+        // Let exchanges in flight finish (up to a second): the answer to POST /v1/shutdown itself is
+        // one of them, and the CLI must not see the daemon hang up on it.
+        server.stop(1);
+    }
+}

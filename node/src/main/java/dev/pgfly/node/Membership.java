@@ -1,0 +1,172 @@
+package dev.pgfly.node;
+
+import dev.pgfly.core.coord.ClusterStore;
+import dev.pgfly.core.model.Event;
+import dev.pgfly.core.model.LeaderRecord;
+import dev.pgfly.core.model.MemberSpec;
+import dev.pgfly.core.model.SwitchoverRequest;
+import dev.pgfly.core.util.FileTrees;
+import dev.pgfly.core.util.Names;
+import dev.pgfly.node.api.ClusterView;
+import dev.pgfly.node.home.LocalCluster;
+import dev.pgfly.node.home.PgflyHome;
+import dev.pgfly.node.tls.ClusterTls;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Who is in a cluster and who leads it: members added and removed, switchovers asked of the agents. */
+final class Membership {
+    private static final Logger log = LoggerFactory.getLogger(Membership.class);
+
+    private final PgflyHome home;
+    private final ClusterRecords records;
+    private final ClusterLocks locks;
+    private final ClusterStores stores;
+    private final Allocation allocation;
+    private final Supervision supervision;
+    private final ClusterViews views;
+    private final Readiness readiness;
+    private final ClusterTls tls;
+
+    Membership(PgflyHome home, ClusterRecords records, ClusterLocks locks, ClusterStores stores, Allocation allocation,
+               Supervision supervision, ClusterViews views, Readiness readiness, ClusterTls tls) {
+        this.home = home;
+        this.records = records;
+        this.locks = locks;
+        this.stores = stores;
+        this.allocation = allocation;
+        this.supervision = supervision;
+        this.views = views;
+        this.readiness = readiness;
+        this.tls = tls;
+    }
+
+    ClusterView addMember(String name, String region) throws Exception {
+        return locks.locked(name, () -> {
+            LocalCluster cluster = records.load(name);
+            if (!cluster.running()) {
+                throw new IllegalStateException("cluster '" + name + "' is stopped: start it first");
+            }
+            String r = Names.requireRegion(region == null ? cluster.spec().primaryRegion() : region);
+            Set<String> used = new HashSet<>();
+            cluster.spec().members().forEach(m -> used.add(m.name()));
+            int k = 1;
+            while (used.contains("m" + k)) {
+                k++;
+            }
+            if (k > 9) {
+                throw new IllegalStateException("at most 9 members in local mode");
+            }
+            MemberSpec added = allocation.newMember(cluster.index(), k, r);
+            LocalCluster updated = cluster.withSpec(cluster.spec().withMember(added));
+            if (!r.equals(cluster.spec().primaryRegion()) && !cluster.regionProxies().containsKey(r)) {
+                // A region's first member gets that region's proxy, which prefers its replicas.
+                updated = allocation.withRegionProxy(cluster, updated, r);
+            }
+            records.save(updated);
+            try (ClusterStore store = stores.open(name)) {
+                store.putConfig(updated.spec());
+            }
+            supervision.startChildren(updated);
+            readiness.awaitMemberStreaming(name, added.name(), 600_000);
+            stores.record(name, "member-add", added.name(), "member added in region " + r);
+            return views.view(updated);
+        });
+    }
+
+    ClusterView removeMember(String name, String member) throws Exception {
+        return locks.locked(name, () -> {
+            LocalCluster cluster = records.load(name);
+            if (cluster.spec().member(member).isEmpty()) {
+                throw new IllegalArgumentException("cluster '" + name + "' has no member '" + member + "'");
+            }
+            if (cluster.spec().members().size() == 1) {
+                throw new IllegalArgumentException("cannot remove the last member: destroy the cluster instead");
+            }
+            try (ClusterStore store = stores.open(name)) {
+                if (store.leader().map(l -> l.member().equals(member)).orElse(false)) {
+                    switchoverLocked(cluster, null);
+                }
+                supervision.stopChild(name, member, 90);
+                LocalCluster updated = cluster.withSpec(cluster.spec().withoutMember(member));
+                String region = cluster.spec().member(member).orElseThrow().region();
+                if (updated.regionProxies().containsKey(region)
+                        && updated.spec().members().stream().noneMatch(m -> m.region().equals(region))) {
+                    // The region's last member is gone: so is its proxy.
+                    supervision.stopChild(name, "proxy-" + region, 20);
+                    Map<String, Integer> proxies = new java.util.TreeMap<>(updated.regionProxies());
+                    proxies.remove(region);
+                    updated = updated.withRegionProxies(proxies);
+                }
+                records.save(updated);
+                store.putConfig(updated.spec());
+                store.removeMemberStatus(member);
+                Path memberDir = Supervision.memberDir(cluster, member);
+                keepRemovedMemberLogs(name, member, memberDir);
+                FileTrees.delete(memberDir);
+                tls.forget(name, member);
+                stores.record(name, "member-remove", member, "member removed; its replication slot is dropped by the primary");
+                return views.view(updated);
+            }
+        });
+    }
+
+    String switchover(String name, String to) throws Exception {
+        return locks.locked(name, () -> switchoverLocked(records.load(name), to));
+    }
+
+    /** Asks the agents for a switchover and waits for a new leader's term; the caller holds the cluster's lock. */
+    String switchoverLocked(LocalCluster cluster, String to) throws Exception {
+        String name = cluster.spec().name();
+        if (cluster.spec().members().size() < 2) {
+            throw new IllegalStateException("cluster '" + name + "' has one member: add one with 'pgfly member add " + name + "'");
+        }
+        try (ClusterStore store = stores.open(name)) {
+            LeaderRecord leader = store.leader().filter(LeaderRecord::ready)
+                    .orElseThrow(() -> new IllegalStateException("cluster '" + name + "' has no primary right now"));
+            if (to != null) {
+                MemberSpec target = cluster.spec().member(to).orElseThrow(() ->
+                        new IllegalArgumentException("cluster '" + name + "' has no member '" + to + "'"));
+                if (target.name().equals(leader.member())) {
+                    throw new IllegalArgumentException(to + " is already the primary");
+                }
+            }
+            long requested = System.currentTimeMillis();
+            store.requestSwitchover(new SwitchoverRequest(leader.member(), to, requested));
+            long deadline = requested + 90_000;
+            while (System.currentTimeMillis() < deadline) {
+                Optional<LeaderRecord> now = store.leader();
+                if (now.isPresent() && now.get().ready() && now.get().term() > leader.term()) {
+                    return now.get().member();
+                }
+                Optional<Event> refusal = store.events(20).stream()
+                        .filter(e -> e.time() >= requested)
+                        .filter(e -> e.kind().equals("switchover-refused") || e.kind().equals("switchover-aborted"))
+                        .reduce((a, b) -> b);
+                if (refusal.isPresent()) {
+                    throw new IllegalStateException("switchover refused: " + refusal.get().reason());
+                }
+                Thread.sleep(50);
+            }
+            throw new IllegalStateException("switchover did not complete within 90 s; see 'pgfly events " + name + "'");
+        }
+    }
+
+    /** A removed member's logs, which go with its directory, are what tells why its removal took long. */
+    private void keepRemovedMemberLogs(String name, String member, Path memberDir) {
+        Path logs = home.clusterDir(name).resolve("logs");
+        try {
+            KeptLogs.keepRemovedMember(memberDir, logs.resolve(member + "-agent.log"),
+                    home.clusterDir(name).resolve("removed-members").resolve(member));
+        } catch (IOException e) {
+            log.warn("could not keep the logs of removed member {}/{}: {}", name, member, e.toString());
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.pgfly.node.api;
+
+import java.util.List;
+
+/**
+ * A cluster in {@code status} and {@code list}.
+ *
+ * @param tls PostgreSQL accepts TLS connections only; clients verify it with {@code pgfly cert}'s CA
+ */
+public record ClusterView(String name, String config, String state, String primaryRegion, boolean synchronous,
+                          long term, String leader, Proxy proxy, List<MemberView> members, List<Proxy> proxies,
+                          long idleTimeoutSeconds, boolean tls) {
+
+    /**
+     * A proxy: the primary region's is {@code proxy}; every region with members has one in {@code proxies}.
+     *
+     * @param metrics the proxy's Prometheus endpoint (null when it has none)
+     */
+    public record Proxy(String primary, String replica, String region, String metrics) {
+
+        public Proxy(String primary, String replica) {
+            this(primary, replica, null, null);
+        }
+    }
+
+    public ClusterView withMembers(List<MemberView> newMembers) {
+        return new ClusterView(name, config, state, primaryRegion, synchronous, term, leader, proxy, newMembers,
+                proxies, idleTimeoutSeconds, tls);
+    }
+}

@@ -1,0 +1,32 @@
+package dev.pgfly.node.api;
+
+/**
+ * One member in {@code status}: the configuration joined with what its agent last published.
+ * {@code proxy} is the replica port of the proxy that serves this member's region. {@code checks} is
+ * the worst of its health checks (passing, warning, critical), filled in by the CLI from the agent's
+ * {@code /checks}; null when not asked. {@code state} is the member's named state (a lower-case label, or
+ * {@code down}/{@code stopped} when its agent is not running), {@code detail} the agent's sentence about it.
+ */
+public record MemberView(String name, String role, String state, String region, String host, int port,
+                         Long agentPid, Long postgresPid, String api, String lsn, int timeline,
+                         long lagBytes, double lagSeconds, boolean synchronous, boolean streaming,
+                         String upstream, String proxy, String checks, String detail) {
+
+    public MemberView(String name, String role, String state, String region, String host, int port,
+                      Long agentPid, Long postgresPid, String api, String lsn, int timeline,
+                      long lagBytes, double lagSeconds, boolean synchronous, boolean streaming, String upstream,
+                      String proxy, String detail) {
+        this(name, role, state, region, host, port, agentPid, postgresPid, api, lsn, timeline, lagBytes, lagSeconds,
+                synchronous, streaming, upstream, proxy, null, detail);
+    }
+
+    public MemberView withChecks(String worst) {
+        return new MemberView(name, role, state, region, host, port, agentPid, postgresPid, api, lsn, timeline,
+                lagBytes, lagSeconds, synchronous, streaming, upstream, proxy, worst, detail);
+    }
+
+    /** The state with the sentence that explains it, for people ({@code idle: stopped after 300 s without clients}). */
+    public String stateWithDetail() {
+        return detail == null || detail.isBlank() ? state : state + ": " + detail;
+    }
+}
