@@ -1,6 +1,6 @@
 package dev.pgfly.cli.commands;
 
-import dev.pgfly.cli.logs.RollingLogFile;
+import dev.pgfly.core.util.RollingLogFile;
 import dev.pgfly.core.coord.ClusterStore;
 import dev.pgfly.core.coord.DcsAddress;
 import dev.pgfly.core.coord.StoreCredentials;

@@ -1,4 +1,4 @@
-package dev.pgfly.cli.logs;
+package dev.pgfly.core.util;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
@@ -17,7 +17,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Sends a process's log to a file of its own, capped in size and rolled over by renaming: {@code
- * proxy.log}, then {@code proxy.1.log} .. {@code proxy.4.log}, so at most five files of 10 MiB. The
+ * proxy.log}, then {@code proxy.1.log} .. {@code proxy.4.log}, so at most five files of 10 MiB (the
+ * agent keeps three rolled files of {@code agent.log}, as it always has). The
  * proxy used to log to its standard error, which the daemon appended to one file without end: under a
  * connection flood that file grew at 7 MB/s (issue 18, hole 8). Standard error now carries only what
  * logging cannot (a JVM that fails to start or dies). Every file is created 0600: a log may name
@@ -25,14 +26,19 @@ import java.nio.file.attribute.PosixFilePermissions;
  */
 public final class RollingLogFile {
     public static final String MAX_FILE_SIZE = "10MB";
-    /** Rolled files kept beside the current one. */
+    /** Rolled files kept beside the current one, unless a caller says otherwise. */
     public static final int KEEP = 4;
 
     private RollingLogFile() {
     }
 
-    /** Logs to {@code file} from now on (and no longer to standard error). */
+    /** Logs to {@code file} from now on (and no longer to standard error), {@link #KEEP} rolled files kept. */
     public static void logTo(Path file) throws IOException {
+        logTo(file, KEEP);
+    }
+
+    /** Logs to {@code file} from now on (and no longer to standard error), {@code keep} rolled files kept. */
+    public static void logTo(Path file, int keep) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
             return;
@@ -53,7 +59,7 @@ public final class RollingLogFile {
         rolling.setParent(appender);
         rolling.setFileNamePattern(rolledPattern(file));
         rolling.setMinIndex(1);
-        rolling.setMaxIndex(KEEP);
+        rolling.setMaxIndex(keep);
         rolling.start();
 
         SizeBasedTriggeringPolicy<ILoggingEvent> trigger = new SizeBasedTriggeringPolicy<>();

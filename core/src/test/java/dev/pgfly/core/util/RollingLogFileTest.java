@@ -1,4 +1,4 @@
-package dev.pgfly.cli.logs;
+package dev.pgfly.core.util;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
