@@ -43,14 +43,17 @@ final class ClusterHealth {
         for (MemberSpec m : spec.members()) {
             MemberStatus s = published.get(m.name());
             Long agentPid = agentPids.apply(m.name());
-            String servedBy = spec.proxyHost() + ":" + (cluster.proxyPortFor(m.region()) + 1);
+            boolean isLeader = leader.map(l -> l.member().equals(m.name())).orElse(false);
+            // Where a client reaches this member: the primary through the primary port (of the primary
+            // region's proxy), a replica through its region's replica port.
+            String servedBy = spec.proxyHost() + ":" + (isLeader ? cluster.proxyPortFor(spec.primaryRegion())
+                    : cluster.proxyPortFor(m.region()) + 1);
             if (s == null) {
                 allRunning = false;
                 members.add(new MemberView(m.name(), "unknown", cluster.running() ? "down" : "stopped", m.region(),
                         m.host(), m.pgPort(), agentPid, null, m.apiUrl(), null, 0, 0, 0, false, false, null, servedBy, null));
                 continue;
             }
-            boolean isLeader = leader.map(l -> l.member().equals(m.name())).orElse(false);
             idle |= isLeader && s.state().isIdle();
             Optional<String> down = cluster.running() ? MemberLiveness.problem(s, agentPid, alive)
                     : Optional.empty();

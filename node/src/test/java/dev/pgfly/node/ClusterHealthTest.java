@@ -76,7 +76,8 @@ class ClusterHealthTest {
         assertThat(v.leader()).isEqualTo("m1");
         assertThat(v.term()).isEqualTo(3);
         assertThat(member(v, "m2").state()).isEqualTo("running");
-        assertThat(member(v, "m2").proxy()).isEqualTo("127.0.0.1:16433");
+        assertThat(member(v, "m2").proxy()).as("a replica: the replica port").isEqualTo("127.0.0.1:16433");
+        assertThat(member(v, "m1").proxy()).as("the primary: the primary port").isEqualTo("127.0.0.1:16432");
     }
 
     @Test

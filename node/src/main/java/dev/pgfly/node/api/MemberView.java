@@ -2,7 +2,8 @@ package dev.pgfly.node.api;
 
 /**
  * One member in {@code status}: the configuration joined with what its agent last published.
- * {@code proxy} is the replica port of the proxy that serves this member's region. {@code checks} is
+ * {@code proxy} is where clients reach this member: the primary port for the primary, else the replica
+ * port of the proxy that serves the member's region. {@code checks} is
  * the worst of its health checks (passing, warning, critical), filled in by the CLI from the agent's
  * {@code /checks}; null when not asked. {@code state} is the member's named state (a lower-case label, or
  * {@code down}/{@code stopped} when its agent is not running), {@code detail} the agent's sentence about it.
