@@ -277,8 +277,13 @@ class ObservabilityIT {
                     (System.nanoTime() - killed) / 1e9, name);
             int criticalAt = indexOf(seen, "503 critical pg=critical");
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> seen.subList(criticalAt, seen.size()).stream()
-                            .anyMatch(s -> s.startsWith("200 ") && s.contains("pg=passing role=passing")));
+                    // A copy first: a sub-list of a CopyOnWriteArrayList throws when the poller adds to the
+                    // list while the sub-list is read (CI, 2026-12-07).
+                    .until(() -> {
+                        List<String> sinceCritical = List.copyOf(seen);
+                        return sinceCritical.subList(criticalAt, sinceCritical.size()).stream()
+                                .anyMatch(s -> s.startsWith("200 ") && s.contains("pg=passing role=passing"));
+                    });
             System.out.printf("checks passing again %.2f s after the kill%n", (System.nanoTime() - killed) / 1e9);
         } finally {
             polling.set(false);
