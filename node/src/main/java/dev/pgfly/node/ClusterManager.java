@@ -44,10 +44,10 @@ final class ClusterManager implements AutoCloseable {
         this.views = new ClusterViews(records, stores, supervision);
         this.access = new ClientAccess(home, records, tls);
         Readiness readiness = new Readiness(stores, views, access);
-        this.lifecycle = new Lifecycle(home, records, locks, stores, allocation, supervision, views, readiness, access,
-                new ClusterBackups(home), tls);
-        this.membership = new Membership(home, records, locks, stores, allocation, supervision, views, readiness, tls);
-        this.maintenance = new Maintenance(home, records, locks, stores, supervision, views, membership);
+        ClusterParts parts = new ClusterParts(home, records, locks, stores, allocation, supervision, views, readiness, tls);
+        this.lifecycle = new Lifecycle(parts, access, new ClusterBackups(home));
+        this.membership = new Membership(parts);
+        this.maintenance = new Maintenance(parts, membership);
     }
 
     // ------------------------------------------------------------------ records and views

@@ -33,32 +33,14 @@ import java.util.stream.Stream;
 final class Lifecycle {
     private static final Logger log = LoggerFactory.getLogger(Lifecycle.class);
 
-    private final PgflyHome home;
-    private final ClusterRecords records;
-    private final ClusterLocks locks;
-    private final ClusterStores stores;
-    private final Allocation allocation;
-    private final Supervision supervision;
-    private final ClusterViews views;
-    private final Readiness readiness;
+    private final ClusterParts parts;
     private final ClientAccess access;
     private final ClusterBackups backups;
-    private final ClusterTls tls;
 
-    Lifecycle(PgflyHome home, ClusterRecords records, ClusterLocks locks, ClusterStores stores, Allocation allocation,
-              Supervision supervision, ClusterViews views, Readiness readiness, ClientAccess access,
-              ClusterBackups backups, ClusterTls tls) {
-        this.home = home;
-        this.records = records;
-        this.locks = locks;
-        this.stores = stores;
-        this.allocation = allocation;
-        this.supervision = supervision;
-        this.views = views;
-        this.readiness = readiness;
+    Lifecycle(ClusterParts parts, ClientAccess access, ClusterBackups backups) {
+        this.parts = parts;
         this.access = access;
         this.backups = backups;
-        this.tls = tls;
     }
 
     CreateResult create(CreateRequest req) throws Exception {
@@ -85,31 +67,31 @@ final class Lifecycle {
         // network; a dev cluster keeps plain connections unless asked.
         boolean withTls = req.tls() != null ? req.tls() : config.equals("ha");
         long started = System.currentTimeMillis();
-        return locks.locked(req.name(), () -> {
-            if (home.clusterExists(req.name())) {
+        return parts.locks().locked(req.name(), () -> {
+            if (parts.home().clusterExists(req.name())) {
                 throw new IllegalArgumentException("cluster '" + req.name() + "' already exists");
             }
             // Backups: checked (and a fork's snapshot taken) before anything of the new cluster exists.
             BackupSettings backupSettings = newBackupSettings(req);
             ClusterBackups.PlannedRestore restore = planRestore(req);
-            LocalCluster cluster = allocation.newCluster(req, config, members, region, bin, c -> {
+            LocalCluster cluster = parts.allocation().newCluster(req, config, members, region, bin, c -> {
                 Map<String, String> settings = new LinkedHashMap<>(c.spec().settings());
                 settings.putAll(ClusterBackups.archiveSettings(c));
                 return c.withSpec(c.spec().withSettings(settings).withTls(withTls));
             });
             try {
                 Secrets secrets = Secrets.generate();
-                secrets.writeTo(home.secretsDir(req.name()));
+                secrets.writeTo(parts.home().secretsDir(req.name()));
                 if (withTls) {
                     // A new CA for every new cluster, restores and forks included: they share no keys with their source.
-                    tls.createCa(req.name());
-                    tls.ensureMemberCertificates(cluster);
+                    parts.tls().createCa(req.name());
+                    parts.tls().ensureMemberCertificates(cluster);
                 }
                 backups.setUp(cluster, backupSettings);
                 if (restore != null) {
                     backups.restoreInto(cluster, restore, secrets, Progress.to("restore of " + req.name(), log::info));
                 }
-                try (ClusterStore store = stores.open(req.name())) {
+                try (ClusterStore store = parts.stores().open(req.name())) {
                     store.deleteCluster();
                     store.putConfig(cluster.spec());
                     if (restore != null) {
@@ -117,17 +99,17 @@ final class Lifecycle {
                         store.tryClaimInitialize(cluster.spec().members().getFirst().name());
                     }
                 }
-                supervision.startChildren(cluster);
-                readiness.awaitReady(cluster, Readiness.READY_TIMEOUT_MILLIS, home.failedCreateLogs(req.name()));
-                stores.record(req.name(), "create", null, config + " cluster with " + members + " member(s) created");
+                parts.supervision().startChildren(cluster);
+                parts.readiness().awaitReady(cluster, Readiness.READY_TIMEOUT_MILLIS, parts.home().failedCreateLogs(req.name()));
+                parts.stores().record(req.name(), "create", null, config + " cluster with " + members + " member(s) created");
             } catch (Exception e) {
                 log.warn("create of {} failed, rolling back: {}", req.name(), e.toString());
                 keepLogsOfFailedCreate(cluster);
                 destroyLocked(req.name());
                 throw e;
             }
-            FileTrees.delete(home.failedCreateLogs(req.name()));
-            return new CreateResult(views.view(cluster), access.url(req.name(), false, "postgres", null),
+            FileTrees.delete(parts.home().failedCreateLogs(req.name()));
+            return new CreateResult(parts.views().view(cluster), access.url(req.name(), false, "postgres", null),
                     withTls ? access.verifyUrl(req.name(), false, "postgres", null) : null,
                     System.currentTimeMillis() - started);
         });
@@ -149,17 +131,17 @@ final class Lifecycle {
         Names.requireClusterName(r.source());
         RecoveryTarget target = RecoveryTarget.parse(r.targetTime(), r.targetLsn());
         if (r.fork()) {
-            LocalCluster source = records.load(r.source());
+            LocalCluster source = parts.records().load(r.source());
             if (!source.running()) {
                 throw new IllegalStateException("cluster '" + r.source() + "' is stopped: a fork copies a running cluster");
             }
-            SnapshotManifest snapshot = backups.snapshot(source, views.view(source),
+            SnapshotManifest snapshot = backups.snapshot(source, parts.views().view(source),
                     Progress.to("fork snapshot of " + r.source(), log::info));
             return backups.planRestore(r.source(), backups.requireSettings(r.source()).store(), Optional.of(snapshot.id()),
                     new RecoveryTarget.SnapshotEnd());
         }
         StoreSettings sourceStore = backups.storeOf(r.source(), req.backupStore());
-        if (!home.clusterExists(r.source())) {
+        if (!parts.home().clusterExists(r.source())) {
             try (var store = sourceStore.open()) {
                 if (store.list("snapshots/").isEmpty()) {
                     throw new NoSuchElementException404("no cluster named '" + r.source() + "' and no backups of one in "
@@ -171,43 +153,43 @@ final class Lifecycle {
     }
 
     void startCluster(String name) throws Exception {
-        locks.locked(name, () -> {
-            LocalCluster cluster = records.load(name).withRunning(true);
-            records.save(cluster);
-            try (ClusterStore store = stores.open(name)) {
+        parts.locks().locked(name, () -> {
+            LocalCluster cluster = parts.records().load(name).withRunning(true);
+            parts.records().save(cluster);
+            try (ClusterStore store = parts.stores().open(name)) {
                 if (store.config().isEmpty()) {
                     store.putConfig(cluster.spec());
                 }
             }
-            supervision.startChildren(cluster);
-            readiness.awaitReady(cluster, Readiness.READY_TIMEOUT_MILLIS, home.clusterDir(name));
-            stores.record(name, "start", null, "cluster started");
+            parts.supervision().startChildren(cluster);
+            parts.readiness().awaitReady(cluster, Readiness.READY_TIMEOUT_MILLIS, parts.home().clusterDir(name));
+            parts.stores().record(name, "start", null, "cluster started");
             return null;
         });
     }
 
     void stopCluster(String name) throws Exception {
-        locks.locked(name, () -> {
-            LocalCluster cluster = records.load(name);
-            records.save(cluster.withRunning(false));
-            supervision.stopChildren(name);
-            stores.record(name, "stop", null, "cluster stopped");
+        parts.locks().locked(name, () -> {
+            LocalCluster cluster = parts.records().load(name);
+            parts.records().save(cluster.withRunning(false));
+            parts.supervision().stopChildren(name);
+            parts.stores().record(name, "stop", null, "cluster stopped");
             return null;
         });
     }
 
     void destroy(String name) throws Exception {
-        locks.locked(name, () -> {
-            records.load(name);
+        parts.locks().locked(name, () -> {
+            parts.records().load(name);
             destroyLocked(name);
             return null;
         });
     }
 
     private void destroyLocked(String name) throws IOException {
-        Optional<LocalCluster> cluster = records.tryLoad(name);
-        supervision.stopChildren(name);
-        try (ClusterStore store = stores.open(name)) {
+        Optional<LocalCluster> cluster = parts.records().tryLoad(name);
+        parts.supervision().stopChildren(name);
+        try (ClusterStore store = parts.stores().open(name)) {
             store.deleteCluster();
         } catch (RuntimeException e) {
             log.warn("could not delete the store nodes of {}: {}", name, e.toString());
@@ -225,7 +207,7 @@ final class Lifecycle {
         } catch (IOException | RuntimeException e) {
             log.warn("could not delete the backups of {}: {}", name, e.toString());
         }
-        FileTrees.delete(home.clusterDir(name));
+        FileTrees.delete(parts.home().clusterDir(name));
     }
 
     /** A PostgreSQL whose agent died before stopping it: immediate shutdown, by the pid in its own pid file. */
@@ -256,16 +238,16 @@ final class Lifecycle {
 
     /** When the daemon starts: the children of every cluster that should be running. */
     void restoreAll() {
-        for (LocalCluster c : records.all()) {
+        for (LocalCluster c : parts.records().all()) {
             if (c.running()) {
                 try {
-                    locks.locked(c.spec().name(), () -> {
-                        try (ClusterStore store = stores.open(c.spec().name())) {
+                    parts.locks().locked(c.spec().name(), () -> {
+                        try (ClusterStore store = parts.stores().open(c.spec().name())) {
                             if (store.config().isEmpty()) {
                                 store.putConfig(c.spec());
                             }
                         }
-                        supervision.startChildren(c);
+                        parts.supervision().startChildren(c);
                         return null;
                     });
                 } catch (Exception e) {
@@ -281,8 +263,8 @@ final class Lifecycle {
         Map<String, Path> memberDirs = new LinkedHashMap<>();
         cluster.spec().members().forEach(m -> memberDirs.put(m.name(), Supervision.memberDir(cluster, m.name())));
         try {
-            int kept = KeptLogs.keepFailedCreate(home.clusterDir(name).resolve("logs"), memberDirs, home.failedCreateLogs(name));
-            log.info("kept {} log file(s) of the failed create of {} in {}", kept, name, home.failedCreateLogs(name));
+            int kept = KeptLogs.keepFailedCreate(parts.home().clusterDir(name).resolve("logs"), memberDirs, parts.home().failedCreateLogs(name));
+            log.info("kept {} log file(s) of the failed create of {} in {}", kept, name, parts.home().failedCreateLogs(name));
         } catch (IOException | RuntimeException e) {
             log.warn("could not keep the logs of the failed create of {}: {}", name, e.toString());
         }

@@ -23,47 +23,36 @@ import java.util.Optional;
 
 /** A running cluster's upkeep: its settings, rolling restarts, and upgrades to new binaries of the same major version. */
 final class Maintenance {
-    private final PgflyHome home;
-    private final ClusterRecords records;
-    private final ClusterLocks locks;
-    private final ClusterStores stores;
-    private final Supervision supervision;
-    private final ClusterViews views;
+    private final ClusterParts parts;
     private final Membership membership;
 
-    Maintenance(PgflyHome home, ClusterRecords records, ClusterLocks locks, ClusterStores stores,
-                Supervision supervision, ClusterViews views, Membership membership) {
-        this.home = home;
-        this.records = records;
-        this.locks = locks;
-        this.stores = stores;
-        this.supervision = supervision;
-        this.views = views;
+    Maintenance(ClusterParts parts, Membership membership) {
+        this.parts = parts;
         this.membership = membership;
     }
 
     SettingsView settings(String name) throws Exception {
-        LocalCluster cluster = records.load(name);
+        LocalCluster cluster = parts.records().load(name);
         Optional<String> primary;
-        try (ClusterStore store = stores.open(name)) {
+        try (ClusterStore store = parts.stores().open(name)) {
             primary = store.leader().map(LeaderRecord::member);
         }
-        return new ClusterSettings(home).view(cluster, primary);
+        return new ClusterSettings(parts.home()).view(cluster, primary);
     }
 
     /** Stores the new settings (store and cluster.json), then waits until every member applied them. */
     SettingsView updateSettings(String name, SettingsUpdate unchecked) throws Exception {
-        SettingsUpdate update = new ClusterSettings(home).validated(records.load(name), unchecked);
-        LocalCluster updated = locks.locked(name, () -> {
-            LocalCluster cluster = records.load(name);
+        SettingsUpdate update = new ClusterSettings(parts.home()).validated(parts.records().load(name), unchecked);
+        LocalCluster updated = parts.locks().locked(name, () -> {
+            LocalCluster cluster = parts.records().load(name);
             Map<String, String> merged = ClusterSettings.merge(cluster.spec().settings(), update);
             LocalCluster next = cluster.withSpec(cluster.spec().withSettings(merged));
             if (!merged.equals(cluster.spec().settings())) {
-                records.save(next);
-                try (ClusterStore store = stores.open(name)) {
+                parts.records().save(next);
+                try (ClusterStore store = parts.stores().open(name)) {
                     store.putConfig(next.spec());
                 }
-                stores.record(name, "config", null, "settings changed: " + describe(update));
+                parts.stores().record(name, "config", null, "settings changed: " + describe(update));
             }
             return next;
         });
@@ -73,7 +62,7 @@ final class Maintenance {
                 set.put(k, v);
             }
         });
-        new ClusterSettings(home).awaitApplied(updated, set);
+        new ClusterSettings(parts.home()).awaitApplied(updated, set);
         return settings(name);
     }
 
@@ -89,9 +78,9 @@ final class Maintenance {
     }
 
     RestartResult restart(String name, boolean force, String member) throws Exception {
-        return locks.locked(name, () -> {
-            LocalCluster cluster = records.load(name);
-            try (ClusterStore store = stores.open(name)) {
+        return parts.locks().locked(name, () -> {
+            LocalCluster cluster = parts.records().load(name);
+            try (ClusterStore store = parts.stores().open(name)) {
                 return new RollingRestart(rolling(cluster, store)).run(force, member);
             }
         });
@@ -103,20 +92,20 @@ final class Maintenance {
      * them in a rolling restart's order (replicas, switchover, former primary).
      */
     RestartResult upgrade(String name, String pgBin) throws Exception {
-        return locks.locked(name, () -> {
-            LocalCluster cluster = records.load(name);
+        return parts.locks().locked(name, () -> {
+            LocalCluster cluster = parts.records().load(name);
             PgBinaries bin = UpgradeCheck.check(pgBin, cluster.spec().pgMajor());
             if (!cluster.running()) {
                 throw new IllegalStateException("cluster '" + name + "' is stopped: start it first");
             }
-            ClusterView before = views.view(cluster);
+            ClusterView before = parts.views().view(cluster);
             if (!"running".equals(before.state())) {
                 throw new IllegalStateException("cluster '" + name + "' is " + before.state()
                         + ": an upgrade needs one primary and every replica streaming");
             }
             LocalCluster updated = cluster.withPgBin(bin.binDir().toString());
-            records.save(updated);
-            try (ClusterStore store = stores.open(name)) {
+            parts.records().save(updated);
+            try (ClusterStore store = parts.stores().open(name)) {
                 return RollingRestart.upgrade(rolling(updated, store),
                         (m, isPrimary) -> replaceAgent(updated, m, store), updated.pgBin());
             }
@@ -127,7 +116,7 @@ final class Maintenance {
     private long replaceAgent(LocalCluster cluster, MemberSpec m, ClusterStore store) throws IOException {
         long postgresPid = store.members().stream().filter(s -> s.name().equals(m.name())).findFirst()
                 .map(MemberStatus::postgresPid).orElse(0L);
-        supervision.replaceAgent(cluster, m);
+        parts.supervision().replaceAgent(cluster, m);
         return postgresPid;
     }
 
@@ -146,12 +135,12 @@ final class Maintenance {
 
             @Override
             public Secrets secrets() throws IOException {
-                return Secrets.readFrom(home.secretsDir(name));
+                return Secrets.readFrom(parts.home().secretsDir(name));
             }
 
             @Override
             public dev.pgfly.postgres.PgTls tls() {
-                return ClusterTls.clientTls(home, cluster.spec());
+                return ClusterTls.clientTls(parts.home(), cluster.spec());
             }
 
             @Override
@@ -161,7 +150,7 @@ final class Maintenance {
 
             @Override
             public void record(String kind, String m, String reason) {
-                stores.record(name, kind, m, reason);
+                parts.stores().record(name, kind, m, reason);
             }
         };
     }

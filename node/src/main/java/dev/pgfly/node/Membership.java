@@ -25,32 +25,16 @@ import java.util.Set;
 final class Membership {
     private static final Logger log = LoggerFactory.getLogger(Membership.class);
 
-    private final PgflyHome home;
-    private final ClusterRecords records;
-    private final ClusterLocks locks;
-    private final ClusterStores stores;
-    private final Allocation allocation;
-    private final Supervision supervision;
-    private final ClusterViews views;
-    private final Readiness readiness;
-    private final ClusterTls tls;
 
-    Membership(PgflyHome home, ClusterRecords records, ClusterLocks locks, ClusterStores stores, Allocation allocation,
-               Supervision supervision, ClusterViews views, Readiness readiness, ClusterTls tls) {
-        this.home = home;
-        this.records = records;
-        this.locks = locks;
-        this.stores = stores;
-        this.allocation = allocation;
-        this.supervision = supervision;
-        this.views = views;
-        this.readiness = readiness;
-        this.tls = tls;
+    private final ClusterParts parts;
+
+    Membership(ClusterParts parts) {
+        this.parts = parts;
     }
 
     ClusterView addMember(String name, String region) throws Exception {
-        return locks.locked(name, () -> {
-            LocalCluster cluster = records.load(name);
+        return parts.locks().locked(name, () -> {
+            LocalCluster cluster = parts.records().load(name);
             if (!cluster.running()) {
                 throw new IllegalStateException("cluster '" + name + "' is stopped: start it first");
             }
@@ -64,62 +48,62 @@ final class Membership {
             if (k > 9) {
                 throw new IllegalStateException("at most 9 members in local mode");
             }
-            MemberSpec added = allocation.newMember(cluster.index(), k, r);
+            MemberSpec added = parts.allocation().newMember(cluster.index(), k, r);
             LocalCluster updated = cluster.withSpec(cluster.spec().withMember(added));
             if (!r.equals(cluster.spec().primaryRegion()) && !cluster.regionProxies().containsKey(r)) {
                 // A region's first member gets that region's proxy, which prefers its replicas.
-                updated = allocation.withRegionProxy(cluster, updated, r);
+                updated = parts.allocation().withRegionProxy(cluster, updated, r);
             }
-            records.save(updated);
-            try (ClusterStore store = stores.open(name)) {
+            parts.records().save(updated);
+            try (ClusterStore store = parts.stores().open(name)) {
                 store.putConfig(updated.spec());
             }
-            supervision.startChildren(updated);
-            readiness.awaitMemberStreaming(name, added.name(), 600_000);
-            stores.record(name, "member-add", added.name(), "member added in region " + r);
-            return views.view(updated);
+            parts.supervision().startChildren(updated);
+            parts.readiness().awaitMemberStreaming(name, added.name(), 600_000);
+            parts.stores().record(name, "member-add", added.name(), "member added in region " + r);
+            return parts.views().view(updated);
         });
     }
 
     ClusterView removeMember(String name, String member) throws Exception {
-        return locks.locked(name, () -> {
-            LocalCluster cluster = records.load(name);
+        return parts.locks().locked(name, () -> {
+            LocalCluster cluster = parts.records().load(name);
             if (cluster.spec().member(member).isEmpty()) {
                 throw new IllegalArgumentException("cluster '" + name + "' has no member '" + member + "'");
             }
             if (cluster.spec().members().size() == 1) {
                 throw new IllegalArgumentException("cannot remove the last member: destroy the cluster instead");
             }
-            try (ClusterStore store = stores.open(name)) {
+            try (ClusterStore store = parts.stores().open(name)) {
                 if (store.leader().map(l -> l.member().equals(member)).orElse(false)) {
                     switchoverLocked(cluster, null);
                 }
-                supervision.stopChild(name, member, 90);
+                parts.supervision().stopChild(name, member, 90);
                 LocalCluster updated = cluster.withSpec(cluster.spec().withoutMember(member));
                 String region = cluster.spec().member(member).orElseThrow().region();
                 if (updated.regionProxies().containsKey(region)
                         && updated.spec().members().stream().noneMatch(m -> m.region().equals(region))) {
                     // The region's last member is gone: so is its proxy.
-                    supervision.stopChild(name, "proxy-" + region, 20);
+                    parts.supervision().stopChild(name, "proxy-" + region, 20);
                     Map<String, Integer> proxies = new java.util.TreeMap<>(updated.regionProxies());
                     proxies.remove(region);
                     updated = updated.withRegionProxies(proxies);
                 }
-                records.save(updated);
+                parts.records().save(updated);
                 store.putConfig(updated.spec());
                 store.removeMemberStatus(member);
                 Path memberDir = Supervision.memberDir(cluster, member);
                 keepRemovedMemberLogs(name, member, memberDir);
                 FileTrees.delete(memberDir);
-                tls.forget(name, member);
-                stores.record(name, "member-remove", member, "member removed; its replication slot is dropped by the primary");
-                return views.view(updated);
+                parts.tls().forget(name, member);
+                parts.stores().record(name, "member-remove", member, "member removed; its replication slot is dropped by the primary");
+                return parts.views().view(updated);
             }
         });
     }
 
     String switchover(String name, String to) throws Exception {
-        return locks.locked(name, () -> switchoverLocked(records.load(name), to));
+        return parts.locks().locked(name, () -> switchoverLocked(parts.records().load(name), to));
     }
 
     /** Asks the agents for a switchover and waits for a new leader's term; the caller holds the cluster's lock. */
@@ -128,7 +112,7 @@ final class Membership {
         if (cluster.spec().members().size() < 2) {
             throw new IllegalStateException("cluster '" + name + "' has one member: add one with 'pgfly member add " + name + "'");
         }
-        try (ClusterStore store = stores.open(name)) {
+        try (ClusterStore store = parts.stores().open(name)) {
             LeaderRecord leader = store.leader().filter(LeaderRecord::ready)
                     .orElseThrow(() -> new IllegalStateException("cluster '" + name + "' has no primary right now"));
             if (to != null) {
@@ -161,10 +145,10 @@ final class Membership {
 
     /** A removed member's logs, which go with its directory, are what tells why its removal took long. */
     private void keepRemovedMemberLogs(String name, String member, Path memberDir) {
-        Path logs = home.clusterDir(name).resolve("logs");
+        Path logs = parts.home().clusterDir(name).resolve("logs");
         try {
             KeptLogs.keepRemovedMember(memberDir, logs.resolve(member + "-agent.log"),
-                    home.clusterDir(name).resolve("removed-members").resolve(member));
+                    parts.home().clusterDir(name).resolve("removed-members").resolve(member));
         } catch (IOException e) {
             log.warn("could not keep the logs of removed member {}/{}: {}", name, member, e.toString());
         }
