@@ -97,7 +97,7 @@ public final class LocalUser implements AutoCloseable {
      */
     public Result java(String fileName, String source, Duration timeout, String... args)
             throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
                 writeSource(fileName, source).toString()));
         cmd.addAll(List.of(args));
         return exec(asUser(cmd), timeout);
@@ -105,7 +105,7 @@ public final class LocalUser implements AutoCloseable {
 
     /** Starts a one-file Java program as this user in the background (a listener, a flood). */
     public Process startJava(String fileName, String source, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
                 writeSource(fileName, source).toString()));
         cmd.addAll(List.of(args));
         return start(cmd.toArray(String[]::new));
@@ -174,5 +174,7 @@ public final class LocalUser implements AutoCloseable {
             System.err.println("userdel " + name + ": " + gone.err());
         }
         FileTrees.delete(home);
+        // A JVM of this user's that ran with performance data on (a command of its own) leaves this behind.
+        FileTrees.delete(Path.of("/tmp", "hsperfdata_" + name));
     }
 }
