@@ -14,15 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.SeekableByteChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
@@ -159,7 +155,7 @@ public final class Daemon {
      */
     private static String newToken(PgflyHome home) throws IOException {
         String token = Secrets.random(40);
-        replacePrivately(home.tokenFile(), token);
+        Secrets.writePrivate(home.tokenFile(), token);
         return token;
     }
 
@@ -192,22 +188,7 @@ public final class Daemon {
         }
     }
 
-    /**
-     * Writes {@code file} anew: a fresh file (mode 0600, created exclusively, never through a symbolic
-     * link) renamed over the old one, so that a reader sees the old content or the new, and nothing
-     * planted at either name is followed.
-     */
-    static void replacePrivately(Path file, String content) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-        Files.deleteIfExists(tmp);
-        try (SeekableByteChannel ch = Files.newByteChannel(tmp, Set.of(StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), PRIVATE)) {
-            ch.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
     private static void writeInfo(PgflyHome home, DaemonInfo info) throws IOException {
-        replacePrivately(home.daemonInfo(), Json.text(info));
+        Secrets.writePrivate(home.daemonInfo(), Json.text(info));
     }
 }

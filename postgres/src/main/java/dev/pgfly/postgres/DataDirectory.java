@@ -150,9 +150,7 @@ public final class DataDirectory {
     }
 
     private void writePrivate(Path file, String content) throws IOException {
-        Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, content);
+        dev.pgfly.core.util.Secrets.writePrivate(file, content);
         user.own(file);
     }
 }

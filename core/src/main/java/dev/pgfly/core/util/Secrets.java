@@ -1,10 +1,17 @@
 package dev.pgfly.core.util;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.Set;
 
 /**
  * A cluster's secrets, one file each, readable by their owner only (mode 0600): the superuser's,
@@ -52,9 +59,19 @@ public record Secrets(String superuserPassword, String replicationPassword, Stri
         return Files.readString(dir.resolve(name)).strip();
     }
 
+    /**
+     * Writes {@code file} anew, readable by its owner only: a fresh file (mode 0600, created exclusively,
+     * never through a symbolic link) renamed over the old one, so that a reader sees the old content or
+     * the new, and nothing planted at either name is followed.
+     */
     public static void writePrivate(Path file, String content) throws IOException {
-        Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, content);
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        Files.deleteIfExists(tmp);
+        try (SeekableByteChannel ch = Files.newByteChannel(tmp, Set.of(StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+            ch.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }
