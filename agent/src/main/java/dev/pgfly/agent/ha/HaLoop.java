@@ -86,7 +86,7 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
      * agents, so failing cycles would otherwise feed a storm of them (seen in a chaos run: replicas
      * retrying a rewind against a stopping primary ten times a second).
      */
-    public void trigger() {
+    private void trigger() {
         if (closing || !cycleQueued.compareAndSet(false, true)) {
             return;
         }
@@ -226,11 +226,11 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
         }
     }
 
-    public MemberState state() {
+    MemberState state() {
         return ctx.state();
     }
 
-    public String detail() {
+    String detail() {
         return ctx.detail();
     }
 
@@ -245,10 +245,6 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
 
     public void observe(HaObserver o) {
         ctx.observer = o;
-    }
-
-    public void event(String kind, String reason) {
-        ctx.event(kind, reason);
     }
 
     /** Orderly stop: PostgreSQL first (shutdown checkpoint), leadership after, so writes never overlap. */

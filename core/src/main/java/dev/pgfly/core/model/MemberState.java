@@ -126,18 +126,6 @@ public enum MemberState {
     }
 
     /**
-     * States in which this member's PostgreSQL is being stopped, replaced or brought back: a client routed to
-     * it now would be cut off. Used to keep members out of rotations and maintenance choices.
-     */
-    public boolean isInTransition() {
-        return switch (this) {
-            case DEMOTING, FENCED, REWINDING, RECLONING, CLONING, PROMOTING, STARTING_PRIMARY, STARTING_REPLICA,
-                 HANDED_OVER, WAKING, INITIALIZING, RESUMING_BOOTSTRAP, CREATING_ROLES -> true;
-            default -> false;
-        };
-    }
-
-    /**
      * The state a published value names: a label, or a sentence of an agent older than this enum. A value
      * nobody wrote (a newer agent's state this version does not know) reads as {@link #ERROR}: never settled.
      */
