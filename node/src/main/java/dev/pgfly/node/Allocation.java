@@ -6,6 +6,9 @@ import dev.pgfly.node.admin.MemoryDefaults;
 import dev.pgfly.node.api.CreateRequest;
 import dev.pgfly.node.home.LocalCluster;
 import dev.pgfly.node.home.PgflyHome;
+import dev.pgfly.node.install.Installation;
+import dev.pgfly.node.install.NodeRecord;
+import dev.pgfly.node.install.Placement;
 import dev.pgfly.postgres.OsUser;
 import dev.pgfly.postgres.PgBinaries;
 
@@ -32,10 +35,14 @@ final class Allocation {
     private final ClusterRecords records;
     private final HostClaims claims;
     private final String addressPrefix;
+    private final ThisNode thisNode;
+    private final Installation installation;
 
-    Allocation(PgflyHome home, ClusterRecords records) {
+    Allocation(PgflyHome home, ClusterRecords records, ThisNode thisNode, Installation installation) {
         this.home = home;
         this.records = records;
+        this.thisNode = thisNode;
+        this.installation = installation;
         this.claims = HostClaims.forHome(home.root());
         this.addressPrefix = "127." + claims.addressBlock(home.root().resolve("address-block"), preferredAddressBlock(home)) + ".";
     }
@@ -60,6 +67,9 @@ final class Allocation {
     }
 
     private LocalCluster allocate(CreateRequest req, String config, int members, String region, PgBinaries bin) {
+        if (installation != null) {
+            return allocatePlaced(req, config, members, region, bin);
+        }
         List<LocalCluster> existing = records.all();
         Set<Integer> indexes = new HashSet<>();
         Set<Integer> proxyPorts = new HashSet<>();
@@ -97,6 +107,80 @@ final class Allocation {
                 pickProxyMetricsPort(taken));
     }
 
+    // ------------------------------------------------------------------ an installation of several nodes
+
+    /**
+     * A cluster whose members run on the installation's nodes ({@link Placement}). Each member listens on its
+     * node's address; ports follow from the cluster's index, the same on every node, since no node can ask
+     * another which of its ports are free: pg 20000+10i+k, API 21000+10i+k, proxy 16432+2(i-1) (+1 replicas).
+     */
+    private LocalCluster allocatePlaced(CreateRequest req, String config, int members, String region, PgBinaries bin) {
+        List<LocalCluster> existing = records.all();
+        Set<Integer> indexes = new HashSet<>();
+        existing.forEach(c -> indexes.add(c.index()));
+        int index = 1;
+        while (indexes.contains(index)) {
+            index++;
+        }
+        if (index > 250) {
+            throw new IllegalStateException("too many clusters in this installation (250)");
+        }
+        List<String> nodes = placeMembers(existing, members, region, Set.of(), null, req.sameHost());
+        Map<String, String> placement = new java.util.TreeMap<>();
+        List<MemberSpec> specs = new ArrayList<>();
+        for (int k = 1; k <= members; k++) {
+            MemberSpec m = placedMember(index, k, region, nodeRecord(nodes.get(k - 1)));
+            specs.add(m);
+            placement.put(m.name(), nodes.get(k - 1));
+        }
+        int proxyPort = req.port() > 0 ? req.port() : 16432 + 2 * (index - 1);
+        ClusterSpec spec = new ClusterSpec(req.name(), config, region, req.synchronous(),
+                ClusterSpec.DEFAULT_MAX_LAG_BYTES, thisNode.address(), proxyPort, proxyPort + 1, bin.majorVersion(), specs,
+                MemoryDefaults.forHost(hostMemoryBytes(), 1), req.idleTimeoutSeconds());
+        return new LocalCluster(spec, true, index, thisNode.installationDataRoot(req.name()).toString(),
+                bin.binDir().toString(), 0, Map.of(), placement);
+    }
+
+    /** Member {@code k} of cluster {@code index} on {@code node}: the node's address, ports from the index. */
+    static MemberSpec placedMember(int index, int k, String region, NodeRecord node) {
+        return new MemberSpec("m" + k, node.address(), 20000 + 10 * index + k, 21000 + 10 * index + k, region, 100, false);
+    }
+
+    /** Nodes for {@code count} new members, or a one-line refusal (as an IllegalArgumentException). */
+    List<String> placeMembers(List<LocalCluster> existing, int count, String region, Set<String> taken, String onNode,
+                              boolean sameHost) {
+        Map<String, Integer> load = new java.util.HashMap<>();
+        existing.forEach(c -> c.placement().values().forEach(n -> load.merge(n, 1, Integer::sum)));
+        List<Placement.Candidate> candidates = new ArrayList<>();
+        Set<String> up;
+        try {
+            up = installation.upNodes();
+            for (NodeRecord n : installation.nodes()) {
+                candidates.add(new Placement.Candidate(n, up.contains(n.name()), load.getOrDefault(n.name(), 0)));
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("the coordination store is unreachable: " + e.getMessage(), e);
+        }
+        return switch (Placement.place(candidates, count, region, taken, onNode, sameHost)) {
+            case Placement.Placed placed -> placed.nodes();
+            case Placement.Refused refused -> throw new IllegalArgumentException(refused.reason());
+        };
+    }
+
+    NodeRecord nodeRecord(String name) {
+        try {
+            return installation.node(name).orElseThrow(() -> new IllegalArgumentException("no node named '" + name + "'"));
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("the coordination store is unreachable: " + e.getMessage(), e);
+        }
+    }
+
+    boolean placesOnNodes() {
+        return installation != null;
+    }
+
     /** A port for the proxy's /metrics, away from the proxies' own ports and other clusters' metrics. */
     private int pickProxyMetricsPort(Set<Integer> taken) {
         return claims.claimFree("127.0.0.1", PROXY_METRICS_PORT_FROM, 1, 1, taken, Ports::isFree);
@@ -104,7 +188,8 @@ final class Allocation {
 
     /** Clusters created before proxies had metrics get a metrics port when they next start. */
     LocalCluster withProxyMetricsPort(LocalCluster cluster) throws IOException {
-        if (cluster.proxyMetricsPort() > 0) {
+        // An installation's proxies serve no /metrics port yet: a port free here may be taken on another node.
+        if (cluster.proxyMetricsPort() > 0 || cluster.spansNodes()) {
             return cluster;
         }
         synchronized (lock) {

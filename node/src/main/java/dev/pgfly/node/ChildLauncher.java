@@ -26,8 +26,10 @@ final class ChildLauncher {
     private static final List<String> PROXY_JVM = List.of("-Xms16m", "-Xmx128m", "-XX:+UseSerialGC");
 
     private final PgflyHome home;
-    private final DcsAddress dcs;
+    /** Volatile: in an installation the ensemble grows, and a child started later gets today's servers. */
+    private volatile DcsAddress dcs;
     private final StoreCredentials credentials;
+    private volatile ThisNode thisNode = ThisNode.singleHost();
     private final String java;
     private final String classpath;
     private volatile Consumer<ChildProcess.Restart> onRestart = r -> { };
@@ -38,6 +40,15 @@ final class ChildLauncher {
         this.credentials = credentials;
         this.java = ProcessHandle.current().info().command().orElse("java");
         this.classpath = ClassDataSharing.classPath();
+    }
+
+    /** The store's servers as they are now (an installation's ensemble grows as nodes join). */
+    void useStore(DcsAddress current) {
+        this.dcs = current;
+    }
+
+    void runAs(ThisNode node) {
+        this.thisNode = node;
     }
 
     /** Who hears of a child that died and was restarted. */
@@ -72,7 +83,7 @@ final class ChildLauncher {
         Path logs = home.clusterDir(name).resolve("logs");
         List<String> cmd = jvm(PROXY_JVM, "proxy");
         cmd.addAll(List.of("proxy", "--cluster", name, "--dcs", dcs.toString(),
-                "--dcs-auth", storeCredentialsFor(name).toString(), "--listen", cluster.spec().proxyHost(),
+                "--dcs-auth", storeCredentialsFor(name).toString(), "--listen", thisNode.proxyListenAddress(cluster),
                 "--port", Integer.toString(port), "--replica-port", Integer.toString(port + 1), "--region", region,
                 // Only the primary region's proxy serves metrics for now: one scrape target per cluster.
                 "--metrics-port", Integer.toString(id.equals("proxy") ? cluster.proxyMetricsPort() : 0),

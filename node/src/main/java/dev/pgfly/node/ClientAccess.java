@@ -48,6 +48,14 @@ final class ClientAccess {
         Secrets secrets = Secrets.readFrom(home.secretsDir(name));
         int port = replica ? proxyPort + 1 : proxyPort;
         String db = Names.requireIdentifier("database", database == null ? "postgres" : database);
+        if (cluster.spansNodes()) {
+            // Every node that runs a member runs a proxy: libpq, PgJDBC and psycopg try each host in turn,
+            // and read-write makes them skip one that leads to no primary.
+            String hosts = cluster.spec().members().stream().map(m -> m.host() + ":" + port).distinct()
+                    .collect(java.util.stream.Collectors.joining(","));
+            return "postgres://" + PgConfig.SUPERUSER + ":" + secrets.superuserPassword() + "@" + hosts + "/" + db
+                    + (replica ? "" : "?target_session_attrs=read-write");
+        }
         return "postgres://" + PgConfig.SUPERUSER + ":" + secrets.superuserPassword() + "@" + cluster.spec().proxyHost()
                 + ":" + port + "/" + db;
     }
@@ -62,7 +70,8 @@ final class ClientAccess {
         if (!cluster.spec().tls()) {
             return null;
         }
-        return url(name, replica, database, region) + "?sslmode=verify-full&sslrootcert="
+        String url = url(name, replica, database, region);
+        return url + (url.contains("?") ? "&" : "?") + "sslmode=verify-full&sslrootcert="
                 + queryValue(tls.publicCaFile(name).toString());
     }
 

@@ -9,6 +9,20 @@ import java.util.concurrent.locks.ReentrantLock;
 final class ClusterLocks {
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
+    /** Runs {@code action} if no operation holds the cluster now; false when one does (try again later). */
+    boolean lockedIfFree(String name, Callable<?> action) throws Exception {
+        ReentrantLock lock = locks.computeIfAbsent(name, n -> new ReentrantLock());
+        if (!lock.tryLock()) {
+            return false;
+        }
+        try {
+            action.call();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     <T> T locked(String name, Callable<T> action) throws Exception {
         ReentrantLock lock = locks.computeIfAbsent(name, n -> new ReentrantLock());
         lock.lock();

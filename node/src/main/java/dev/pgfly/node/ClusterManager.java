@@ -12,6 +12,7 @@ import dev.pgfly.node.api.SettingsView;
 import dev.pgfly.node.backup.ClusterBackups;
 import dev.pgfly.node.home.LocalCluster;
 import dev.pgfly.node.home.PgflyHome;
+import dev.pgfly.node.install.Installation;
 import dev.pgfly.node.tls.ClusterTls;
 import org.apache.curator.framework.CuratorFramework;
 
@@ -34,20 +35,52 @@ final class ClusterManager implements AutoCloseable {
     private final Membership membership;
     private final Maintenance maintenance;
 
+    private final NodeReconciler reconciler;
+
     ClusterManager(PgflyHome home, CuratorFramework client, DcsAddress dcs, ChildLauncher launcher) {
+        this(home, client, dcs, launcher, ThisNode.singleHost(), null);
+    }
+
+    /**
+     * @param installation the installation's shared records when this node is one of several (null on a
+     *                     one-host install, whose records are on this disk only)
+     */
+    ClusterManager(PgflyHome home, CuratorFramework client, DcsAddress dcs, ChildLauncher launcher, ThisNode thisNode,
+                   Installation installation) {
         ClusterLocks locks = new ClusterLocks();
         ClusterStores stores = new ClusterStores(client, dcs);
         ClusterTls tls = new ClusterTls(home);
-        this.records = new ClusterRecords(home);
-        Allocation allocation = new Allocation(home, records);
-        this.supervision = new Supervision(launcher, stores, allocation, tls);
-        this.views = new ClusterViews(records, stores, supervision);
+        this.records = new ClusterRecords(home, installation);
+        Allocation allocation = new Allocation(home, records, thisNode, installation);
+        launcher.runAs(thisNode);
+        this.supervision = new Supervision(launcher, stores, allocation, tls, thisNode);
+        this.views = new ClusterViews(records, stores, supervision, thisNode);
         this.access = new ClientAccess(home, records, tls);
         Readiness readiness = new Readiness(stores, views, access);
-        ClusterParts parts = new ClusterParts(home, records, locks, stores, allocation, supervision, views, readiness, tls);
+        ClusterParts parts = new ClusterParts(home, records, locks, stores, allocation, supervision, views, readiness, tls, thisNode);
         this.lifecycle = new Lifecycle(parts, access, new ClusterBackups(home));
         this.membership = new Membership(parts);
         this.maintenance = new Maintenance(parts, membership);
+        this.reconciler = installation == null ? null : new NodeReconciler(parts, c -> {
+            try {
+                lifecycle.deleteLocalData(c);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return null;
+        }, () -> {
+            try {
+                return thisNode.installationId().equals(installation.id(thisNode.installationId()));
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    /** In an installation: runs this node's part of every cluster, now and whenever a record changes. */
+    void startReconciling(Installation installation) throws Exception {
+        installation.watchClusters(reconciler::wake);
+        reconciler.start();
     }
 
     // ------------------------------------------------------------------ records and views
@@ -108,8 +141,8 @@ final class ClusterManager implements AutoCloseable {
 
     // ------------------------------------------------------------------ members and switchover
 
-    ClusterView addMember(String name, String region) throws Exception {
-        return membership.addMember(name, region);
+    ClusterView addMember(String name, String region, String node, boolean sameHost) throws Exception {
+        return membership.addMember(name, region, node, sameHost);
     }
 
     ClusterView removeMember(String name, String member) throws Exception {
@@ -154,6 +187,9 @@ final class ClusterManager implements AutoCloseable {
 
     @Override
     public void close() {
+        if (reconciler != null) {
+            reconciler.close();
+        }
         stopAllChildren();
     }
 }

@@ -11,5 +11,5 @@ import dev.pgfly.node.tls.ClusterTls;
  */
 record ClusterParts(PgflyHome home, ClusterRecords records, ClusterLocks locks, ClusterStores stores,
                     Allocation allocation, Supervision supervision, ClusterViews views, Readiness readiness,
-                    ClusterTls tls) {
+                    ClusterTls tls, ThisNode thisNode) {
 }

@@ -26,11 +26,13 @@ final class ClusterViews {
     private final ClusterRecords records;
     private final ClusterStores stores;
     private final Supervision supervision;
+    private final ThisNode thisNode;
 
-    ClusterViews(ClusterRecords records, ClusterStores stores, Supervision supervision) {
+    ClusterViews(ClusterRecords records, ClusterStores stores, Supervision supervision, ThisNode thisNode) {
         this.records = records;
         this.stores = stores;
         this.supervision = supervision;
+        this.thisNode = thisNode;
     }
 
     List<ClusterView> list() {
@@ -53,7 +55,33 @@ final class ClusterViews {
         } catch (RuntimeException e) {
             log.debug("store unavailable for {}: {}", name, e.toString());
         }
-        return ClusterHealth.view(cluster, published, leader, term, m -> supervision.agentPid(name, m), Pids::running);
+        // This node can ask its own kernel whether its members' processes live; another node's members are
+        // as their published status says (it lapses with their agent's session).
+        java.util.Set<Long> remotePids = new java.util.HashSet<>();
+        published.values().stream().filter(s -> !thisNode.runs(cluster, s.name()))
+                .forEach(s -> {
+                    remotePids.add(s.agentPid());
+                    remotePids.add(s.postgresPid());
+                });
+        ClusterView view = ClusterHealth.view(cluster, published, leader, term,
+                m -> thisNode.runs(cluster, m) ? supervision.agentPid(name, m)
+                        : Optional.ofNullable(published.get(m)).map(MemberStatus::agentPid).orElse(null),
+                pid -> remotePids.contains(pid) || Pids.running(pid));
+        return view.withMembers(view.members().stream().map(m -> m.onNode(cluster.nodeOf(m.name(), thisNode.name()))).toList())
+                .withHostRisk(hostRisk(cluster));
+    }
+
+    /** Why losing one host would lose the cluster, or null: said plainly in {@code status}. */
+    static String hostRisk(LocalCluster cluster) {
+        if (cluster.spec().members().size() < 2) {
+            return null;
+        }
+        if (!cluster.spansNodes()) {
+            return "every member runs on this host: the cluster does not survive the loss of the host";
+        }
+        java.util.Set<String> nodes = new java.util.TreeSet<>(cluster.placement().values());
+        return nodes.size() < 2 ? "every member runs on node " + nodes.iterator().next()
+                + ": the cluster does not survive the loss of that host" : null;
     }
 
     List<Event> events(String name, int limit) throws Exception {

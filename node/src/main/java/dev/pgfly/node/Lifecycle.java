@@ -68,15 +68,24 @@ final class Lifecycle {
         boolean withTls = req.tls() != null ? req.tls() : config.equals("ha");
         long started = System.currentTimeMillis();
         return parts.locks().locked(req.name(), () -> {
-            if (parts.home().clusterExists(req.name())) {
+            if (parts.records().exists(req.name())) {
                 throw new IllegalArgumentException("cluster '" + req.name() + "' already exists");
             }
+            boolean placed = parts.allocation().placesOnNodes();
+            if (placed && (req.restore() != null || req.backupStore() != null)) {
+                // Each node would archive to its own disk; a store every node reaches needs its archiver on
+                // every node, which the installation does not set up yet.
+                throw new IllegalArgumentException("backups, restores and forks of a cluster spread over nodes are not"
+                        + " supported yet: create it without --backup-store, --from-backup or --fork-from");
+            }
             // Backups: checked (and a fork's snapshot taken) before anything of the new cluster exists.
-            BackupSettings backupSettings = newBackupSettings(req);
+            BackupSettings backupSettings = placed ? null : newBackupSettings(req);
             ClusterBackups.PlannedRestore restore = planRestore(req);
             LocalCluster cluster = parts.allocation().newCluster(req, config, members, region, bin, c -> {
                 Map<String, String> settings = new LinkedHashMap<>(c.spec().settings());
-                settings.putAll(ClusterBackups.archiveSettings(c));
+                if (!placed) {
+                    settings.putAll(ClusterBackups.archiveSettings(c));
+                }
                 return c.withSpec(c.spec().withSettings(settings).withTls(withTls));
             });
             try {
@@ -87,7 +96,11 @@ final class Lifecycle {
                     parts.tls().createCa(req.name());
                     parts.tls().ensureMemberCertificates(cluster);
                 }
-                backups.setUp(cluster, backupSettings);
+                if (backupSettings != null) {
+                    backups.setUp(cluster, backupSettings);
+                }
+                // Other nodes start their members once the secrets are in the store (NodeReconciler).
+                parts.records().shareFiles(req.name());
                 if (restore != null) {
                     backups.restoreInto(cluster, restore, secrets, Progress.to("restore of " + req.name(), log::info));
                 }
@@ -141,7 +154,7 @@ final class Lifecycle {
                     new RecoveryTarget.SnapshotEnd());
         }
         StoreSettings sourceStore = backups.storeOf(r.source(), req.backupStore());
-        if (!parts.home().clusterExists(r.source())) {
+        if (!parts.records().exists(r.source())) {
             try (var store = sourceStore.open()) {
                 if (store.list("snapshots/").isEmpty()) {
                     throw new NoSuchElementException404("no cluster named '" + r.source() + "' and no backups of one in "
@@ -188,6 +201,8 @@ final class Lifecycle {
 
     private void destroyLocked(String name) throws IOException {
         Optional<LocalCluster> cluster = parts.records().tryLoad(name);
+        // The record goes first: every other node's reconciler then stops its members and deletes their data.
+        parts.records().delete(name);
         parts.supervision().stopChildren(name);
         try (ClusterStore store = parts.stores().open(name)) {
             store.deleteCluster();
@@ -195,12 +210,7 @@ final class Lifecycle {
             log.warn("could not delete the store nodes of {}: {}", name, e.toString());
         }
         if (cluster.isPresent()) {
-            Path dataRoot = Path.of(cluster.get().dataRoot());
-            endLeftoverPostgres(dataRoot);
-            FileTrees.delete(dataRoot);
-            if (dataRoot.startsWith("/var/lib/pgfly")) {
-                FileTrees.delete(dataRoot.getParent());
-            }
+            deleteLocalData(cluster.get());
         }
         try {
             backups.forget(name);
@@ -210,13 +220,46 @@ final class Lifecycle {
         FileTrees.delete(parts.home().clusterDir(name));
     }
 
+    /**
+     * The data of the members this node ran. On one host that is every member's; in an installation each
+     * node deletes its own members' directories (when the record disappears, see NodeReconciler).
+     */
+    void deleteLocalData(LocalCluster cluster) throws IOException {
+        Path dataRoot = Path.of(cluster.dataRoot());
+        if (cluster.spansNodes()) {
+            for (var m : cluster.spec().members()) {
+                if (parts.thisNode().runs(cluster, m.name())) {
+                    Path dir = dataRoot.resolve(m.name());
+                    endLeftoverPostgres(dir.getParent(), m.name());
+                    FileTrees.delete(dir);
+                }
+            }
+            try (Stream<Path> left = Files.isDirectory(dataRoot) ? Files.list(dataRoot) : Stream.empty()) {
+                if (left.findAny().isEmpty()) {
+                    FileTrees.delete(dataRoot.getParent());
+                }
+            } catch (IOException e) {
+                log.warn("could not check {}: {}", dataRoot, e.toString());
+            }
+            return;
+        }
+        endLeftoverPostgres(dataRoot, null);
+        FileTrees.delete(dataRoot);
+        if (dataRoot.startsWith("/var/lib/pgfly")) {
+            FileTrees.delete(dataRoot.getParent());
+        }
+    }
+
     /** A PostgreSQL whose agent died before stopping it: immediate shutdown, by the pid in its own pid file. */
-    private static void endLeftoverPostgres(Path dataRoot) {
+    private static void endLeftoverPostgres(Path dataRoot, String only) {
         if (!Files.isDirectory(dataRoot)) {
             return;
         }
         try (Stream<Path> members = Files.list(dataRoot)) {
             for (Path member : members.toList()) {
+                if (only != null && !member.getFileName().toString().equals(only)) {
+                    continue;
+                }
                 // PostgreSQL's user writes that file: read without following a link, and the pid killed
                 // only if it is a postgres run by that user (never a process whose number was planted).
                 Optional<String> pidFile = dev.pgfly.postgres.OwnedFiles.readRegular(member.resolve("data/postmaster.pid"));

@@ -32,7 +32,7 @@ final class Membership {
         this.parts = parts;
     }
 
-    ClusterView addMember(String name, String region) throws Exception {
+    ClusterView addMember(String name, String region, String node, boolean sameHost) throws Exception {
         return parts.locks().locked(name, () -> {
             LocalCluster cluster = parts.records().load(name);
             if (!cluster.running()) {
@@ -48,9 +48,24 @@ final class Membership {
             if (k > 9) {
                 throw new IllegalStateException("at most 9 members in local mode");
             }
-            MemberSpec added = parts.allocation().newMember(cluster.index(), k, r);
-            LocalCluster updated = cluster.withSpec(cluster.spec().withMember(added));
-            if (!r.equals(cluster.spec().primaryRegion()) && !cluster.regionProxies().containsKey(r)) {
+            MemberSpec added;
+            LocalCluster updated;
+            if (cluster.spansNodes()) {
+                // Placed on a node of its region that runs none of the cluster's members (unless asked).
+                String on = parts.allocation().placeMembers(parts.records().all(), 1, r,
+                        new HashSet<>(cluster.placement().values()), node, sameHost).getFirst();
+                added = Allocation.placedMember(cluster.index(), k, r, parts.allocation().nodeRecord(on));
+                Map<String, String> placement = new java.util.TreeMap<>(cluster.placement());
+                placement.put(added.name(), on);
+                updated = cluster.withSpec(cluster.spec().withMember(added)).withPlacement(placement);
+            } else {
+                if (node != null) {
+                    throw new IllegalArgumentException("--node is for installations of several nodes (pgfly node init): this host runs every member");
+                }
+                added = parts.allocation().newMember(cluster.index(), k, r);
+                updated = cluster.withSpec(cluster.spec().withMember(added));
+            }
+            if (!cluster.spansNodes() && !r.equals(cluster.spec().primaryRegion()) && !cluster.regionProxies().containsKey(r)) {
                 // A region's first member gets that region's proxy, which prefers its replicas.
                 updated = parts.allocation().withRegionProxy(cluster, updated, r);
             }

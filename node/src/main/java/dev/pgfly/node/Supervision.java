@@ -27,13 +27,15 @@ final class Supervision {
     private final ClusterStores stores;
     private final Allocation allocation;
     private final ClusterTls tls;
+    private final ThisNode thisNode;
     private final Map<String, Map<String, ChildProcess>> children = new ConcurrentHashMap<>();
 
-    Supervision(ChildLauncher launcher, ClusterStores stores, Allocation allocation, ClusterTls tls) {
+    Supervision(ChildLauncher launcher, ClusterStores stores, Allocation allocation, ClusterTls tls, ThisNode thisNode) {
         this.launcher = launcher;
         this.stores = stores;
         this.allocation = allocation;
         this.tls = tls;
+        this.thisNode = thisNode;
         launcher.onRestart(this::childRestarted);
     }
 
@@ -41,8 +43,11 @@ final class Supervision {
         return Path.of(cluster.dataRoot()).resolve(member);
     }
 
-    /** Starts whichever of the cluster's agents and proxies is not running yet. */
-    void startChildren(LocalCluster given) throws IOException {
+    /**
+     * Starts whichever of the cluster's agents and proxies that this node runs is not running yet (on a
+     * one-host install, all of them). Synchronized: an operation and the reconciler may both ask at once.
+     */
+    synchronized void startChildren(LocalCluster given) throws IOException {
         LocalCluster cluster = allocation.withProxyMetricsPort(given);
         String name = cluster.spec().name();
         // Before any agent starts: a new member's certificate, or one renewed before it expires.
@@ -52,11 +57,14 @@ final class Supervision {
         }
         Map<String, ChildProcess> running = children.computeIfAbsent(name, n -> new ConcurrentHashMap<>());
         for (MemberSpec m : cluster.spec().members()) {
-            if (!running.containsKey(m.name())) {
+            if (thisNode.runs(cluster, m.name()) && !running.containsKey(m.name())) {
                 ChildProcess agent = launcher.agent(cluster, m, memberDir(cluster, m.name()));
                 agent.start();
                 running.put(m.name(), agent);
             }
+        }
+        if (!thisNode.runsProxyOf(cluster)) {
+            return;
         }
         if (!running.containsKey("proxy")) {
             ChildProcess proxy = launcher.proxy(cluster);
@@ -77,7 +85,7 @@ final class Supervision {
     }
 
     /** Proxy first (clients see a clean close), then replicas, then the primary (no needless failover). */
-    void stopChildren(String name) {
+    synchronized void stopChildren(String name) {
         Map<String, ChildProcess> running = children.remove(name);
         if (running == null) {
             return;
@@ -97,6 +105,16 @@ final class Supervision {
 
     void stopAllChildren() {
         new ArrayList<>(children.keySet()).parallelStream().forEach(this::stopChildren);
+    }
+
+    /** The names of the children (members, {@code proxy}, {@code proxy-REGION}) this node runs for {@code cluster}. */
+    java.util.Set<String> running(String cluster) {
+        return Optional.ofNullable(children.get(cluster)).map(m -> java.util.Set.copyOf(m.keySet())).orElse(java.util.Set.of());
+    }
+
+    /** The clusters this node runs children of. */
+    java.util.Set<String> clusters() {
+        return java.util.Set.copyOf(children.keySet());
     }
 
     /** The pid of the member's supervised agent, or null. */

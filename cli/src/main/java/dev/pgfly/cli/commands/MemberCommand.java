@@ -25,10 +25,26 @@ public final class MemberCommand implements Runnable {
         @Option(names = "--region", description = "Region of the new member (default: the primary region)")
         String region;
 
+        @Option(names = "--node", paramLabel = "NODE", description = "In an installation of several nodes: the node to run it on (default: chosen by placement)")
+        String node;
+
+        @Option(names = "--same-host", description = "Allow the new member on a node that already runs one of the cluster's members")
+        boolean sameHost;
+
         @Override
         public Integer call() {
             DaemonClient daemon = daemon();
-            String q = region == null ? "" : "?region=" + DaemonClient.enc(region);
+            java.util.List<String> params = new java.util.ArrayList<>();
+            if (region != null) {
+                params.add("region=" + DaemonClient.enc(region));
+            }
+            if (node != null) {
+                params.add("node=" + DaemonClient.enc(node));
+            }
+            if (sameHost) {
+                params.add("same_host=true");
+            }
+            String q = params.isEmpty() ? "" : "?" + String.join("&", params);
             ClusterView c = daemon.convert(daemon.post(path(name) + "/members" + q, null, Duration.ofMinutes(15)),
                     ClusterView.class);
             System.out.println("Member added to '" + name + "'.");

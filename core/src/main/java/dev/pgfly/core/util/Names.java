@@ -19,6 +19,23 @@ public final class Names {
         return name;
     }
 
+    /** A node's name: like a cluster's, so that it is safe in paths, store nodes and log lines. */
+    public static String requireNodeName(String name) {
+        if (name == null || !CLUSTER.matcher(name).matches()) {
+            throw new IllegalArgumentException("invalid node name '" + name
+                    + "': use a lowercase letter followed by up to 62 lowercase letters, digits or '-'");
+        }
+        return name;
+    }
+
+    public static String requireZone(String zone) {
+        if (zone == null || !REGION.matcher(zone).matches()) {
+            throw new IllegalArgumentException("invalid zone '" + zone
+                    + "': use a lowercase letter followed by up to 31 lowercase letters, digits or '-'");
+        }
+        return zone;
+    }
+
     public static String requireRegion(String region) {
         if (region == null || !REGION.matcher(region).matches()) {
             throw new IllegalArgumentException("invalid region '" + region

@@ -9,7 +9,19 @@ import java.util.List;
  */
 public record ClusterView(String name, String config, String state, String primaryRegion, boolean synchronous,
                           long term, String leader, Proxy proxy, List<MemberView> members, List<Proxy> proxies,
-                          long idleTimeoutSeconds, boolean tls) {
+                          long idleTimeoutSeconds, boolean tls, String hostRisk) {
+
+    public ClusterView(String name, String config, String state, String primaryRegion, boolean synchronous,
+                       long term, String leader, Proxy proxy, List<MemberView> members, List<Proxy> proxies,
+                       long idleTimeoutSeconds, boolean tls) {
+        this(name, config, state, primaryRegion, synchronous, term, leader, proxy, members, proxies, idleTimeoutSeconds, tls, null);
+    }
+
+    /** The same view, saying (when not null) why the loss of one host would take the whole cluster down. */
+    public ClusterView withHostRisk(String risk) {
+        return new ClusterView(name, config, state, primaryRegion, synchronous, term, leader, proxy, members,
+                proxies, idleTimeoutSeconds, tls, risk);
+    }
 
     /**
      * A proxy: the primary region's is {@code proxy}; every region with members has one in {@code proxies}.
@@ -25,6 +37,6 @@ public record ClusterView(String name, String config, String state, String prima
 
     public ClusterView withMembers(List<MemberView> newMembers) {
         return new ClusterView(name, config, state, primaryRegion, synchronous, term, leader, proxy, newMembers,
-                proxies, idleTimeoutSeconds, tls);
+                proxies, idleTimeoutSeconds, tls, hostRisk);
     }
 }

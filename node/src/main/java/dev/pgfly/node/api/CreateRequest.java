@@ -9,7 +9,14 @@ import dev.pgfly.backup.store.StoreSettings;
  */
 public record CreateRequest(String name, String config, String region, int members, boolean synchronous,
                             int port, String pgBin, long idleTimeoutSeconds, RestoreRequest restore,
-                            StoreSettings backupStore, Boolean tls) {
+                            StoreSettings backupStore, Boolean tls, boolean sameHost) {
+
+    /** As before {@code sameHost}: members never share a node unless asked. */
+    public CreateRequest(String name, String config, String region, int members, boolean synchronous,
+                         int port, String pgBin, long idleTimeoutSeconds, RestoreRequest restore,
+                         StoreSettings backupStore, Boolean tls) {
+        this(name, config, region, members, synchronous, port, pgBin, idleTimeoutSeconds, restore, backupStore, tls, false);
+    }
 
 
     /**

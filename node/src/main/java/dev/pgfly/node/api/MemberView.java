@@ -11,7 +11,21 @@ package dev.pgfly.node.api;
 public record MemberView(String name, String role, String state, String region, String host, int port,
                          Long agentPid, Long postgresPid, String api, String lsn, int timeline,
                          long lagBytes, double lagSeconds, boolean synchronous, boolean streaming,
-                         String upstream, String proxy, String checks, String detail) {
+                         String upstream, String proxy, String checks, String detail, String node) {
+
+    public MemberView(String name, String role, String state, String region, String host, int port,
+                      Long agentPid, Long postgresPid, String api, String lsn, int timeline,
+                      long lagBytes, double lagSeconds, boolean synchronous, boolean streaming, String upstream,
+                      String proxy, String checks, String detail) {
+        this(name, role, state, region, host, port, agentPid, postgresPid, api, lsn, timeline, lagBytes, lagSeconds,
+                synchronous, streaming, upstream, proxy, checks, detail, null);
+    }
+
+    /** The same member, shown with the node that runs it. */
+    public MemberView onNode(String nodeName) {
+        return new MemberView(name, role, state, region, host, port, agentPid, postgresPid, api, lsn, timeline,
+                lagBytes, lagSeconds, synchronous, streaming, upstream, proxy, checks, detail, nodeName);
+    }
 
     public MemberView(String name, String role, String state, String region, String host, int port,
                       Long agentPid, Long postgresPid, String api, String lsn, int timeline,
@@ -23,7 +37,7 @@ public record MemberView(String name, String role, String state, String region, 
 
     public MemberView withChecks(String worst) {
         return new MemberView(name, role, state, region, host, port, agentPid, postgresPid, api, lsn, timeline,
-                lagBytes, lagSeconds, synchronous, streaming, upstream, proxy, worst, detail);
+                lagBytes, lagSeconds, synchronous, streaming, upstream, proxy, worst, detail, node);
     }
 
     /** The state with the sentence that explains it, for people ({@code idle: stopped after 300 s without clients}). */

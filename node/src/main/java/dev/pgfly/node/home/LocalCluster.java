@@ -13,36 +13,58 @@ import java.util.TreeMap;
  *
  * @param regionProxies for each region other than the primary one that has members, the port of
  *                      that region's proxy (primary port; the replica port is the next one)
+ * @param placement     in an installation of several nodes, the node that runs each member (member name to
+ *                      node name); empty on a one-host install, where this host runs every member
  */
 public record LocalCluster(ClusterSpec spec, boolean running, int index, String dataRoot, String pgBin,
-                    int proxyMetricsPort, Map<String, Integer> regionProxies) {
+                    int proxyMetricsPort, Map<String, Integer> regionProxies, Map<String, String> placement) {
 
     public LocalCluster {
         regionProxies = regionProxies == null ? Map.of() : Map.copyOf(regionProxies);
+        placement = placement == null ? Map.of() : Map.copyOf(placement);
     }
 
     public LocalCluster(ClusterSpec spec, boolean running, int index, String dataRoot, String pgBin, int proxyMetricsPort) {
-        this(spec, running, index, dataRoot, pgBin, proxyMetricsPort, Map.of());
+        this(spec, running, index, dataRoot, pgBin, proxyMetricsPort, Map.of(), Map.of());
+    }
+
+    /** Whether the members run on several nodes (an installation made with {@code pgfly node init}). */
+    public boolean spansNodes() {
+        return !placement.isEmpty();
+    }
+
+    /** The node that runs {@code member}; on a one-host install, {@code thisNode}. */
+    public String nodeOf(String member, String thisNode) {
+        return placement.getOrDefault(member, thisNode);
+    }
+
+    /** The distinct nodes that run a member, in member order. */
+    public java.util.List<String> nodes() {
+        return spec.members().stream().map(m -> placement.get(m.name())).filter(java.util.Objects::nonNull).distinct().toList();
+    }
+
+    public LocalCluster withPlacement(Map<String, String> newPlacement) {
+        return new LocalCluster(spec, running, index, dataRoot, pgBin, proxyMetricsPort, regionProxies, new TreeMap<>(newPlacement));
     }
 
     public LocalCluster withSpec(ClusterSpec newSpec) {
-        return new LocalCluster(newSpec, running, index, dataRoot, pgBin, proxyMetricsPort, regionProxies);
+        return new LocalCluster(newSpec, running, index, dataRoot, pgBin, proxyMetricsPort, regionProxies, placement);
     }
 
     public LocalCluster withRunning(boolean run) {
-        return new LocalCluster(spec, run, index, dataRoot, pgBin, proxyMetricsPort, regionProxies);
+        return new LocalCluster(spec, run, index, dataRoot, pgBin, proxyMetricsPort, regionProxies, placement);
     }
 
     public LocalCluster withPgBin(String dir) {
-        return new LocalCluster(spec, running, index, dataRoot, dir, proxyMetricsPort, regionProxies);
+        return new LocalCluster(spec, running, index, dataRoot, dir, proxyMetricsPort, regionProxies, placement);
     }
 
     public LocalCluster withProxyMetricsPort(int port) {
-        return new LocalCluster(spec, running, index, dataRoot, pgBin, port, regionProxies);
+        return new LocalCluster(spec, running, index, dataRoot, pgBin, port, regionProxies, placement);
     }
 
     public LocalCluster withRegionProxies(Map<String, Integer> proxies) {
-        return new LocalCluster(spec, running, index, dataRoot, pgBin, proxyMetricsPort, new TreeMap<>(proxies));
+        return new LocalCluster(spec, running, index, dataRoot, pgBin, proxyMetricsPort, new TreeMap<>(proxies), placement);
     }
 
     /** The primary port of the proxy that serves {@code region}: its own, or the primary region's. */
