@@ -24,6 +24,7 @@ import dev.pgfly.cli.commands.ListCommand;
 import dev.pgfly.cli.commands.LogsCommand;
 import dev.pgfly.cli.commands.MemberCommand;
 import dev.pgfly.cli.commands.MetricsCommand;
+import dev.pgfly.cli.commands.NodeCommand;
 import dev.pgfly.cli.commands.ProxyCommand;
 import dev.pgfly.cli.commands.StartCommand;
 import dev.pgfly.cli.commands.StatusCommand;
@@ -42,7 +43,7 @@ import picocli.CommandLine.Command;
                 MetricsCommand.class, LogsCommand.class, CertCommand.class,
                 AttachCommand.class, DetachCommand.class, DbCommand.class, UsersCommand.class, ConfigCommand.class,
                 RestartCommand.class, UpgradeCommand.class, ImportCommand.class, BackupCommand.class, DaemonCommand.class,
-                AgentCommand.class, ProxyCommand.class, WalCommand.class, CommandLine.HelpCommand.class})
+                NodeCommand.class, AgentCommand.class, ProxyCommand.class, WalCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override
@@ -53,7 +54,7 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         // Server roles log at INFO to their log files; CLI calls stay quiet unless something fails.
         boolean server = args.length > 0 && (args[0].equals("agent") || args[0].equals("proxy")
-                || (args[0].equals("daemon") && args.length > 1 && args[1].equals("run")));
+                || ((args[0].equals("daemon") || args[0].equals("node")) && args.length > 1 && args[1].equals("run")));
         if (System.getProperty("PGFLY_LOG_LEVEL") == null && System.getenv("PGFLY_LOG_LEVEL") == null) {
             System.setProperty("PGFLY_LOG_LEVEL", server ? "INFO" : "WARN");
         }

@@ -8,7 +8,14 @@ import dev.pgfly.core.util.Json;
 import dev.pgfly.core.util.PrivateFiles;
 import dev.pgfly.core.util.Secrets;
 import dev.pgfly.node.api.DaemonInfo;
+import dev.pgfly.node.ensemble.EnsembleMembership;
 import dev.pgfly.node.home.PgflyHome;
+import dev.pgfly.node.install.Installation;
+import dev.pgfly.node.install.InstallationService;
+import dev.pgfly.node.install.NodeConfig;
+import dev.pgfly.node.install.NodeFiles;
+import dev.pgfly.node.install.NodeRecord;
+import dev.pgfly.node.install.NodeStore;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +54,90 @@ public final class Daemon {
     }
 
     public static void run(PgflyHome home) throws Exception {
+        Path nodeYaml = NodeFiles.config(home);
+        if (Files.exists(nodeYaml)) {
+            // This home was made by `pgfly node init|join`: it is a node of an installation.
+            runNode(home, NodeConfig.read(nodeYaml).withHome(home.root().toString()));
+            return;
+        }
+        String token = prepare(home);
+        Optional<DaemonInfo> previous = DaemonInfo.read(home);
+        HostClaims claims = HostClaims.forHome(home.root());
+        int zkPort = previous.map(DaemonInfo::zkPort)
+                .filter(p -> claims.tryClaim("127.0.0.1", p, 1, java.util.Set.of(), Ports::isFree))
+                .orElseGet(() -> claims.claimFree("127.0.0.1", DEFAULT_ZK_PORT, 1, 1, java.util.Set.of(), Ports::isFree));
+        EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(home.zookeeperDir(), "127.0.0.1", zkPort);
+        DcsAddress dcs = new DcsAddress("127.0.0.1:" + zk.port(), "/pgfly");
+        StoreCredentials credentials = readOrCreateStoreCredentials(home);
+        CuratorFramework client = ZkConnections.startAndWait(dcs, Duration.ofSeconds(30), null, credentials,
+                Duration.ofSeconds(30));
+        secureStore(client, credentials, dcs);
+        CountDownLatch stop = new CountDownLatch(1);
+        ClusterManager clusters = new ClusterManager(home, client, dcs, new ChildLauncher(home, dcs, credentials));
+        DaemonApi api = new DaemonApi(clusters, token, stop::countDown, zk);
+        BackupScheduler backupSchedule = new BackupScheduler(clusters, home);
+        onShutdown(home, api, () -> {
+            backupSchedule.close();
+            clusters.close();
+            client.close();
+            zk.close();
+        });
+        writeInfo(home, new DaemonInfo(ProcessHandle.current().pid(), api.port(), zk.port(), dcs.toString()));
+        log.info("daemon up: API 127.0.0.1:{}, ZooKeeper {}", api.port(), dcs);
+        clusters.restoreAll();
+        backupSchedule.start();
+        stop.await();
+        System.exit(0);
+    }
+
+    /**
+     * A node of an installation of several hosts: its ZooKeeper peer (or an external store), its record and
+     * liveness in the store, the API on its own address for other hosts' CLI and joining nodes, and the
+     * reconciler that runs what is placed on it.
+     */
+    public static void runNode(PgflyHome home, NodeConfig given) throws Exception {
+        NodeConfig config = given.validated().requireLocalAddress();
+        String token = prepare(home);
+        NodeStore nodeStore = NodeStore.open(home, config);
+        DcsAddress dcs = nodeStore.dcs();
+        StoreCredentials credentials = nodeStore.credentials();
+        CuratorFramework client = ZkConnections.startAndWait(dcs, Duration.ofSeconds(30), null, credentials,
+                Duration.ofSeconds(60));
+        Installation installation = new Installation(client, dcs.root());
+        if (!installation.id(nodeStore.installationId()).equals(nodeStore.installationId())) {
+            throw new IllegalStateException("the store at " + dcs + " belongs to another installation");
+        }
+        StoreAcls.secureTree(client, dcs.root(), credentials);
+        installation.putNode(NodeRecord.of(config, nodeStore.peerId(), nodeStore.storeRole())
+                .withDrained(installation.node(config.name()).map(NodeRecord::drained).orElse(false)));
+        installation.announceUp(config.name());
+        ThisNode thisNode = new ThisNode(config.name(), config.address(), nodeStore.installationId());
+        ChildLauncher launcher = new ChildLauncher(home, dcs, credentials);
+        ClusterManager clusters = new ClusterManager(home, client, dcs, launcher, thisNode, installation);
+        EnsembleMembership ensemble = nodeStore.peerId() > 0 ? new EnsembleMembership(client) : null;
+        InstallationService service = new InstallationService(installation, nodeStore, ensemble);
+        CountDownLatch stop = new CountDownLatch(1);
+        DaemonApi api = new DaemonApi(clusters, token, stop::countDown, null)
+                .servingInstallation(service, nodeStore.installationToken(), config.address(), config.apiPort());
+        onShutdown(home, api, () -> {
+            clusters.close();
+            installation.close();
+            client.close();
+            nodeStore.close();
+        });
+        writeInfo(home, new DaemonInfo(ProcessHandle.current().pid(), api.port(), config.clientPort(), dcs.toString()));
+        log.info("node {} up: API {} (and 127.0.0.1:{}), store {} as {}", config.name(), config.apiEndpoint(), api.port(),
+                dcs, nodeStore.storeRole());
+        // Children started from now on get the ensemble as it is then.
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().unstarted(r))
+                .scheduleWithFixedDelay(() -> launcher.useStore(nodeStore.currentDcs(client)), 5, 10, java.util.concurrent.TimeUnit.SECONDS);
+        clusters.startReconciling(installation);
+        stop.await();
+        System.exit(0);
+    }
+
+    /** What every daemon does first: its directory, its life lock, its secrets checked, orphans ended, a new token. */
+    private static String prepare(PgflyHome home) throws Exception {
         Files.createDirectories(home.daemonDir());
         Files.setPosixFilePermissions(home.daemonDir(), PosixFilePermissions.fromString("rwx------"));
         Optional<DaemonInfo> previous = DaemonInfo.read(home);
@@ -57,16 +148,10 @@ public final class Daemon {
         holdLifeLock(home);
         requirePrivateSecrets(home);
         endOrphans(home);
-        String token = newToken(home);
-        HostClaims claims = HostClaims.forHome(home.root());
-        int zkPort = previous.map(DaemonInfo::zkPort)
-                .filter(p -> claims.tryClaim("127.0.0.1", p, 1, java.util.Set.of(), Ports::isFree))
-                .orElseGet(() -> claims.claimFree("127.0.0.1", DEFAULT_ZK_PORT, 1, 1, java.util.Set.of(), Ports::isFree));
-        EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(home.zookeeperDir(), "127.0.0.1", zkPort);
-        DcsAddress dcs = new DcsAddress("127.0.0.1:" + zk.port(), "/pgfly");
-        StoreCredentials credentials = readOrCreateStoreCredentials(home);
-        CuratorFramework client = ZkConnections.startAndWait(dcs, Duration.ofSeconds(30), null, credentials,
-                Duration.ofSeconds(30));
+        return newToken(home);
+    }
+
+    private static void secureStore(CuratorFramework client, StoreCredentials credentials, DcsAddress dcs) throws Exception {
         // The embedded server is pgfly's alone: close its root to others, and any node left open by an
         // older pgfly (before ACLs) or by anyone else.
         int strays = StoreAcls.secureServerRoot(client, credentials, dcs.root());
@@ -77,10 +162,9 @@ public final class Daemon {
         if (opened > 0) {
             log.info("closed {} coordination store node(s) that were open to every client", opened);
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        ClusterManager clusters = new ClusterManager(home, client, dcs, new ChildLauncher(home, dcs, credentials));
-        DaemonApi api = new DaemonApi(clusters, token, stop::countDown, zk);
-        BackupScheduler backupSchedule = new BackupScheduler(clusters, home);
+    }
+
+    private static void onShutdown(PgflyHome home, DaemonApi api, Runnable rest) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("daemon stopping: stopping agents and proxies");
             // daemon.json goes first, while the port is still ours: once the port closes, any local user
@@ -91,17 +175,8 @@ public final class Daemon {
                 log.warn("could not remove {}: {}", home.daemonInfo(), e.toString());
             }
             api.close();
-            backupSchedule.close();
-            clusters.close();
-            client.close();
-            zk.close();
+            rest.run();
         }, "daemon-shutdown"));
-        writeInfo(home, new DaemonInfo(ProcessHandle.current().pid(), api.port(), zk.port(), dcs.toString()));
-        log.info("daemon up: API 127.0.0.1:{}, ZooKeeper {}", api.port(), dcs);
-        clusters.restoreAll();
-        backupSchedule.start();
-        stop.await();
-        System.exit(0);
     }
 
     /** The daemon's token and every cluster's secrets must be private before anything starts. */

@@ -5,6 +5,8 @@ import com.sun.net.httpserver.HttpServer;
 import dev.pgfly.core.http.HttpCalls;
 import dev.pgfly.node.api.CreateRequest;
 import dev.pgfly.node.api.SettingsUpdate;
+import dev.pgfly.node.install.InstallationService;
+import dev.pgfly.node.install.JoinRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +46,11 @@ final class DaemonApi implements AutoCloseable {
     private final String token;
     private final Runnable shutdown;
     private final EmbeddedZooKeeper zookeeper;
+    private volatile InstallationService installation;
+    private volatile String installationToken;
+    private HttpServer remote;
 
+    /** @param zookeeper the embedded one-host server (its restart is a fault drill), or null for a node of several */
     DaemonApi(ClusterManager clusters, String token, Runnable shutdown, EmbeddedZooKeeper zookeeper) throws IOException {
         this.clusters = clusters;
         this.token = token;
@@ -56,13 +62,27 @@ final class DaemonApi implements AutoCloseable {
         server.start();
     }
 
+    /**
+     * A node of an installation also answers on its own address, for other hosts' CLI and for joining
+     * nodes, with the installation's token ({@code /v1/nodes...} as well as every cluster call).
+     */
+    DaemonApi servingInstallation(InstallationService service, String installToken, String address, int port) throws IOException {
+        this.installation = service;
+        this.installationToken = installToken;
+        this.remote = HttpServer.create(new InetSocketAddress(address, port), 64);
+        remote.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        remote.createContext("/", HttpCalls.guarded(this::handle));
+        remote.start();
+        return this;
+    }
+
     int port() {
         return server.getAddress().getPort();
     }
 
     private void handle(HttpExchange ex) throws IOException {
         // The token first, for every path: without it a caller learns nothing, not even which APIs exist.
-        if (!HttpCalls.bearerMatches(ex, token)) {
+        if (!HttpCalls.bearerMatches(ex, token) && (installationToken == null || !HttpCalls.bearerMatches(ex, installationToken))) {
             HttpCalls.error(ex, 401, "missing or wrong daemon token");
             return;
         }
@@ -98,7 +118,10 @@ final class DaemonApi implements AutoCloseable {
             Thread.ofPlatform().start(shutdown);
             return null;
         }
-        if (resource.equals("zookeeper") && p.length == 2 && p[1].equals("restart") && method.equals("POST")) {
+        if (resource.equals("nodes")) {
+            return nodes(method, p, q, ex);
+        }
+        if (resource.equals("zookeeper") && zookeeper != null && p.length == 2 && p[1].equals("restart") && method.equals("POST")) {
             long down = downMillis(q.getOrDefault("down_ms", "0"));
             zookeeper.restart(java.time.Duration.ofMillis(down));
             return Map.of("down_ms", down, "port", zookeeper.port());
@@ -159,6 +182,38 @@ final class DaemonApi implements AutoCloseable {
         };
     }
 
+    /**
+     * <pre>
+     * GET  /v1/nodes                  POST /v1/nodes/join (JoinRequest)
+     * POST /v1/nodes/NAME/drain|undrain   DELETE /v1/nodes/NAME
+     * </pre>
+     */
+    private Object nodes(String method, String[] p, Map<String, String> q, HttpExchange ex) throws Exception {
+        if (installation == null) {
+            throw new IllegalStateException("this host is a one-host install, not a node of several: run `pgfly node init` to make one");
+        }
+        if (p.length > 3) {
+            throw new NoSuchElementException404("no such API: /v1/" + String.join("/", p));
+        }
+        String name = p.length > 1 ? p[1] : "";
+        String action = p.length > 2 ? p[2] : "";
+        try {
+            return switch (method + " " + (p.length == 1 ? "" : name.equals("join") && p.length == 2 ? "join" : "node " + action)) {
+                case "GET " -> installation.list();
+                case "POST join" -> installation.admit(HttpCalls.jsonBody(ex, JoinRequest.class));
+                case "POST node drain" -> installation.drain(name, true);
+                case "POST node undrain" -> installation.drain(name, false);
+                case "DELETE node " -> {
+                    installation.remove(name);
+                    yield null;
+                }
+                default -> throw new IllegalArgumentException("unsupported " + method + " /v1/" + String.join("/", p));
+            };
+        } catch (java.util.NoSuchElementException e) {
+            throw new NoSuchElementException404(e.getMessage());
+        }
+    }
+
     /** A boolean query parameter: absent is false; anything but true or false is refused. */
     static boolean flag(Map<String, String> q, String name) {
         String v = q.getOrDefault(name, "false");
@@ -212,5 +267,8 @@ final class DaemonApi implements AutoCloseable {
         // Let exchanges in flight finish (up to a second): the answer to POST /v1/shutdown itself is
         // one of them, and the CLI must not see the daemon hang up on it.
         server.stop(1);
+        if (remote != null) {
+            remote.stop(1);
+        }
     }
 }

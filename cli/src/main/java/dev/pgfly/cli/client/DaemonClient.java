@@ -43,12 +43,20 @@ public final class DaemonClient {
         }
     }
 
+    /** Another host's node ({@code PGFLY_NODE=HOST:PORT} with {@code PGFLY_TOKEN}), or null for this host's. */
+    private final String remoteNode;
+
     public DaemonClient(PgflyHome home) {
         this.home = home;
+        String node = System.getenv("PGFLY_NODE");
+        this.remoteNode = node == null || node.isBlank() ? null : node.strip();
     }
 
     /** The running daemon, or empty; never starts one. */
     public Optional<DaemonInfo> running() {
+        if (remoteNode != null) {
+            return remote();
+        }
         Optional<DaemonInfo> i = DaemonInfo.read(home);
         if (i.isEmpty() || !ProcessHandle.of(i.get().pid()).map(ProcessHandle::isAlive).orElse(false)) {
             return Optional.empty();
@@ -67,8 +75,30 @@ public final class DaemonClient {
         }
     }
 
+    /**
+     * A node of the installation on another host: the installation's token from {@code PGFLY_TOKEN}. The
+     * peer checks of this host's daemon do not apply: the token goes to the address the user named.
+     */
+    private Optional<DaemonInfo> remote() {
+        if (!remoteNode.matches("[A-Za-z0-9.:\\[\\]-]{1,253}:[0-9]{1,5}")) {
+            throw new CliException("PGFLY_NODE must be HOST:PORT (the node's API), not '" + remoteNode + "'");
+        }
+        String t = System.getenv("PGFLY_TOKEN");
+        if (t == null || t.isBlank()) {
+            throw new CliException("PGFLY_NODE is set: PGFLY_TOKEN must hold the installation's token (pgfly node init printed it)");
+        }
+        token = t.strip();
+        info = new DaemonInfo(0, 0, 0, null);
+        send("GET", "/v1/ping", null, Duration.ofSeconds(5));
+        return Optional.of(info);
+    }
+
     /** Connects to the daemon, starting it first if needed. */
     public DaemonClient ensureRunning() {
+        if (remoteNode != null) {
+            running();
+            return this;
+        }
         if (running().isPresent()) {
             return this;
         }
@@ -134,8 +164,14 @@ public final class DaemonClient {
         if (info == null) {
             throw new CliException("the daemon is not running");
         }
-        requireDaemonListens();
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + info.port() + path))
+        String base;
+        if (remoteNode != null) {
+            base = "http://" + remoteNode;
+        } else {
+            requireDaemonListens();
+            base = "http://127.0.0.1:" + info.port();
+        }
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
                 .timeout(timeout)
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json");
@@ -150,7 +186,8 @@ public final class DaemonClient {
             }
             return node;
         } catch (IOException e) {
-            throw new CliException("cannot reach the daemon: " + e.getMessage());
+            throw new CliException(remoteNode != null ? "cannot reach the node at " + remoteNode + ": " + e
+                    : "cannot reach the daemon: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException("interrupted");

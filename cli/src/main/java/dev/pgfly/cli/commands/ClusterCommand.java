@@ -25,14 +25,25 @@ abstract class ClusterCommand {
     }
 
     static void printMembers(PrintStream out, ClusterView c) {
-        Table t = new Table("MEMBER", "ROLE", "STATE", "REGION", "ADDRESS", "TL", "LSN", "LAG", "SYNC", "PID", "CHECKS",
-                "PROXY");
+        // The NODE column only where members run on several nodes (an installation of several hosts).
+        boolean nodes = c.members().stream().anyMatch(m -> m.node() != null && !m.node().equals("local"));
+        Table t = nodes ? new Table("MEMBER", "NODE", "ROLE", "STATE", "REGION", "ADDRESS", "TL", "LSN", "LAG", "SYNC", "PID",
+                "CHECKS", "PROXY")
+                : new Table("MEMBER", "ROLE", "STATE", "REGION", "ADDRESS", "TL", "LSN", "LAG", "SYNC", "PID", "CHECKS", "PROXY");
         for (MemberView m : c.members()) {
-            t.row(m.name(), m.role(), m.stateWithDetail(), m.region(), m.host() + ":" + m.port(),
+            java.util.List<Object> cells = new java.util.ArrayList<>(java.util.Arrays.asList(m.name(), m.role(),
+                    m.stateWithDetail(), m.region(), m.host() + ":" + m.port(),
                     m.timeline() == 0 ? "-" : m.timeline(), m.lsn(),
                     "replica".equals(m.role()) ? m.lagBytes() + " B/" + String.format("%.1fs", m.lagSeconds()) : "-",
-                    m.synchronous() ? "sync" : "-", m.postgresPid(), m.checks(), m.proxy());
+                    m.synchronous() ? "sync" : "-", m.postgresPid(), m.checks(), m.proxy()));
+            if (nodes) {
+                cells.add(1, m.node());
+            }
+            t.row(cells.toArray());
         }
         out.print(t.render());
+        if (c.hostRisk() != null) {
+            out.println("Warning: " + c.hostRisk() + ".");
+        }
     }
 }

@@ -29,6 +29,10 @@ public final class CreateCommand extends ClusterCommand implements Callable<Inte
     @Option(names = "--sync", description = "Synchronous replication: no acknowledged write is ever lost")
     boolean sync;
 
+    @Option(names = "--same-host", description = {"In an installation of several nodes: allow members to share a node",
+            "(the cluster then does not survive the loss of that host). One host alone always shares."})
+    boolean sameHost;
+
     @Option(names = "--port", description = "Proxy port for the primary (the next one serves replicas)")
     int port;
 
@@ -100,7 +104,7 @@ public final class CreateCommand extends ClusterCommand implements Callable<Inte
         DaemonClient daemon = daemon();
         CreateResult result = daemon.convert(daemon.post("/v1/clusters",
                 new CreateRequest(name, config, region, members, sync, port, pgBin, idleSeconds, restore,
-                        backupStore.settings(), tls),
+                        backupStore.settings(), tls, sameHost),
                 restore == null ? Duration.ofMinutes(5) : Duration.ofHours(12)), CreateResult.class);
         if (json) {
             printJson(result);

@@ -1,0 +1,257 @@
+package dev.pgfly.cli.commands;
+
+import dev.pgfly.cli.client.CliException;
+import dev.pgfly.cli.client.DaemonClient;
+import dev.pgfly.core.util.FileTrees;
+import dev.pgfly.core.util.Secrets;
+import dev.pgfly.node.Daemon;
+import dev.pgfly.node.home.PgflyHome;
+import dev.pgfly.node.install.NodeConfig;
+import dev.pgfly.node.install.NodeFiles;
+import dev.pgfly.node.install.NodeStore;
+import dev.pgfly.node.install.NodeView;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "node", mixinStandardHelpOptions = true,
+        description = {"This host as a node of an installation of several hosts.",
+                "`node init` on the first host, `node join` on the others; then every command works on any node."},
+        subcommands = {NodeCommand.Init.class, NodeCommand.Join.class, NodeCommand.Run.class, NodeCommand.ListNodes.class,
+                NodeCommand.Drain.class, NodeCommand.Undrain.class, NodeCommand.Remove.class, NodeCommand.Systemd.class})
+public final class NodeCommand implements Runnable {
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+
+    /** The keys of node.yaml, as flags. */
+    static final class NodeOptions {
+        @Option(names = "--name", required = true, description = "This node's name, unique in the installation")
+        String name;
+        @Option(names = "--address", required = true, description = "This host's address, which the other hosts reach")
+        String address;
+        @Option(names = "--region", description = "Region of this host (default: local)")
+        String region;
+        @Option(names = "--zone", description = "Failure domain inside the region (default: the node's name)")
+        String zone;
+        @Option(names = "--api-port", description = "The node's API port (default: ${DEFAULT-VALUE})", defaultValue = "7432")
+        int apiPort;
+        @Option(names = "--client-port", description = "ZooKeeper client port (default: ${DEFAULT-VALUE})", defaultValue = "2181")
+        int clientPort;
+        @Option(names = "--quorum-port", description = "ZooKeeper quorum port (default: ${DEFAULT-VALUE})", defaultValue = "2888")
+        int quorumPort;
+        @Option(names = "--election-port", description = "ZooKeeper election port (default: ${DEFAULT-VALUE})", defaultValue = "3888")
+        int electionPort;
+        @Option(names = "--witness", description = "Vote in the store, hold no member (the third host of a two-member cluster)")
+        boolean witness;
+        @Option(names = "--store", paramLabel = "zk://H:P,.../ROOT", description = "Use this external ZooKeeper ensemble instead of embedded peers")
+        String store;
+        @Option(names = "--json", description = "Print JSON")
+        boolean json;
+
+        NodeConfig config(String join) {
+            return new NodeConfig(name, address, region, zone, apiPort, clientPort, quorumPort, electionPort, witness,
+                    store, join, null).validated().requireLocalAddress();
+        }
+    }
+
+    @Command(name = "init", mixinStandardHelpOptions = true,
+            description = "Make this host the first node of a new installation, and start it in the background.")
+    public static final class Init implements Callable<Integer> {
+        @Mixin
+        NodeOptions options;
+
+        @Override
+        public Integer call() throws IOException {
+            return start(options, options.config(null), null);
+        }
+    }
+
+    @Command(name = "join", mixinStandardHelpOptions = true,
+            description = "Join this host to an installation through one of its nodes, and start it in the background.")
+    public static final class Join implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "HOST:PORT", description = "The API of any node of the installation")
+        String node;
+        @Option(names = "--token", description = "The installation's token (or set PGFLY_TOKEN: a flag shows in ps)")
+        String token;
+        @Mixin
+        NodeOptions options;
+
+        @Override
+        public Integer call() throws IOException {
+            String t = token != null ? token : System.getenv("PGFLY_TOKEN");
+            if (t == null || t.isBlank()) {
+                throw new CliException("the installation's token is needed: --token T or PGFLY_TOKEN (pgfly node init printed it)");
+            }
+            return start(options, options.config(node), t.strip());
+        }
+    }
+
+    /**
+     * Writes node.yaml (and a joiner's token), starts the node and waits for it. Whatever fails, the home is
+     * left as it was: a refused join or a wrong address can simply be run again, corrected.
+     */
+    static int start(NodeOptions options, NodeConfig config, String joinToken) throws IOException {
+        PgflyHome home = PgflyHome.resolve();
+        Path yaml = NodeFiles.config(home);
+        if (Files.exists(yaml)) {
+            throw new CliException("this host is already a node of an installation (" + yaml + "): `pgfly node list` shows it");
+        }
+        if (Files.isDirectory(home.clustersDir()) && hasEntries(home.clustersDir())) {
+            throw new CliException(home.root() + " runs one-host clusters: make the node in another PGFLY_HOME");
+        }
+        if (new DaemonClient(home).running().isPresent()) {
+            throw new CliException("the one-host daemon of " + home.root() + " is running: `pgfly daemon stop` first");
+        }
+        List<Path> made = List.of(yaml, NodeStore.installationTokenFile(home), NodeStore.admissionFile(home),
+                home.storeCredentialsFile(), home.zookeeperDir());
+        try {
+            Files.createDirectories(home.daemonDir());
+            Files.setPosixFilePermissions(home.daemonDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            if (joinToken != null) {
+                Secrets.writePrivate(NodeStore.installationTokenFile(home), joinToken);
+            }
+            Secrets.writePrivate(yaml, config.yaml());
+            new DaemonClient(home).ensureRunning();
+        } catch (RuntimeException e) {
+            for (Path p : made) {
+                FileTrees.delete(p);
+            }
+            throw e;
+        }
+        String token = Files.readString(NodeStore.installationTokenFile(home)).strip();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", config.name());
+        out.put("address", config.address());
+        out.put("api", config.apiEndpoint());
+        out.put("token", token);
+        out.put("join", "pgfly node join " + config.apiEndpoint() + " --token " + token + " --name NAME --address ADDRESS");
+        if (options.json) {
+            ClusterCommand.printJson(out);
+        } else {
+            System.out.println("Node " + config.name() + " is up: API " + config.apiEndpoint() + ".");
+            System.out.println("On each other host, run:");
+            System.out.println("  " + out.get("join"));
+        }
+        return 0;
+    }
+
+    private static boolean hasEntries(Path dir) throws IOException {
+        try (var entries = Files.list(dir)) {
+            return entries.findAny().isPresent();
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Run this host's node in the foreground (for systemd): its configuration from FILE.")
+    public static final class Run implements Callable<Integer> {
+        @Option(names = "--config", required = true, paramLabel = "FILE", description = "node.yaml")
+        Path file;
+
+        @Override
+        public Integer call() throws Exception {
+            NodeConfig config = NodeConfig.read(file);
+            PgflyHome home = config.home() != null ? new PgflyHome(Path.of(config.home()).toAbsolutePath().normalize())
+                    : PgflyHome.resolve();
+            Path yaml = NodeFiles.config(home);
+            if (!Files.exists(yaml) || !Files.readString(yaml).equals(config.yaml())) {
+                Files.createDirectories(home.daemonDir());
+                Secrets.writePrivate(yaml, config.yaml());
+            }
+            Daemon.run(home);
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "The installation's nodes.")
+    public static final class ListNodes extends ClusterCommand implements Callable<Integer> {
+        @Option(names = "--json", description = "Print JSON")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            DaemonClient daemon = daemon();
+            List<NodeView> nodes = daemon.convertList(daemon.get("/v1/nodes"), NodeView.class);
+            if (json) {
+                printJson(nodes);
+                return 0;
+            }
+            Table t = new Table("NODE", "ADDRESS", "REGION", "ZONE", "UP", "STORE", "MEMBERS");
+            for (NodeView n : nodes) {
+                t.row(n.name() + (n.witness() ? " (witness)" : "") + (n.drained() ? " (drained)" : ""), n.address(),
+                        n.region(), n.zone(), n.up() ? "up" : "DOWN", n.storeRole(),
+                        n.members().isEmpty() ? "-" : String.join(",", n.members()));
+            }
+            System.out.print(t.render());
+            return 0;
+        }
+    }
+
+    @Command(name = "drain", mixinStandardHelpOptions = true, description = "Place nothing new on a node.")
+    public static final class Drain extends ClusterCommand implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NODE")
+        String name;
+
+        @Override
+        public Integer call() {
+            daemon().post("/v1/nodes/" + DaemonClient.enc(dev.pgfly.core.util.Names.requireNodeName(name)) + "/drain", null, Duration.ofSeconds(30));
+            System.out.println("Node " + name + " is drained: nothing new is placed there.");
+            return 0;
+        }
+    }
+
+    @Command(name = "undrain", mixinStandardHelpOptions = true, description = "Let placement use a drained node again.")
+    public static final class Undrain extends ClusterCommand implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NODE")
+        String name;
+
+        @Override
+        public Integer call() {
+            daemon().post("/v1/nodes/" + DaemonClient.enc(dev.pgfly.core.util.Names.requireNodeName(name)) + "/undrain", null, Duration.ofSeconds(30));
+            System.out.println("Node " + name + " takes members again.");
+            return 0;
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true,
+            description = "Remove a node from the installation (refused while it runs members).")
+    public static final class Remove extends ClusterCommand implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NODE")
+        String name;
+
+        @Override
+        public Integer call() {
+            daemon().delete("/v1/nodes/" + DaemonClient.enc(dev.pgfly.core.util.Names.requireNodeName(name)), Duration.ofSeconds(60));
+            System.out.println("Node " + name + " removed.");
+            return 0;
+        }
+    }
+
+    @Command(name = "systemd", mixinStandardHelpOptions = true,
+            description = "Print a systemd unit that runs this host's node.")
+    public static final class Systemd implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            PgflyHome home = PgflyHome.resolve();
+            Path yaml = NodeFiles.config(home);
+            if (!Files.exists(yaml)) {
+                throw new CliException("this host is not a node (no " + yaml + "): run `pgfly node init` or `pgfly node join` first");
+            }
+            String bin = Path.of(dev.pgfly.core.util.ClassDataSharing.classPath()).toAbsolutePath().getParent().getParent()
+                    .getParent().resolve("bin/pgfly").toString();
+            System.out.print(SystemdUnit.render(bin, home.root().toString(), yaml.toString()));
+            return 0;
+        }
+    }
+}

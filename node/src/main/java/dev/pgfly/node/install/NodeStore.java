@@ -1,0 +1,190 @@
+package dev.pgfly.node.install;
+
+import dev.pgfly.core.coord.DcsAddress;
+import dev.pgfly.core.coord.StoreCredentials;
+import dev.pgfly.core.util.Json;
+import dev.pgfly.core.util.Secrets;
+import dev.pgfly.node.ensemble.EnsembleMembership;
+import dev.pgfly.node.ensemble.EnsemblePeer;
+import dev.pgfly.node.ensemble.PeerAddress;
+import dev.pgfly.node.ensemble.PeerRole;
+import dev.pgfly.node.home.PgflyHome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A node's way into the installation's coordination store. The first node makes the installation (its id,
+ * the store's credentials, the token other nodes join with) and starts a one-voter ensemble; a joining node
+ * asks a node of the installation to admit it ({@code POST /v1/nodes/join} with the token), starts its own
+ * peer with the ensemble it was told of, and adds itself by ZooKeeper's dynamic reconfiguration. What a node
+ * learnt when it joined is kept in {@code daemon/installation.json}, so a restart needs no other node's API.
+ */
+public final class NodeStore implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(NodeStore.class);
+    public static final String ROOT = "/pgfly";
+
+    /** What a node keeps of its admission (0600: no secret in it, but nobody else's business). */
+    record Admission(String installationId, int peerId, String storeRole, List<String> peers, String store, boolean added) {
+        Admission markAdded() {
+            return new Admission(installationId, peerId, storeRole, peers, store, true);
+        }
+    }
+
+    private final DcsAddress dcs;
+    private final StoreCredentials credentials;
+    private final String installationToken;
+    private final String installationId;
+    private final int peerId;
+    private final String storeRole;
+    private final EnsemblePeer peer;
+
+    private NodeStore(DcsAddress dcs, StoreCredentials credentials, String installationToken, String installationId,
+                      int peerId, String storeRole, EnsemblePeer peer) {
+        this.dcs = dcs;
+        this.credentials = credentials;
+        this.installationToken = installationToken;
+        this.installationId = installationId;
+        this.peerId = peerId;
+        this.storeRole = storeRole;
+        this.peer = peer;
+    }
+
+    public static Path admissionFile(PgflyHome home) {
+        return home.daemonDir().resolve("installation.json");
+    }
+
+    public static Path installationTokenFile(PgflyHome home) {
+        return home.daemonDir().resolve("installation.token");
+    }
+
+    public static NodeStore open(PgflyHome home, NodeConfig config) throws Exception {
+        Admission admission = Files.exists(admissionFile(home)) ? Json.read(Files.readAllBytes(admissionFile(home)), Admission.class)
+                : admit(home, config);
+        StoreCredentials credentials = StoreCredentials.readFrom(home.storeCredentialsFile());
+        String token = Files.readString(installationTokenFile(home)).strip();
+        if (!config.embedsStore() || admission.store() != null) {
+            String store = admission.store() != null ? admission.store() : config.store();
+            return new NodeStore(DcsAddress.parse(store), credentials, token, admission.installationId(), 0, "client", null);
+        }
+        PeerRole role = admission.storeRole().equals("observer") ? PeerRole.OBSERVER : PeerRole.VOTER;
+        PeerAddress self = new PeerAddress(admission.peerId(), config.address(), config.quorumPort(), config.electionPort(),
+                config.clientPort(), role);
+        List<PeerAddress> others = admission.peers().stream().map(PeerAddress::parse).filter(p -> p.id() != self.id()).toList();
+        List<PeerAddress> initial = new ArrayList<>(others);
+        initial.add(self);
+        EnsemblePeer peer = EnsemblePeer.start(home.zookeeperDir(), self, initial, credentials);
+        if (!admission.added() && !others.isEmpty()) {
+            // The new peer runs and follows the leader as a non-member; reconfiguration makes it a member.
+            try (EnsembleMembership membership = new EnsembleMembership(EnsembleMembership.connectString(others), credentials)) {
+                membership.add(self);
+            }
+            admission = admission.markAdded();
+            Secrets.writePrivate(admissionFile(home), Json.text(admission));
+            log.info("joined the ensemble as server {} ({})", self.id(), role);
+        }
+        return new NodeStore(new DcsAddress(EnsembleMembership.connectString(initial), ROOT), credentials, token,
+                admission.installationId(), self.id(), admission.storeRole(), peer);
+    }
+
+    /** First start: make the installation (no {@code join}), or be admitted by the node {@code join} names. */
+    private static Admission admit(PgflyHome home, NodeConfig config) throws Exception {
+        Admission admission;
+        if (config.join() == null) {
+            StoreCredentials.generate("pgfly").writeTo(home.storeCredentialsFile());
+            Secrets.writePrivate(installationTokenFile(home), Secrets.random(40));
+            String id = Secrets.random(12).toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]", "x");
+            PeerAddress self = new PeerAddress(1, config.address(), config.quorumPort(), config.electionPort(),
+                    config.clientPort(), PeerRole.VOTER);
+            admission = config.embedsStore() ? new Admission(id, 1, "voter", List.of(self.serverLine()), null, true)
+                    : new Admission(id, 0, "client", List.of(), config.store(), true);
+        } else {
+            JoinAnswer answer = askToJoin(config, Files.readString(installationTokenFile(home)).strip());
+            new StoreCredentials(answer.storeUser(), answer.storePassword()).writeTo(home.storeCredentialsFile());
+            Secrets.writePrivate(installationTokenFile(home), answer.installationToken());
+            admission = new Admission(answer.installationId(), answer.peerId(), answer.storeRole(), answer.peers(),
+                    answer.store(), answer.peerId() == 0);
+        }
+        Secrets.writePrivate(admissionFile(home), Json.text(admission));
+        return admission;
+    }
+
+    private static JoinAnswer askToJoin(NodeConfig config, String token) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + config.join() + "/v1/nodes/join"))
+                .timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(JoinRequest.of(config))))
+                .build();
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot reach the node at " + config.join() + ": " + e.getMessage());
+        }
+        if (response.statusCode() != 200) {
+            String why = new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
+            try {
+                why = Json.MAPPER.readTree(response.body()).get("error").asString();
+            } catch (RuntimeException e) {
+                // not JSON: keep the raw text
+            }
+            throw new IllegalStateException("the node at " + config.join() + " refused to admit this one: " + why);
+        }
+        return Json.read(response.body(), JoinAnswer.class);
+    }
+
+    public DcsAddress dcs() {
+        return dcs;
+    }
+
+    public StoreCredentials credentials() {
+        return credentials;
+    }
+
+    public String installationToken() {
+        return installationToken;
+    }
+
+    public String installationId() {
+        return installationId;
+    }
+
+    public int peerId() {
+        return peerId;
+    }
+
+    public String storeRole() {
+        return storeRole;
+    }
+
+    /** The store's servers now (the ensemble grows as nodes join), as agents started from now on should get. */
+    public DcsAddress currentDcs(org.apache.curator.framework.CuratorFramework client) {
+        if (peer == null) {
+            return dcs;
+        }
+        try {
+            return new DcsAddress(EnsembleMembership.connectString(new EnsembleMembership(client).current()), ROOT);
+        } catch (RuntimeException e) {
+            return dcs;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (peer != null) {
+            peer.close();
+        }
+    }
+}
