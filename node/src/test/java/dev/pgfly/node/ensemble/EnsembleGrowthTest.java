@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -130,6 +131,17 @@ class EnsembleGrowthTest {
         throughObserver.setData().forPath("/pgfly/before", "written through the observer".getBytes(StandardCharsets.UTF_8));
         assertThat(new String(pgfly.getData().forPath("/pgfly/before"), StandardCharsets.UTF_8)).isEqualTo("written through the observer");
         assertAnonymousIsShutOut(fourth);
+
+        // a node leaves: the observer is removed, once; the voters' files name the latest membership
+        membership.remove(4);
+        membership.remove(4);
+        assertThat(membership.current()).extracting(PeerAddress::id).containsExactly(1, 2, 3);
+        for (int id = 1; id <= 3; id++) {
+            Path dynamic = dynamicConfigFile(id);
+            assertThat(dynamic.getFileName().toString()).as("peer %d's membership file", id)
+                    .isNotEqualTo(PeerFiles.INITIAL_DYNAMIC_CONFIG);
+            assertThat(EnsembleConfig.parse(Files.readString(dynamic)).peers()).isEqualTo(membership.current());
+        }
         report("whole scenario", t0);
     }
 
@@ -154,6 +166,14 @@ class EnsembleGrowthTest {
                 .as("writes made while peer %d was down reach it", id).isGreaterThanOrEqualTo(written);
         report(what + " " + id + " restarted and following again", t);
         return pause;
+    }
+
+    /** The dynamic configuration file peer {@code id}'s zoo.cfg points at (ZooKeeper rewrites that line). */
+    private Path dynamicConfigFile(int id) throws IOException {
+        Path staticConfig = dir.resolve("peer-" + id).resolve(PeerFiles.STATIC_CONFIG);
+        String line = Files.readAllLines(staticConfig).stream().filter(l -> l.startsWith("dynamicConfigFile="))
+                .findFirst().orElseThrow();
+        return Path.of(line.substring("dynamicConfigFile=".length()));
     }
 
     private static final class Writer implements AutoCloseable {
