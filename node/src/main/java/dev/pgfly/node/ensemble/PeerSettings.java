@@ -1,0 +1,70 @@
+package dev.pgfly.node.ensemble;
+
+import dev.pgfly.core.coord.ZkLimits;
+import org.apache.jute.BinaryInputArchive;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+
+/**
+ * The settings of pgfly's quorum peers: those of the one-host server (dev.pgfly.node.EmbeddedZooKeeper)
+ * where they mean the same, plus what an ensemble that grows needs.
+ */
+record PeerSettings(int tickMillis, int initLimitTicks, int syncLimitTicks, int minSessionMillis,
+                    int maxSessionMillis, int maxConnectionsPerAddress) {
+    private static final Logger log = LoggerFactory.getLogger(PeerSettings.class);
+
+    /**
+     * A short tick, as on one host, so that sessions expire in seconds. A follower has
+     * {@code initLimit} (10 s) to connect to a new leader and copy its data, ample for pgfly's few
+     * megabytes; a peer that hears nothing from the other side for {@code syncLimit} (2.5 s) drops it,
+     * which bounds how long a vanished leader (a host cut off rather than stopped) holds up an election.
+     */
+    static final PeerSettings DEFAULT = new PeerSettings(500, 20, 5, 1000, 30_000, 200);
+    /** As on one host: room for snapshots written before {@link ZkLimits} lowered jute.maxbuffer. */
+    static final int EXTRA_BUFFER_FOR_OLD_DATA = 1024 * 1024;
+
+    /**
+     * {@code zoo.cfg}. reconfigEnabled lets the ensemble change its members; standaloneEnabled=false
+     * runs a lone peer as a one-voter ensemble (a standalone server cannot grow). The quorum and
+     * election ports listen on the peer's own address only. No clientPort: each peer's client address
+     * is part of its server line.
+     */
+    String staticConfig(Path dataDir, Path dynamicConfig) {
+        return String.join("\n",
+                "# written by pgfly at the peer's first start; ZooKeeper edits dynamicConfigFile on reconfig",
+                "tickTime=" + tickMillis,
+                "initLimit=" + initLimitTicks,
+                "syncLimit=" + syncLimitTicks,
+                "minSessionTimeout=" + minSessionMillis,
+                "maxSessionTimeout=" + maxSessionMillis,
+                "maxClientCnxns=" + maxConnectionsPerAddress,
+                "dataDir=" + dataDir,
+                "reconfigEnabled=true",
+                "standaloneEnabled=false",
+                "quorumListenOnAllIPs=false",
+                // the peer's own cleaner: keep three snapshots and the logs they need, look every hour
+                "autopurge.snapRetainCount=3",
+                "autopurge.purgeInterval=1",
+                "dynamicConfigFile=" + dynamicConfig,
+                "");
+    }
+
+    /**
+     * Process-wide ZooKeeper settings, the same as the one-host server's: no AdminServer (an
+     * unauthenticated HTTP server), harmless four-letter words only, pgfly's request size limit.
+     * jute.maxbuffer is read once, when ZooKeeper's serialization classes load.
+     */
+    static void applyToProcess() {
+        System.setProperty("zookeeper.admin.enableServer", "false");
+        System.setProperty("zookeeper.4lw.commands.whitelist", "ruok,srvr");
+        System.setProperty("zookeeper.snapCount", "10000");
+        System.setProperty(ZkLimits.JUTE_MAX_BUFFER, Integer.toString(ZkLimits.MAX_BUFFER_BYTES));
+        System.setProperty("zookeeper.jute.maxbuffer.extrasize", Integer.toString(EXTRA_BUFFER_FOR_OLD_DATA));
+        if (BinaryInputArchive.maxBuffer != ZkLimits.MAX_BUFFER_BYTES) {
+            log.warn("ZooKeeper's request limit is {} bytes, not {}: jute.maxbuffer was read before the peer set it",
+                    BinaryInputArchive.maxBuffer, ZkLimits.MAX_BUFFER_BYTES);
+        }
+    }
+}
