@@ -9,6 +9,14 @@ import java.util.Optional;
  * is gone. The start time tells a live owner from a new process that got its pid back.
  */
 record Owner(long pid, long startMillis) {
+    /**
+     * How far two JVMs may disagree on one process's start: each adds the process's start in clock
+     * ticks to the boot time it read from /proc/stat once, and that boot time moves by a second now
+     * and then as the clock is adjusted. A pid reused within this window of its first owner's start
+     * would need the owner to have run for less than that.
+     */
+    static final long START_TOLERANCE_MILLIS = 2_000;
+
     static Owner current() {
         ProcessHandle self = ProcessHandle.current();
         return new Owner(self.pid(), self.info().startInstant().map(Instant::toEpochMilli).orElse(0L));
@@ -39,6 +47,6 @@ record Owner(long pid, long startMillis) {
         // a start time we cannot read, here or when the file was written: the pid alone decides,
         // erring towards keeping another run's hosts
         Optional<Instant> started = handle.get().info().startInstant();
-        return startMillis == 0 || started.isEmpty() || started.get().toEpochMilli() == startMillis;
+        return startMillis == 0 || started.isEmpty() || Math.abs(started.get().toEpochMilli() - startMillis) <= START_TOLERANCE_MILLIS;
     }
 }

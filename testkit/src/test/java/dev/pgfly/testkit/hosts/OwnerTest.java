@@ -17,6 +17,14 @@ class OwnerTest {
     void aPidReusedByAnotherProcessIsNoOwner() {
         Owner me = Owner.current();
         assertThat(new Owner(me.pid(), me.startMillis() - 60_000).alive()).isFalse();
+        assertThat(new Owner(me.pid(), me.startMillis() + Owner.START_TOLERANCE_MILLIS + 1).alive()).isFalse();
+    }
+
+    @Test
+    void anotherJvmsReadingOfTheStartWithinASecondOrTwoIsTheSameOwner() {
+        Owner me = Owner.current();
+        assertThat(new Owner(me.pid(), me.startMillis() - 1_000).alive()).isTrue();
+        assertThat(new Owner(me.pid(), me.startMillis() + Owner.START_TOLERANCE_MILLIS).alive()).isTrue();
     }
 
     @Test
