@@ -62,9 +62,10 @@ public final class Pgfly implements AutoCloseable {
      * The command line of a CLI call: C1 and the serial GC, as bin/pgfly, and the CLI's class data
      * archive beside the jar, which saves about a fifth of the CPU each call spends.
      */
-    private static List<String> cliCommand(String... args) {
+    private List<String> cliCommand(String... args) {
         Path jar = Path.of(jar()).toAbsolutePath().normalize();
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+        List<String> cmd = new ArrayList<>(commandPrefix);
+        cmd.addAll(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         cmd.addAll(ClassDataSharing.jvmOptions(jar, "cli"));
         cmd.addAll(List.of("-cp", jar.toString(), "dev.pgfly.cli.Main"));
@@ -239,4 +240,30 @@ public final class Pgfly implements AutoCloseable {
         }
     }
 
+    /**
+     * What every CLI call runs under, e.g. {@code ip netns exec NS} for a test host of its own
+     * ({@code dev.pgfly.testkit.hosts.Host#pgfly}); empty for a local one.
+     */
+    private List<String> commandPrefix = List.of();
+
+    /**
+     * A pgfly whose every call runs under {@code commandPrefix} (e.g. {@code ip netns exec NS}), with
+     * the given home (created if missing, reachable by PostgreSQL's OS user as with the temporary one):
+     * a host's node keeps its home through a crash and a restart. close() works as for a local one:
+     * its calls run under the prefix too, its processes are found by the home in their command line
+     * (one process-id space for every network namespace), and the home is removed.
+     */
+    public Pgfly(Path home, List<String> commandPrefix, Map<String, String> extraEnv) throws IOException {
+        this.extraEnv = extraEnv;
+        this.commandPrefix = List.copyOf(commandPrefix);
+        this.home = home.toAbsolutePath();
+        if (!Files.isDirectory(this.home)) {
+            Files.createDirectories(this.home);
+            Files.setPosixFilePermissions(this.home, PosixFilePermissions.fromString("rwx--x--x"));
+        }
+    }
+
+    public List<String> commandPrefix() {
+        return commandPrefix;
+    }
 }
