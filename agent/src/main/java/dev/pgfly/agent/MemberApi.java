@@ -4,7 +4,6 @@ import dev.pgfly.agent.ha.HaLoop;
 import dev.pgfly.agent.local.LocalPostgres;
 import dev.pgfly.postgres.ShutdownMode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.pgfly.core.http.HttpCalls;
 import dev.pgfly.core.model.MemberStatus;
@@ -29,7 +28,8 @@ import java.util.concurrent.Executors;
  * The agent's HTTP API. Read-only endpoints, open like Patroni's so that load balancers and peers
  * can use them: {@code /health}, {@code /status} (a fresh probe), {@code /primary} and
  * {@code /replica} (200 or 503), {@code /metrics} (Prometheus text format) and {@code /checks} (health
- * checks as JSON: 200 when none is critical, 503 otherwise). The one state-changing call,
+ * checks as JSON: 200 when none is critical, 503 otherwise); each answers HEAD and OPTIONS with the
+ * status GET would have and no body, as Patroni's do (see {@link ApiRoutes}). The one state-changing call,
  * {@code POST /restart}, needs the cluster token. Every refusal is a one-line JSON error. The JDK's
  * server is enough for a handful of small requests.
  */
@@ -55,57 +55,37 @@ final class MemberApi implements AutoCloseable {
         this.probeSql = probeSql;
         this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        readOnly("/status", ex -> respond(ex, 200, Json.bytes(freshStatus())));
-        readOnly("/health", ex -> {
+        ApiRoutes routes = new ApiRoutes(server);
+        routes.readOnly("/status", () -> ApiRoutes.Answer.json(200, freshStatus()));
+        routes.readOnly("/health", () -> {
             MemberStatus s = freshStatus();
-            respond(ex, s.postgresPid() > 0 && s.role() != Role.UNKNOWN ? 200 : 503,
-                    Json.bytes(Map.of("state", s.state().label(), "role", s.role().label())));
+            return ApiRoutes.Answer.json(s.postgresPid() > 0 && s.role() != Role.UNKNOWN ? 200 : 503,
+                    Map.of("state", s.state().label(), "role", s.role().label()));
         });
-        readOnly("/primary", ex -> {
+        routes.readOnly("/primary", () -> {
             MemberStatus s = freshStatus();
-            respond(ex, s.role() == Role.PRIMARY && s.state().isRunning() ? 200 : 503,
-                    Json.bytes(Map.of("role", s.role().label(), "state", s.state().label())));
+            return ApiRoutes.Answer.json(s.role() == Role.PRIMARY && s.state().isRunning() ? 200 : 503,
+                    Map.of("role", s.role().label(), "state", s.state().label()));
         });
-        readOnly("/replica", ex -> {
+        routes.readOnly("/replica", () -> {
             MemberStatus s = freshStatus();
-            respond(ex, s.role() == Role.REPLICA && s.streaming() ? 200 : 503,
-                    Json.bytes(Map.of("role", s.role().label(), "state", s.state().label())));
+            return ApiRoutes.Answer.json(s.role() == Role.REPLICA && s.streaming() ? 200 : 503,
+                    Map.of("role", s.role().label(), "state", s.state().label()));
         });
-        readOnly("/metrics", ex -> {
+        routes.readOnly("/metrics", () -> {
             ByteArrayOutputStream body = new ByteArrayOutputStream(8192);
             textFormat.write(body, registry.scrape());
-            respond(ex, 200, PrometheusTextFormatWriter.CONTENT_TYPE, body.toByteArray());
+            return new ApiRoutes.Answer(200, PrometheusTextFormatWriter.CONTENT_TYPE, body.toByteArray());
         });
-        readOnly("/checks", ex -> {
+        routes.readOnly("/checks", () -> {
             MemberObserver.Observation o = observer.observe();
             CheckStatus worst = o.worst();
-            respond(ex, worst == CheckStatus.CRITICAL ? 503 : 200,
-                    Json.bytes(new ChecksReport(o.member(), worst.label(), o.checks())));
+            return ApiRoutes.Answer.json(worst == CheckStatus.CRITICAL ? 503 : 200,
+                    new ChecksReport(o.member(), worst.label(), o.checks()));
         });
-        endpoint("/restart", this::restart);
-        // Everything else, including /status/x (the JDK's server matches contexts by prefix): 404.
-        server.createContext("/", HttpCalls.guarded(ex -> {
-            throw new HttpCalls.Refused(404, "no such endpoint: " + ex.getRequestURI().getPath());
-        }));
+        routes.endpoint("/restart", this::restart);
+        routes.notFoundElsewhere();
         server.start();
-    }
-
-    /** An open endpoint: GET (or HEAD) only, no body, no query that could mean anything. */
-    private void readOnly(String path, HttpHandler handler) {
-        endpoint(path, ex -> {
-            HttpCalls.requireMethod(ex, "GET", "HEAD");
-            handler.handle(ex);
-        });
-    }
-
-    /** Answers on exactly {@code path}; refusals and failures become one-line JSON errors. */
-    private void endpoint(String path, HttpHandler handler) {
-        server.createContext(path, HttpCalls.guarded(ex -> {
-            if (!ex.getRequestURI().getPath().equals(path)) {
-                throw new HttpCalls.Refused(404, "no such endpoint: " + ex.getRequestURI().getPath());
-            }
-            handler.handle(ex);
-        }));
     }
 
     /**

@@ -20,6 +20,7 @@ import dev.pgfly.cli.commands.DaemonCommand;
 import dev.pgfly.cli.commands.DestroyCommand;
 import dev.pgfly.cli.commands.EventsCommand;
 import dev.pgfly.cli.commands.FailoverCommand;
+import dev.pgfly.cli.commands.HaproxyCommand;
 import dev.pgfly.cli.commands.ListCommand;
 import dev.pgfly.cli.commands.LogsCommand;
 import dev.pgfly.cli.commands.MemberCommand;
@@ -43,7 +44,8 @@ import picocli.CommandLine.Command;
                 MetricsCommand.class, LogsCommand.class, CertCommand.class,
                 AttachCommand.class, DetachCommand.class, DbCommand.class, UsersCommand.class, ConfigCommand.class,
                 RestartCommand.class, UpgradeCommand.class, ImportCommand.class, BackupCommand.class, DaemonCommand.class,
-                NodeCommand.class, AgentCommand.class, ProxyCommand.class, WalCommand.class, CommandLine.HelpCommand.class})
+                NodeCommand.class, AgentCommand.class, ProxyCommand.class, WalCommand.class, HaproxyCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override

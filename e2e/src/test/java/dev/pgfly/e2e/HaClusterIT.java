@@ -192,6 +192,110 @@ class HaClusterIT {
         assertThat(pgfly.status(CLUSTER).get("members").size()).isEqualTo(3);
     }
 
+    /**
+     * Client routing for HAProxy users and through pgfly's replica port: the agents answer HAProxy's
+     * {@code OPTIONS} checks per role, the replica port spreads clients over both replicas, and
+     * {@code pgfly haproxy} names every member; where HAProxy is installed, it runs on that
+     * configuration and sends the primary port to the primary and the replica port to replicas.
+     */
+    @Test
+    @Order(10)
+    void haproxyChecksAndTheReplicaPortSpreadsClients() throws Exception {
+        JsonNode status = awaitHealthy();
+        String leader = status.get("leader").asString();
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            for (JsonNode m : status.get("members")) {
+                boolean isPrimary = m.get("name").asString().equals(leader);
+                for (String check : List.of("/primary", "/replica")) {
+                    java.net.http.HttpResponse<String> answer = http.send(java.net.http.HttpRequest
+                                    .newBuilder(java.net.URI.create(m.get("api").asString() + check))
+                                    .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+                    boolean expectUp = isPrimary == check.equals("/primary");
+                    assertThat(answer.statusCode()).as("OPTIONS " + check + " on " + m.get("name").asString())
+                            .isEqualTo(expectUp ? 200 : 503);
+                    assertThat(answer.body()).isEmpty();
+                }
+            }
+        }
+
+        String replicaUrl = pgfly.ok("url", CLUSTER, "--replica").out().strip();
+        List<Connection> held = new java.util.ArrayList<>();
+        try {
+            List<String> landed = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                Connection c = Db.connect(replicaUrl);
+                held.add(c);
+                landed.add(serverAddress(c));
+            }
+            System.out.println("6 connections to the replica port landed on: " + landed);
+            assertThat(new HashSet<>(landed)).as("distinct replicas behind 6 connections to the replica port")
+                    .hasSizeGreaterThanOrEqualTo(2).doesNotContain(memberAddress(primary()));
+        } finally {
+            for (Connection c : held) {
+                c.close();
+            }
+        }
+
+        int primaryPort = freePort();
+        int replicaPort = freePort();
+        String config = pgfly.ok("haproxy", CLUSTER, "--primary-port", Integer.toString(primaryPort),
+                "--replica-port", Integer.toString(replicaPort)).out();
+        for (JsonNode m : status.get("members")) {
+            java.net.URI api = java.net.URI.create(m.get("api").asString());
+            String line = "server " + m.get("name").asString() + " " + memberAddress(m) + " check port " + api.getPort();
+            assertThat(config.lines().map(String::strip).filter(line::equals)).as(line).hasSize(2);
+        }
+        java.nio.file.Path haproxy = java.nio.file.Path.of("/usr/sbin/haproxy");
+        if (!Files.isExecutable(haproxy)) {
+            System.out.println("haproxy is not installed: the configuration was not run");
+            return;
+        }
+        java.nio.file.Path file = Files.createTempFile("pgfly-haproxy", ".cfg");
+        Files.writeString(file, config);
+        Process proxy = new ProcessBuilder(haproxy.toString(), "-db", "-f", file.toString())
+                .redirectErrorStream(true).redirectOutput(file.resolveSibling(file.getFileName() + ".log").toFile()).start();
+        try {
+            String password = Files.readString(pgfly.home().resolve("clusters/" + CLUSTER + "/secrets/superuser.password")).strip();
+            String primaryAddress = memberAddress(primary());
+            // Several rounds in a row: a member still counted up from before its first checks would show here.
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
+                for (int i = 0; i < 4; i++) {
+                    try (Connection p = Db.direct("127.0.0.1", primaryPort, password, 5, null);
+                         Connection r = Db.direct("127.0.0.1", replicaPort, password, 5, null)) {
+                        assertThat(serverAddress(p)).isEqualTo(primaryAddress);
+                        assertThat(serverAddress(r)).isNotEqualTo(primaryAddress);
+                    }
+                }
+            });
+        } finally {
+            proxy.destroy();
+            if (!proxy.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                proxy.destroyForcibly().waitFor();
+            }
+            Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".log"));
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static String serverAddress(Connection c) throws Exception {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT host(inet_server_addr()) || ':' || inet_server_port()")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static String memberAddress(JsonNode m) {
+        return m.get("host").asString() + ":" + m.get("port").asInt();
+    }
+
+    private static int freePort() throws Exception {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     interface Action {

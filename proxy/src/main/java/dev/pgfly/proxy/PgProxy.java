@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * A TCP proxy in front of a cluster. The primary port pipes to the ready leader of the newest term
  * and, when the leader changes or goes away, closes every connection opened under the former one
  * (S3); while no primary exists, new clients are held, not refused, up to the hold timeout.
- * The replica port pipes to a healthy replica (own region first, then least lag), or to the primary
- * when none qualifies. The proxy does not parse the PostgreSQL protocol: SSL negotiation and
+ * The replica port spreads clients over the healthy replicas of its own region (least connections,
+ * ties round-robin: {@link ReplicaChoice}), then of any region, or sends them to the primary when none
+ * qualifies. The proxy does not parse the PostgreSQL protocol: SSL negotiation and
  * authentication pass through untouched.
  */
 public final class PgProxy implements AutoCloseable {
@@ -40,6 +41,7 @@ public final class PgProxy implements AutoCloseable {
     private final ProxyMetrics metrics = new ProxyMetrics();
     private final Set<ProxiedConnection> open = ConcurrentHashMap.newKeySet();
     private final ConnectionLimits<Socket> limits;
+    private final ReplicaBalancer replicas = new ReplicaBalancer();
     private final RateLimitedLog noisy = new RateLimitedLog(log, Duration.ofSeconds(10));
     private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("route-refresh").daemon(true).factory());
@@ -218,8 +220,9 @@ public final class PgProxy implements AutoCloseable {
             }
             client.setSoTimeout(0);
             long arrived = System.currentTimeMillis();
-            Route route = primaryPort ? primaryRoute(arrived) : routes.replica(config.region(), config.maxReplicaLagBytes())
-                    .orElseGet(() -> primaryRouteQuietly(arrived));
+            Optional<Route> replica = primaryPort ? Optional.empty()
+                    : routes.replica(config.region(), config.maxReplicaLagBytes(), replicas);
+            Route route = primaryPort ? primaryRoute(arrived) : replica.orElseGet(() -> primaryRouteQuietly(arrived));
             if (route == null) {
                 metrics.refused.incrementAndGet();
                 String reason = routes.wakeFailure(arrived)
@@ -228,38 +231,48 @@ public final class PgProxy implements AutoCloseable {
                 refuse(client, first, "57P03", "pgfly proxy: " + reason);
                 return;
             }
-            Socket backend = new Socket();
-            backend.setTcpNoDelay(true);
             try {
-                backend.connect(new InetSocketAddress(route.host(), route.port()), CONNECT_TIMEOUT_MILLIS);
-                backend.getOutputStream().write(first.bytes());
-            } catch (IOException e) {
-                closeQuietly(backend);
-                metrics.refused.incrementAndGet();
-                refuse(client, first, "08006", "pgfly proxy: cannot reach " + route.member() + " at " + route.host()
-                        + ":" + route.port() + " (" + e.getMessage() + ")");
-                return;
-            }
-            ProxiedConnection conn = new ProxiedConnection(client, backend, route, primaryPort);
-            open.add(conn);
-            (primaryPort ? metrics.primaryOpen : metrics.replicaOpen).incrementAndGet();
-            (primaryPort ? metrics.primaryTotal : metrics.replicaTotal).incrementAndGet();
-            // The route may have changed while connecting: re-check before piping.
-            Route current = routes.primary();
-            if (primaryPort && (current == null || current.term() != route.term())) {
-                conn.close();
-            }
-            try {
-                conn.pipe(metrics.bytesToServer, metrics.bytesToClient);
+                connectAndPipe(client, first, route, primaryPort);
             } finally {
-                open.remove(conn);
-                (primaryPort ? metrics.primaryOpen : metrics.replicaOpen).decrementAndGet();
+                // The replica stays counted while its connection is open: that is the balancer's load.
+                replica.ifPresent(r -> replicas.release(r.member()));
             }
         } catch (IOException e) {
             closeQuietly(client);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closeQuietly(client);
+        }
+    }
+
+    /** Connects to {@code route}'s PostgreSQL, hands it the client's startup packet and pipes until either side ends. */
+    private void connectAndPipe(Socket client, StartupPacket first, Route route, boolean primaryPort) throws IOException {
+        Socket backend = new Socket();
+        backend.setTcpNoDelay(true);
+        try {
+            backend.connect(new InetSocketAddress(route.host(), route.port()), CONNECT_TIMEOUT_MILLIS);
+            backend.getOutputStream().write(first.bytes());
+        } catch (IOException e) {
+            closeQuietly(backend);
+            metrics.refused.incrementAndGet();
+            refuse(client, first, "08006", "pgfly proxy: cannot reach " + route.member() + " at " + route.host()
+                    + ":" + route.port() + " (" + e.getMessage() + ")");
+            return;
+        }
+        ProxiedConnection conn = new ProxiedConnection(client, backend, route, primaryPort);
+        open.add(conn);
+        (primaryPort ? metrics.primaryOpen : metrics.replicaOpen).incrementAndGet();
+        (primaryPort ? metrics.primaryTotal : metrics.replicaTotal).incrementAndGet();
+        // The route may have changed while connecting: re-check before piping.
+        Route current = routes.primary();
+        if (primaryPort && (current == null || current.term() != route.term())) {
+            conn.close();
+        }
+        try {
+            conn.pipe(metrics.bytesToServer, metrics.bytesToClient);
+        } finally {
+            open.remove(conn);
+            (primaryPort ? metrics.primaryOpen : metrics.replicaOpen).decrementAndGet();
         }
     }
 
@@ -325,6 +338,11 @@ public final class PgProxy implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /** The replica port's connection counts: tests wait on them to see closed clients released. */
+    ReplicaBalancer replicaBalancer() {
+        return replicas;
     }
 
     Optional<Route> currentPrimary() {

@@ -8,7 +8,6 @@ import dev.pgfly.core.model.WakeAnswer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -123,17 +122,15 @@ final class RouteTable {
     }
 
     /**
-     * A healthy replica: streaming, running, within the lag bound; the proxy's region first, then the
-     * least lag. Empty when none qualifies (the caller falls back to the primary).
+     * A healthy replica (streaming, running, within the lag bound) chosen by {@code balancer}: the
+     * proxy's region first, spread over that region's replicas (see {@link ReplicaChoice}). Empty when
+     * none qualifies (the caller falls back to the primary). A route returned here is counted by the
+     * balancer until released.
      */
-    Optional<Route> replica(String region, long maxLagBytes) {
+    Optional<Route> replica(String region, long maxLagBytes, ReplicaBalancer balancer) {
         long term = Optional.ofNullable(primary).map(Route::term).orElse(0L);
-        return members.stream()
-                .filter(m -> isHealthyReplica(m, maxLagBytes))
-                .min(Comparator.comparing((MemberStatus m) -> region != null && region.equals(m.region()) ? 0 : 1)
-                        .thenComparingLong(MemberStatus::lagBytes)
-                        .thenComparing(MemberStatus::name))
-                .map(m -> new Route(m.name(), m.host(), m.pgPort(), term));
+        List<MemberStatus> healthy = members.stream().filter(m -> isHealthyReplica(m, maxLagBytes)).toList();
+        return balancer.acquire(healthy, region).map(m -> new Route(m.name(), m.host(), m.pgPort(), term));
     }
 
     boolean isHealthyReplica(String member, long maxLagBytes) {

@@ -268,6 +268,63 @@ class PgProxyTest {
     }
 
     @Test
+    void theReplicaPortSpreadsClientsOverTheRegionsHealthyReplicas() throws Exception {
+        EchoServer primary = echo("127.0.0.1", "m1");
+        lead("m1", primary, true);
+        int replicaPort;
+        try (ServerSocket free = new ServerSocket(0)) {
+            replicaPort = free.getLocalPort();
+        }
+        proxy = PgProxy.start(new ProxyConfig("127.0.0.1", 0, replicaPort, "fra", Duration.ofSeconds(5), 1024), proxyStore, null);
+        ZkClusterStore agent = agents.getFirst();
+        agent.publishMember(replica("m2", echo("127.0.0.2", "m2"), "fra", 0, true));
+        agent.publishMember(replica("m3", echo("127.0.0.3", "m3"), "fra", 100, true));
+        agent.publishMember(replica("m4", echo("127.0.0.4", "m4"), "fra", 0, true));
+        agent.publishMember(replica("m5", echo("127.0.0.5", "m5"), "syd", 0, true));
+        // Until the proxy has seen all three replicas of its region (and never the far one).
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (int i = 0; i < 3; i++) {
+                try (Socket c = pgClient(replicaPort)) {
+                    seen.add(roundTrip(c, "r"));
+                }
+            }
+            assertThat(seen).containsExactlyInAnyOrder("m2:r", "m3:r", "m4:r");
+        });
+        awaitReplicasReleased();
+        List<String> oneAfterAnother = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            try (Socket c = pgClient(replicaPort)) {
+                oneAfterAnother.add(roundTrip(c, "r"));
+            }
+        }
+        assertThat(oneAfterAnother).as("short connections, one after the other, take turns")
+                .containsOnly("m2:r", "m3:r", "m4:r").contains("m2:r", "m3:r", "m4:r");
+        awaitReplicasReleased();
+        List<Socket> held = new ArrayList<>();
+        try {
+            List<String> together = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                Socket c = pgClient(replicaPort);
+                held.add(c);
+                together.add(roundTrip(c, "h"));
+            }
+            assertThat(together).as("six clients held open: two on each of the region's replicas")
+                    .containsExactlyInAnyOrder("m2:h", "m2:h", "m3:h", "m3:h", "m4:h", "m4:h");
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
+    /** A closed client is released when its pipe ends, a moment after the client's close. */
+    private void awaitReplicasReleased() {
+        await().atMost(Duration.ofSeconds(5)).until(() -> java.util.stream.Stream.of("m2", "m3", "m4")
+                .allMatch(m -> proxy.replicaBalancer().open(m) == 0));
+    }
+
+    @Test
     void aBusyPortIsReportedInOneLine() throws Exception {
         try (ServerSocket busy = new ServerSocket()) {
             busy.bind(new InetSocketAddress("127.0.0.1", 0));
