@@ -16,6 +16,9 @@ public final class Db {
     }
 
     public static Connection connect(String url, int timeoutSeconds) throws SQLException {
+        if (url.substring(url.indexOf('@') + 1).split("/", 2)[0].contains(",")) {
+            return connectMultiHost(url, timeoutSeconds);
+        }
         URI u = URI.create(url);
         String[] userInfo = u.getUserInfo().split(":", 2);
         Properties p = new Properties();
@@ -24,6 +27,30 @@ public final class Db {
         p.setProperty("connectTimeout", Integer.toString(timeoutSeconds));
         p.setProperty("socketTimeout", "30");
         return DriverManager.getConnection("jdbc:postgresql://" + u.getHost() + ":" + u.getPort() + u.getPath(), p);
+    }
+
+    /**
+     * A multi-host URL ({@code postgres://u:p@h1:p1,h2:p2/db?target_session_attrs=read-write}), as PgJDBC
+     * takes it: the hosts in turn, and with read-write only one that leads to a primary.
+     */
+    private static Connection connectMultiHost(String url, int timeoutSeconds) throws SQLException {
+        String rest = url.substring(url.indexOf("://") + 3);
+        int at = rest.lastIndexOf('@');
+        String[] userInfo = rest.substring(0, at).split(":", 2);
+        String afterAt = rest.substring(at + 1);
+        int slash = afterAt.indexOf('/');
+        String hosts = afterAt.substring(0, slash);
+        String pathAndQuery = afterAt.substring(slash + 1);
+        String db = pathAndQuery.split("\\?", 2)[0];
+        Properties p = new Properties();
+        p.setProperty("user", java.net.URLDecoder.decode(userInfo[0], java.nio.charset.StandardCharsets.UTF_8));
+        p.setProperty("password", java.net.URLDecoder.decode(userInfo[1], java.nio.charset.StandardCharsets.UTF_8));
+        p.setProperty("connectTimeout", Integer.toString(timeoutSeconds));
+        p.setProperty("socketTimeout", "30");
+        if (pathAndQuery.contains("target_session_attrs=read-write")) {
+            p.setProperty("targetServerType", "primary");
+        }
+        return DriverManager.getConnection("jdbc:postgresql://" + hosts + "/" + db, p);
     }
 
     public static Connection direct(String host, int port, String password, int timeoutSeconds, String localAddress)

@@ -31,9 +31,17 @@ public final class WritableProbe implements AutoCloseable {
     private final Thread thread;
     private int samples;
 
+    private final String sourceAddress;
+
     public WritableProbe(List<Member> members, String password) {
+        this(members, password, SOURCE_ADDRESS);
+    }
+
+    /** @param sourceAddress the address probes connect from (null: the kernel's choice, e.g. to namespace hosts) */
+    public WritableProbe(List<Member> members, String password, String sourceAddress) {
         this.members = List.copyOf(members);
         this.password = password;
+        this.sourceAddress = sourceAddress;
         this.thread = Thread.ofPlatform().name("writable-probe").start(this::loop);
     }
 
@@ -72,7 +80,7 @@ public final class WritableProbe implements AutoCloseable {
     }
 
     private boolean acceptsWrites(Member m) {
-        try (Connection c = Db.direct(m.host(), m.port(), password, 1, SOURCE_ADDRESS);
+        try (Connection c = Db.direct(m.host(), m.port(), password, 1, sourceAddress);
              Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT NOT pg_is_in_recovery()")) {
             return rs.next() && rs.getBoolean(1);

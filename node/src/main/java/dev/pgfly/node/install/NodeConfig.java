@@ -42,8 +42,11 @@ public record NodeConfig(String name, String address, String region, String zone
     public static final int DEFAULT_QUORUM_PORT = 2888;
     public static final int DEFAULT_ELECTION_PORT = 3888;
     private static final Pattern ENDPOINT = Pattern.compile("[A-Za-z0-9.:\\[\\]-]{1,253}:[0-9]{1,5}");
+    /** Keys as Patroni writes them ({@code api_port}); an unknown key is an error, not a silent default. */
     private static final ObjectMapper YAML = YAMLMapper.builder()
+            .propertyNamingStrategy(tools.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
             .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
     public NodeConfig {

@@ -1,0 +1,381 @@
+package dev.pgfly.e2e;
+
+import dev.pgfly.core.util.Json;
+import dev.pgfly.testkit.Db;
+import dev.pgfly.testkit.Pgfly;
+import dev.pgfly.testkit.WritableProbe;
+import dev.pgfly.testkit.Writer;
+import dev.pgfly.testkit.hosts.Host;
+import dev.pgfly.testkit.hosts.Hosts;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import tools.jackson.databind.JsonNode;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Several hosts, each a network namespace with its own {@code pgfly node} and home (testkit {@link Hosts}):
+ * h1 makes the installation, h2 and h3 join as ZooKeeper voters, h4 as an observer. One {@code --config ha
+ * --sync} cluster runs one member per host on h1..h3. A writer goes through the multi-host URL and records
+ * every acknowledged write; a probe asks each member directly whether it accepts writes. Then hosts are cut
+ * off (link down) and crashed (SIGKILL of everything in the namespace), and after each fault: writes
+ * resume on another host, nothing acknowledged is lost, there never were two writable members, and the
+ * old primary comes back as a replica. Bad input to the node commands changes nothing.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MultiHostIT {
+    private static final String CLUSTER = "mh";
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static Hosts hosts;
+    private static Path root;
+    private static final List<Pgfly> nodes = new ArrayList<>();
+    private static String token;
+    private static Writer writer;
+    private static WritableProbe probe;
+    private static String url;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        Assumptions.assumeTrue(Hosts.unavailableReason().isEmpty(), () -> "no namespace hosts: " + Hosts.unavailableReason().orElse(""));
+        hosts = Hosts.create(4);
+        root = Files.createTempDirectory(Path.of("/tmp"), "pgfly-mh-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+        for (Host h : hosts.all()) {
+            nodes.add(h.pgfly(root.resolve(h.name()), Map.of()));
+        }
+        long started = System.nanoTime();
+        JsonNode init = node(1).ok("node", "init", "--name", "h1", "--address", host(1).address(), "--json").json();
+        System.out.printf("node init: %.1f s%n", (System.nanoTime() - started) / 1e9);
+        assertThat(init.get("api").asString()).isEqualTo(host(1).address() + ":7432");
+        token = init.get("token").asString();
+        join(2, "h2");
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (writer != null) {
+            writer.close();
+        }
+        if (probe != null) {
+            probe.close();
+        }
+        if (hosts != null) {
+            for (Host h : hosts.all()) {
+                if (h.isCut()) {
+                    h.heal();
+                }
+            }
+            for (Pgfly p : nodes) {
+                p.close();
+            }
+            hosts.close();
+            dev.pgfly.core.util.FileTrees.delete(root);
+        }
+    }
+
+    @AfterEach
+    void checkInvariants() throws Exception {
+        if (writer == null) {
+            return;
+        }
+        assertNoAcknowledgedWriteLost();
+        assertThat(probe.splitBrains()).as("moments with two writable members").isEmpty();
+    }
+
+    // ------------------------------------------------------------------ set-up and refusals
+
+    @Test
+    @Order(1)
+    void badNodeInputIsRefusedInOneLineAndChangesNothing() throws Exception {
+        // (e) Two nodes cannot hold an HA cluster's three members: refused with the reason, nothing made.
+        Pgfly.Result two = node(1).run("create", CLUSTER, "--config", "ha", "--sync");
+        assertThat(two.exit()).isNotZero();
+        assertThat(two.err().strip()).contains("3 members need 3 nodes").contains("--same-host").doesNotContain("\n");
+        assertThat(node(1).ok("list", "--json").json()).isEmpty();
+        assertThat(api(1, "GET", "/v1/nodes").toString()).doesNotContain(CLUSTER + "/");
+
+        // A wrong token, a duplicate name, an address that is not the host's, a second init: one line each,
+        // and the home is as before (the corrected command then works).
+        Pgfly.Result wrongToken = node(3).run("node", "join", host(1).address() + ":7432", "--token", "wrong-token",
+                "--name", "h3", "--address", host(3).address());
+        assertThat(wrongToken.exit()).isNotZero();
+        assertThat(wrongToken.err().strip()).contains("token").doesNotContain("\n");
+        assertThat(node(3).home().resolve("daemon/node.yaml")).doesNotExist();
+
+        Pgfly.Result duplicate = node(3).run("node", "join", host(1).address() + ":7432", "--token", token,
+                "--name", "h2", "--address", host(3).address());
+        assertThat(duplicate.exit()).isNotZero();
+        assertThat(duplicate.err().strip()).contains("a node named 'h2' is already in the installation").doesNotContain("\n");
+        assertThat(node(3).home().resolve("daemon/node.yaml")).doesNotExist();
+
+        Pgfly.Result notMine = node(3).run("node", "join", host(1).address() + ":7432", "--token", token,
+                "--name", "h3", "--address", host(2).address());
+        assertThat(notMine.exit()).isNotZero();
+        assertThat(notMine.err().strip()).contains("is not an address of this host").doesNotContain("\n");
+
+        Pgfly.Result again = node(1).run("node", "init", "--name", "h1b", "--address", host(1).address());
+        assertThat(again.exit()).isNotZero();
+        assertThat(again.err().strip()).contains("already a node of an installation").doesNotContain("\n");
+
+        Pgfly.Result remote = node(2).run("node", "join", "not-an-endpoint", "--token", token, "--name", "x", "--address", host(2).address());
+        assertThat(remote.exit()).isNotZero();
+
+        // The node-to-node API refuses a caller without the token, and garbage bodies, in one line.
+        HttpResponse<String> noToken = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host(1).address() + ":7432/v1/nodes"))
+                .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(noToken.statusCode()).isEqualTo(401);
+        HttpResponse<String> garbage = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host(1).address() + ":7432/v1/nodes/join"))
+                .timeout(Duration.ofSeconds(5)).header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"../../etc\",\"address\":\"1.2.3.4\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(garbage.statusCode()).isEqualTo(400);
+        assertThat(garbage.body()).contains("invalid node name").doesNotContain("\n");
+
+        join(3, "h3");
+        join(4, "h4");
+        JsonNode list = node(4).ok("node", "list", "--json").json();
+        assertThat(list).hasSize(4);
+        Map<String, String> roles = new java.util.TreeMap<>();
+        for (JsonNode n : list) {
+            assertThat(n.get("up").asBoolean()).as("node %s up", n.get("name")).isTrue();
+            assertThat(n.has("address") && n.has("members")).isTrue();
+            roles.put(n.get("name").asString(), n.get("store_role").asString());
+        }
+        assertThat(roles).isEqualTo(Map.of("h1", "voter", "h2", "voter", "h3", "voter", "h4", "observer"));
+    }
+
+    @Test
+    @Order(2)
+    void anHaClusterRunsOneMemberPerHost() throws Exception {
+        long started = System.nanoTime();
+        node(1).ok("create", CLUSTER, "--config", "ha", "--sync");
+        System.out.printf("create ha --sync on three hosts: %.1f s%n", (System.nanoTime() - started) / 1e9);
+        JsonNode status = node(2).status(CLUSTER);
+        Set<String> placed = new HashSet<>();
+        for (JsonNode m : status.get("members")) {
+            placed.add(m.get("node").asString());
+        }
+        assertThat(placed).containsExactlyInAnyOrder("h1", "h2", "h3");
+        url = node(3).ok("url", CLUSTER).out().strip();
+        assertThat(url).contains(host(1).address() + ":").contains(host(2).address() + ":").contains(host(3).address() + ":")
+                .contains("target_session_attrs=read-write");
+        Pgfly.Result removeBusy = node(1).run("node", "remove", "h2");
+        assertThat(removeBusy.exit()).isNotZero();
+        assertThat(removeBusy.err().strip()).contains("runs 1 member(s)").doesNotContain("\n");
+
+        String password = Files.readString(node(1).home().resolve("clusters/" + CLUSTER + "/secrets/superuser.password")).strip();
+        probe = new WritableProbe(WritableProbe.of(status), password, null);
+        writer = new Writer(url);
+        assertThat(writer.awaitMoreAcks(20, 60_000)).as("writes through the multi-host URL").isTrue();
+    }
+
+    // ------------------------------------------------------------------ faults
+
+    @Test
+    @Order(3)
+    void aPrimaryHostCutOffLosesItsPrimaryAndComesBackAsAReplica() throws Exception {
+        int p = primaryHost();
+        int survivor = p % 3 + 1;
+        writer.resetGap();
+        host(p).cut();
+        try {
+            assertThat(writer.awaitMoreAcks(20, 90_000)).as("writes resume on another host").isTrue();
+            System.out.printf("host h%d cut off: longest write gap %d ms%n", p, writer.longestGapMillis());
+            JsonNode during = awaitStatus(survivor, s -> !primaryNode(s).equals("h" + p), 60);
+            assertThat(primaryNode(during)).isNotEqualTo("h" + p);
+
+            // (d) The CLI on a surviving host answers while a host is cut off: status, a switchover, a member add.
+            assertThat(node(survivor).ok("status", CLUSTER).out()).contains("DOWN").doesNotContain("Exception");
+            String from = primaryMember(during);
+            String to = otherLiveMember(during, from, "h" + p);
+            node(survivor).ok("failover", CLUSTER, "--to", to);
+            assertThat(primaryMember(awaitStatus(survivor, s -> primaryMember(s).equals(to), 60))).isEqualTo(to);
+            assertThat(writer.awaitMoreAcks(20, 60_000)).isTrue();
+            node(survivor).ok("member", "add", CLUSTER, "--node", "h4");
+            JsonNode withFour = node(survivor).status(CLUSTER);
+            assertThat(memberOn(withFour, "h4")).isNotNull();
+        } finally {
+            host(p).heal();
+        }
+        awaitStatus(survivor, s -> allRunning(s) && s.get("members").size() == 4, 180);
+        node(survivor).ok("member", "remove", CLUSTER, memberOn(node(survivor).status(CLUSTER), "h4"));
+        awaitStatus(survivor, s -> allRunning(s) && s.get("members").size() == 3, 120);
+    }
+
+    @Test
+    @Order(4)
+    void aCrashedPrimaryHostIsReplacedAndRejoinsAfterItsRestart() throws Exception {
+        int p = primaryHost();
+        int survivor = p % 3 + 1;
+        writer.resetGap();
+        host(p).crash();
+        assertThat(writer.awaitMoreAcks(20, 90_000)).as("writes resume on another host").isTrue();
+        System.out.printf("host h%d crashed: longest write gap %d ms%n", p, writer.longestGapMillis());
+        awaitStatus(survivor, s -> !primaryNode(s).equals("h" + p), 60);
+        // The host comes back: its node starts (any CLI command starts it), and its member rejoins as a replica.
+        node(p).ok("node", "list");
+        JsonNode healed = awaitStatus(survivor, MultiHostIT::allRunning, 180);
+        assertThat(memberOn(healed, "h" + p)).isNotNull();
+        assertThat(roleOn(healed, "h" + p)).isEqualTo("replica");
+    }
+
+    @Test
+    @Order(5)
+    void aCrashedHostWithoutThePrimaryDoesNotStopWrites() throws Exception {
+        int p = primaryHost();
+        int other = p % 3 + 1;
+        int survivor = 6 - p - other; // the third of h1..h3
+        writer.awaitMoreAcks(10, 10_000);
+        writer.resetGap();
+        host(other).crash();
+        assertThat(writer.awaitMoreAcks(50, 60_000)).as("writes go on").isTrue();
+        System.out.printf("host h%d (replica and ZooKeeper voter) crashed: longest write gap %d ms%n", other, writer.longestGapMillis());
+        assertThat(primaryNode(node(survivor).status(CLUSTER))).isEqualTo("h" + p);
+        node(other).ok("node", "list");
+        awaitStatus(survivor, MultiHostIT::allRunning, 180);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static void join(int i, String name) {
+        long started = System.nanoTime();
+        node(i).ok("node", "join", host(1).address() + ":7432", "--token", token, "--name", name, "--address", host(i).address());
+        System.out.printf("node join %s: %.1f s%n", name, (System.nanoTime() - started) / 1e9);
+    }
+
+    private static Host host(int i) {
+        return hosts.host(i);
+    }
+
+    private static Pgfly node(int i) {
+        return nodes.get(i - 1);
+    }
+
+    /** A call to a node's API from the test (as another host's CLI would make it), with the installation's token. */
+    private static JsonNode api(int i, String method, String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host(i).address() + ":7432" + path))
+                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token)
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(method + " " + path + " on h" + i + ": " + r.statusCode() + " " + r.body());
+        }
+        return Json.MAPPER.readTree(r.body());
+    }
+
+    private static JsonNode awaitStatus(int i, Predicate<JsonNode> ready, int seconds) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                last = api(i, "GET", "/v1/clusters/" + CLUSTER);
+                if (ready.test(last)) {
+                    return last;
+                }
+            } catch (Exception e) {
+                // the node may be restarting
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("cluster not ready on h" + i + " within " + seconds + " s: " + last);
+    }
+
+    private static boolean allRunning(JsonNode s) {
+        int primaries = 0;
+        for (JsonNode m : s.get("members")) {
+            String role = m.get("role").asString();
+            if (!m.get("state").asString().equals("running") || !(role.equals("primary") || m.get("streaming").asBoolean())) {
+                return false;
+            }
+            primaries += role.equals("primary") ? 1 : 0;
+        }
+        return primaries == 1;
+    }
+
+    private static int primaryHost() throws Exception {
+        JsonNode s = awaitStatus(1, MultiHostIT::allRunning, 120);
+        return Integer.parseInt(primaryNode(s).substring(1));
+    }
+
+    private static String primaryNode(JsonNode s) {
+        for (JsonNode m : s.get("members")) {
+            if (m.get("role").asString().equals("primary") && m.get("state").asString().equals("running")) {
+                return m.get("node").asString();
+            }
+        }
+        return "";
+    }
+
+    private static String primaryMember(JsonNode s) {
+        for (JsonNode m : s.get("members")) {
+            if (m.get("role").asString().equals("primary") && m.get("state").asString().equals("running")) {
+                return m.get("name").asString();
+            }
+        }
+        return "";
+    }
+
+    private static String otherLiveMember(JsonNode s, String not, String notNode) {
+        for (JsonNode m : s.get("members")) {
+            if (!m.get("name").asString().equals(not) && !m.get("node").asString().equals(notNode)
+                    && m.get("state").asString().equals("running")) {
+                return m.get("name").asString();
+            }
+        }
+        throw new AssertionError("no other live member in " + s);
+    }
+
+    private static String memberOn(JsonNode s, String nodeName) {
+        for (JsonNode m : s.get("members")) {
+            if (m.get("node").asString().equals(nodeName)) {
+                return m.get("name").asString();
+            }
+        }
+        return null;
+    }
+
+    private static String roleOn(JsonNode s, String nodeName) {
+        for (JsonNode m : s.get("members")) {
+            if (m.get("node").asString().equals(nodeName)) {
+                return m.get("role").asString();
+            }
+        }
+        return null;
+    }
+
+    private static void assertNoAcknowledgedWriteLost() throws Exception {
+        Set<Long> acknowledged = writer.acknowledged();
+        Set<Long> present = new HashSet<>();
+        try (Connection c = Db.connect(url, 5); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT id FROM writes")) {
+            while (rs.next()) {
+                present.add(rs.getLong(1));
+            }
+        }
+        Set<Long> lost = new HashSet<>(acknowledged);
+        lost.removeAll(present);
+        assertThat(lost).as("acknowledged writes lost (of %d)", acknowledged.size()).isEmpty();
+    }
+}
