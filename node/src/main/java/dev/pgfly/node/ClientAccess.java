@@ -53,8 +53,9 @@ final class ClientAccess {
             // and read-write makes them skip one that leads to no primary.
             String hosts = cluster.spec().members().stream().map(m -> m.host() + ":" + port).distinct()
                     .collect(java.util.stream.Collectors.joining(","));
+            // connect_timeout: a host that is cut off answers nothing, so each try of it costs this long.
             return "postgres://" + PgConfig.SUPERUSER + ":" + secrets.superuserPassword() + "@" + hosts + "/" + db
-                    + (replica ? "" : "?target_session_attrs=read-write");
+                    + "?connect_timeout=3" + (replica ? "" : "&target_session_attrs=read-write");
         }
         return "postgres://" + PgConfig.SUPERUSER + ":" + secrets.superuserPassword() + "@" + cluster.spec().proxyHost()
                 + ":" + port + "/" + db;

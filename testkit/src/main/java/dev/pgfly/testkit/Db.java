@@ -46,7 +46,9 @@ public final class Db {
         p.setProperty("user", java.net.URLDecoder.decode(userInfo[0], java.nio.charset.StandardCharsets.UTF_8));
         p.setProperty("password", java.net.URLDecoder.decode(userInfo[1], java.nio.charset.StandardCharsets.UTF_8));
         p.setProperty("connectTimeout", Integer.toString(timeoutSeconds));
-        p.setProperty("socketTimeout", "30");
+        // A host cut off answers nothing, not even a reset: a connection to it fails only by timing out. A
+        // client of several hosts bounds that wait (libpq: tcp_user_timeout), or it waits out TCP's minutes.
+        p.setProperty("socketTimeout", "5");
         if (pathAndQuery.contains("target_session_attrs=read-write")) {
             p.setProperty("targetServerType", "primary");
         }
