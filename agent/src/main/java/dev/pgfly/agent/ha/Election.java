@@ -1,11 +1,11 @@
 package dev.pgfly.agent.ha;
 
 import dev.pgfly.core.ha.Candidate;
+import dev.pgfly.core.ha.ClusterSnapshot;
+import dev.pgfly.core.ha.CycleOutcome;
 import dev.pgfly.core.ha.ElectionInput;
 import dev.pgfly.core.ha.ElectionResult;
 import dev.pgfly.core.ha.FailoverPolicy;
-import dev.pgfly.core.ha.ClusterSnapshot;
-import dev.pgfly.core.ha.CycleOutcome;
 import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.model.MemberSpec;
 import dev.pgfly.core.model.MemberState;

@@ -1,12 +1,12 @@
 package dev.pgfly.agent.ha;
 
-import dev.pgfly.core.model.Timelines;
 import dev.pgfly.core.ha.ClusterSnapshot;
 import dev.pgfly.core.ha.CycleOutcome;
 import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.model.LeaderRecord;
 import dev.pgfly.core.model.MemberSpec;
 import dev.pgfly.core.model.MemberState;
+import dev.pgfly.core.model.Timelines;
 import dev.pgfly.postgres.PgProbe;
 import dev.pgfly.postgres.ShutdownMode;
 import org.slf4j.Logger;
@@ -70,7 +70,7 @@ final class Following {
             // Running but not answering: still starting, or stuck in recovery before consistency (WAL it
             // cannot get). A longer grace than for a replica that answers: a busy host's probes time out.
             CycleOutcome starting = CycleOutcome.of(MemberState.STARTING_REPLICA, "running, not accepting connections yet");
-            ctx.settle(starting);
+            ctx.progress(starting);
             return recoverIfNotStreamingForLong(spec, me, leader, unansweredGrace).orElse(starting);
         }
         unansweredGrace.reset();
@@ -98,7 +98,7 @@ final class Following {
         } else {
             // Not streaming, or streaming a timeline the leader left (see Timelines.onLeaderTimeline).
             CycleOutcome catchingUp = catchingUp(leader);
-            ctx.settle(catchingUp);
+            ctx.progress(catchingUp);
             return recoverIfNotStreamingForLong(spec, me, leader, streamingGrace).orElse(catchingUp);
         }
     }

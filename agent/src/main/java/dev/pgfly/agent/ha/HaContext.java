@@ -60,7 +60,11 @@ final class HaContext {
      * answers with it while the cycle runs. The cycle's own result is the {@link CycleOutcome} it returns.
      */
     void progress(MemberState step, String why) {
-        published = CycleOutcome.of(step, why);
+        progress(CycleOutcome.of(step, why));
+    }
+
+    void progress(CycleOutcome step) {
+        published = step;
     }
 
     /** Records what a cycle did (or what happened outside one: fencing); published with the member's status. */

@@ -166,7 +166,7 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
 
     private CycleOutcome leave() throws IOException {
         CycleOutcome removed = CycleOutcome.of(MemberState.REMOVED, "removed from the cluster");
-        ctx.settle(removed);
+        ctx.progress(removed);
         ctx.lease.stopLeading();
         ctx.pg.stop(ShutdownMode.FAST, Duration.ofSeconds(30));
         ctx.lease.clear();
