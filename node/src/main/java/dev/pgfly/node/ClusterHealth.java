@@ -1,6 +1,5 @@
 package dev.pgfly.node;
 
-import dev.pgfly.core.ha.Timelines;
 import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.model.LeaderRecord;
 import dev.pgfly.core.model.Lsn;
@@ -37,8 +36,10 @@ final class ClusterHealth {
         List<MemberView> members = new ArrayList<>();
         boolean allRunning = true;
         boolean idle = false;
-        // A replica "streaming" a timeline older than the primary's has diverged and only reconnects in
-        // a loop (Timelines.onLeaderTimeline, the agent's rule too): it does not count as healthy.
+        // A replica counts as in its role when it is a healthy replica (MemberStatus.replicaProblem, the rule
+        // the proxy, backups and switchover use too): one "streaming" a timeline older than the primary's has
+        // diverged and only reconnects in a loop, and does not count. Lag does not degrade the cluster: it is
+        // shown per member, and under load it would make the cluster's state flap.
         int leaderTimeline = leader.map(l -> published.get(l.member())).map(MemberStatus::timeline).orElse(0);
         for (MemberSpec m : spec.members()) {
             MemberStatus s = published.get(m.name());
@@ -59,8 +60,7 @@ final class ClusterHealth {
                     : Optional.empty();
             allRunning &= down.isEmpty() && s.state().isRunning() && (isLeader
                     ? s.role() == Role.PRIMARY
-                    : s.role() == Role.REPLICA && s.streaming()
-                            && Timelines.onLeaderTimeline(s.timeline(), leaderTimeline));
+                    : s.isHealthyReplica(Long.MAX_VALUE, leaderTimeline));
             members.add(new MemberView(m.name(), s.role().label(), down.orElse(s.state().label()), m.region(), m.host(), m.pgPort(),
                     s.agentPid(), s.postgresPid() > 0 ? s.postgresPid() : null, m.apiUrl(),
                     Lsn.format(s.walPosition()), s.timeline(), s.lagBytes(), s.lagSeconds(), s.synchronous(),

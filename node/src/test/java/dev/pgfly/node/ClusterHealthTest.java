@@ -125,4 +125,16 @@ class ClusterHealthTest {
         assertThat(v.proxies()).hasSize(1);
         assertThat(v.proxy().metrics()).isEqualTo("http://127.0.0.1:19432/metrics");
     }
+
+    /** The one healthy-replica rule, without a lag bound: lag is shown per member and does not degrade the cluster. */
+    @Test
+    void aLaggingReplicaStillCountsAsInItsRoleButACatchingUpOneDoesNot() {
+        MemberStatus lagging = new MemberStatus("m2", Role.REPLICA, MemberState.RUNNING, null, M2.host(), M2.pgPort(),
+                M2.apiUrl(), M2.region(), 2, 0, 0, 0, 64L * 1024 * 1024, 30, false, true, "m1", 3, 12, 22, 0);
+        assertThat(view(cluster(true, M1, M2), published(primary(2), lagging), leader("m1"), ALL_ALIVE).state())
+                .isEqualTo("running");
+        MemberStatus catchingUp = status(M2, Role.REPLICA, MemberState.CATCHING_UP, 2, true, 12, 22);
+        assertThat(view(cluster(true, M1, M2), published(primary(2), catchingUp), leader("m1"), ALL_ALIVE).state())
+                .isEqualTo("degraded");
+    }
 }

@@ -1,5 +1,7 @@
 package dev.pgfly.agent.ha;
 
+import dev.pgfly.core.ha.ClusterSnapshot;
+import dev.pgfly.core.ha.CycleOutcome;
 import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.model.LeaderRecord;
 import dev.pgfly.core.model.MemberSpec;
@@ -24,9 +26,12 @@ final class Bootstrapping {
         this.following = following;
     }
 
-    void bootstrap(ClusterSpec spec, MemberSpec me, LeaderRecord leader) throws Exception {
-        if (leader == null && !ctx.store.initialized() && ctx.store.tryClaimInitialize(me.name())) {
-            ctx.enter(MemberState.INITIALIZING, "initdb of a new cluster");
+    CycleOutcome bootstrap(ClusterSnapshot cluster, MemberSpec me) throws Exception {
+        ClusterSpec spec = cluster.spec();
+        LeaderRecord leader = cluster.leader();
+        // The claim is atomic: the snapshot's word that nobody initialized only saves a write.
+        if (leader == null && !cluster.initialized() && ctx.store.tryClaimInitialize(me.name())) {
+            ctx.progress(MemberState.INITIALIZING, "initdb of a new cluster");
             ctx.clearIncompleteDataDir();
             ctx.pg.data().initdb(ctx.local.secrets().superuserPassword());
             ctx.local.configure(spec, me, null, java.util.Set.of());
@@ -43,16 +48,15 @@ final class Bootstrapping {
             // its successor resumes the bootstrap (resume).
             ctx.marks.markRolesPending();
             ctx.pg.start(HaContext.START_TIMEOUT);
-            finish(spec, me);
+            CycleOutcome finished = finish(spec, me);
             ctx.event("bootstrap", "initialized a new cluster (initdb) and became its primary");
-            return;
+            return finished;
         }
         if (leader == null || !leader.ready()) {
-            ctx.enter(MemberState.WAITING_FOR_PRIMARY, "waiting for a primary to clone from");
-            return;
+            return CycleOutcome.of(MemberState.WAITING_FOR_PRIMARY, "waiting for a primary to clone from");
         }
         ctx.term = leader.term();
-        ctx.enter(MemberState.CLONING, "cloning from " + leader.member());
+        ctx.progress(MemberState.CLONING, "cloning from " + leader.member());
         ctx.clearIncompleteDataDir();
         ctx.local.writePassFile();
         var result = ctx.pg.data().basebackup(leader.host(), leader.pgPort(), null, Duration.ofHours(6));
@@ -60,8 +64,9 @@ final class Bootstrapping {
             ctx.clearIncompleteDataDir();
             throw new IOException("pg_basebackup from " + leader.member() + " failed: " + result.lastLine());
         }
-        following.startAsReplica(spec, me, leader);
+        CycleOutcome started = following.startAsReplica(spec, me, leader);
         ctx.event("clone", "cloned from " + leader.member() + " with pg_basebackup");
+        return started;
     }
 
     /**
@@ -72,17 +77,16 @@ final class Bootstrapping {
      * clone (the replication role is missing too). So this member takes leadership again, comes up
      * writable only once it holds it, and finishes what the bootstrap began.
      */
-    void resume(ClusterSpec spec, MemberSpec me) throws Exception {
-        ctx.enter(MemberState.RESUMING_BOOTSTRAP, "resuming the interrupted bootstrap");
+    CycleOutcome resume(ClusterSnapshot cluster, MemberSpec me) throws Exception {
+        ClusterSpec spec = cluster.spec();
+        ctx.progress(MemberState.RESUMING_BOOTSTRAP, "resuming the interrupted bootstrap");
         OptionalLong acquired = ctx.store.tryAcquireLeadership(me.name(), me.host(), me.pgPort());
         if (acquired.isEmpty()) {
-            ctx.enter(MemberState.LOST_ELECTION, "another member leads");
-            return;
+            return CycleOutcome.of(MemberState.LOST_ELECTION, "another member leads");
         }
         ctx.term = acquired.getAsLong();
         if (!ctx.lease.startLeading()) {
-            ctx.enter(MemberState.LEADERSHIP_UNPROVEN, "cannot prove leadership to the store");
-            return;
+            return CycleOutcome.of(MemberState.LEADERSHIP_UNPROVEN, "cannot prove leadership to the store");
         }
         if (ctx.pg.isRunning() && ctx.pg.data().isStandbyConfigured()) {
             // A standby of nobody, started by an election attempt: only a primary can create roles.
@@ -94,20 +98,22 @@ final class Bootstrapping {
             ctx.local.configure(spec, me, null, ctx.sync.onPromotion(spec, ctx.term));
             ctx.pg.start(HaContext.START_TIMEOUT);
         }
-        finish(spec, me);
+        CycleOutcome finished = finish(spec, me);
         ctx.event("bootstrap", "resumed the bootstrap of the previous agent: created pgfly's roles and became primary");
+        return finished;
     }
 
     /** The primary of a new cluster runs and holds leadership: its roles, its synchronous set, then clients. */
-    private void finish(ClusterSpec spec, MemberSpec me) throws Exception {
+    private CycleOutcome finish(ClusterSpec spec, MemberSpec me) throws Exception {
         createPendingRoles();
         // With synchronous replication, no write is acknowledged before a standby has it: set the
         // synchronous set (recorded first) before clients are routed here.
         if (ctx.local.configure(spec, me, null, ctx.sync.onPromotion(spec, ctx.term))) {
             ctx.local.sql().reload();
         }
+        // Read again, after this cycle's own write: the leader node it just acquired.
         ctx.store.updateLeader(ctx.store.leader().orElseThrow().asReady());
-        ctx.enter(MemberState.RUNNING, null);
+        return CycleOutcome.running();
     }
 
     /** Creates pgfly's roles as the superuser (idempotent), then forgets that they were pending. */

@@ -1,5 +1,6 @@
 package dev.pgfly.agent.ha;
 
+import dev.pgfly.core.ha.CycleOutcome;
 import dev.pgfly.core.model.MemberState;
 import dev.pgfly.postgres.PgProbe;
 import dev.pgfly.postgres.ShutdownMode;
@@ -59,7 +60,7 @@ final class Demotion {
         }
         log.warn("PostgreSQL may accept writes without leadership ({}): immediate shutdown", reason);
         if (mode.publishesDemoting) {
-            ctx.enter(MemberState.DEMOTING, "PostgreSQL may accept writes without leadership: immediate shutdown");
+            ctx.progress(MemberState.DEMOTING, "PostgreSQL may accept writes without leadership: immediate shutdown");
         }
         ctx.formerPrimaryCleanlyStopped = false;
         if (mode.marksFormerPrimary) {
@@ -83,7 +84,7 @@ final class Demotion {
         ctx.lease.stopLeading();
         log.warn("coordination connection suspended while leading: immediate shutdown of PostgreSQL (fencing)");
         ctx.pg.postmaster().signal(ShutdownMode.IMMEDIATE);
-        ctx.enter(MemberState.FENCED, "coordination connection lost while leading");
+        ctx.settle(CycleOutcome.of(MemberState.FENCED, "coordination connection lost while leading"));
         ctx.event("fence", "coordination connection suspended while leading");
     }
 

@@ -1,6 +1,8 @@
 package dev.pgfly.agent.ha;
 
 import dev.pgfly.core.ha.Candidate;
+import dev.pgfly.core.ha.ClusterSnapshot;
+import dev.pgfly.core.ha.CycleOutcome;
 import dev.pgfly.core.ha.ElectionInput;
 import dev.pgfly.core.ha.ElectionResult;
 import dev.pgfly.core.ha.FailoverPolicy;
@@ -10,7 +12,6 @@ import dev.pgfly.core.model.MemberState;
 import dev.pgfly.core.model.MemberStatus;
 import dev.pgfly.core.model.Role;
 import dev.pgfly.core.model.SwitchoverRequest;
-import dev.pgfly.core.model.SyncState;
 import dev.pgfly.postgres.PgProbe;
 
 import java.time.Duration;
@@ -44,7 +45,8 @@ final class Election {
         lastRefusal = null;
     }
 
-    void elect(ClusterSpec spec, MemberSpec me) throws Exception {
+    CycleOutcome elect(ClusterSnapshot cluster, MemberSpec me) throws Exception {
+        ClusterSpec spec = cluster.spec();
         ctx.lease.stopLeading();
         ctx.upstream = null;
         if (!ctx.pg.isRunning()) {
@@ -55,43 +57,42 @@ final class Election {
             ctx.local.configure(spec, me, null, Set.of());
             ctx.pg.data().setStandby(true);
             ctx.lease.clear();
-            ctx.enter(MemberState.LEADERLESS, "starting as a standby: nobody leads");
+            ctx.progress(MemberState.LEADERLESS, "starting as a standby: nobody leads");
             ctx.pg.start(HaContext.START_TIMEOUT);
             ctx.local.sql().reset();
         }
         Optional<PgProbe> probe = ctx.local.probe();
         if (demotion.demoteIfWritable(Demotion.Mode.BEFORE_ELECTION, probe,
                 "nobody leads; stopped this writable former primary before an election")) {
-            return;
+            return ctx.published(); // DEMOTING, as the mode publishes it
         }
         ctx.lease.clear();
-        String former = ctx.store.lastLeader().orElse(null);
+        String former = cluster.lastLeader();
         List<Candidate> candidates = candidates(spec, me, probe);
-        String switchoverTarget = ctx.store.switchover()
+        String switchoverTarget = cluster.switchoverRequest()
                 .filter(r -> r.to() != null && System.currentTimeMillis() - r.requestedAt() < SWITCHOVER_REQUEST_TTL.toMillis())
                 .map(SwitchoverRequest::to).orElse(null);
-        Set<String> syncSet = ctx.store.syncState().map(SyncState::standbys).orElse(Set.of());
         ElectionResult decision = FailoverPolicy.decide(new ElectionInput(me.name(), spec.primaryRegion(),
-                candidates, former, ctx.lastKnownPrimaryPosition, spec.synchronous(), syncSet,
+                candidates, former, ctx.lastKnownPrimaryPosition, spec.synchronous(), cluster.syncSet(),
                 spec.maxLagBytes(), switchoverTarget));
         if (!decision.promote()) {
-            ctx.enter(MemberState.LEADERLESS, decision.reason());
             if (!decision.reason().equals(lastRefusal)) {
                 lastRefusal = decision.reason();
                 ctx.event("failover-wait", decision.reason());
             }
-            return;
+            return CycleOutcome.of(MemberState.LEADERLESS, decision.reason());
         }
+        // The leader node is created atomically: only one member can win, whatever its snapshot said.
         OptionalLong acquired = ctx.store.tryAcquireLeadership(me.name(), me.host(), me.pgPort());
         if (acquired.isEmpty()) {
-            ctx.enter(MemberState.LOST_ELECTION, "another member won the election");
-            return;
+            return CycleOutcome.of(MemberState.LOST_ELECTION, "another member won the election");
         }
         ctx.term = acquired.getAsLong();
         lastRefusal = null;
         ctx.event(switchoverTarget != null ? "switchover-promote" : "failover",
                 "elected for term " + ctx.term + " (former primary " + former + "): " + decision.reason());
-        leading.lead(spec, me, ctx.store.leader().orElseThrow());
+        // Read again, after this cycle's own write: the node just created, with its term.
+        return leading.lead(cluster, me, ctx.store.leader().orElseThrow());
     }
 
     /** This member from its own probe, every other one from its agent's status as it answers now. */

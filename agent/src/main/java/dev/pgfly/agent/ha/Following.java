@@ -1,12 +1,12 @@
 package dev.pgfly.agent.ha;
 
-import dev.pgfly.core.ha.Timelines;
+import dev.pgfly.core.ha.ClusterSnapshot;
+import dev.pgfly.core.ha.CycleOutcome;
 import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.model.LeaderRecord;
 import dev.pgfly.core.model.MemberSpec;
 import dev.pgfly.core.model.MemberState;
-import dev.pgfly.core.model.MemberStatus;
-import dev.pgfly.core.model.Role;
+import dev.pgfly.core.model.Timelines;
 import dev.pgfly.postgres.PgProbe;
 import dev.pgfly.postgres.ShutdownMode;
 import org.slf4j.Logger;
@@ -39,12 +39,13 @@ final class Following {
         this.rejoining = rejoining;
     }
 
-    void follow(ClusterSpec spec, MemberSpec me, LeaderRecord leader) throws Exception {
+    CycleOutcome follow(ClusterSnapshot cluster, MemberSpec me) throws Exception {
+        ClusterSpec spec = cluster.spec();
+        LeaderRecord leader = cluster.leader();
         ctx.lease.stopLeading();
         ctx.term = leader.term();
         ctx.upstream = leader.member();
-        ctx.store.members().stream().filter(m -> m.name().equals(leader.member())).findFirst()
-                .ifPresent(m -> ctx.lastKnownPrimaryPosition = m.walPosition());
+        cluster.member(leader.member()).ifPresent(m -> ctx.lastKnownPrimaryPosition = m.walPosition());
         Optional<PgProbe> probe = ctx.local.probe();
         // A primary without leadership: stop writes now, rejoin below.
         demotion.demoteIfWritable(Demotion.Mode.NEW_LEADER, probe,
@@ -52,14 +53,12 @@ final class Following {
         if (!ctx.pg.isRunning()) {
             ctx.lease.clear();
             if (!leader.ready()) {
-                ctx.enter(MemberState.WAITING_FOR_PRIMARY, "waiting for " + leader.member() + " to be ready");
-                return;
+                return CycleOutcome.of(MemberState.WAITING_FOR_PRIMARY, "waiting for " + leader.member() + " to be ready");
             }
             if (ctx.marks.isFormerPrimary()) {
-                rejoining.rejoin(leader);
+                rejoining.rejoin(spec, leader);
             }
-            startOrReclone(spec, me, leader);
-            return;
+            return startOrReclone(spec, me, leader);
         }
         ctx.lease.clear();
         if (ctx.local.configure(spec, me, leader, Set.of())) {
@@ -70,53 +69,58 @@ final class Following {
         if (probe.isEmpty()) {
             // Running but not answering: still starting, or stuck in recovery before consistency (WAL it
             // cannot get). A longer grace than for a replica that answers: a busy host's probes time out.
-            ctx.enter(MemberState.STARTING_REPLICA, "running, not accepting connections yet");
-            recoverIfNotStreamingForLong(spec, me, leader, unansweredGrace);
-            return;
+            CycleOutcome starting = CycleOutcome.of(MemberState.STARTING_REPLICA, "running, not accepting connections yet");
+            ctx.progress(starting);
+            return recoverIfNotStreamingForLong(spec, me, leader, unansweredGrace).orElse(starting);
         }
         unansweredGrace.reset();
         PgProbe p = probe.get();
-        if (p.streaming() && Timelines.onLeaderTimeline(p.timeline(), leaderTimeline(leader))) {
+        if (p.streaming() && Timelines.onLeaderTimeline(p.timeline(), cluster.leaderTimeline())) {
             streamingGrace.reset();
             ctx.rewoundWithoutEffect = false;
-            ctx.enter(MemberState.RUNNING, null);
             if (ctx.formerPrimaryCleanlyStopped) {
                 // Streams as it is: the handover is complete. Kept, the flag would let a later, forced
                 // demotion of this member skip its rewind.
-                rejoining.rejoin(leader);
+                rejoining.rejoin(spec, leader);
             }
+            return CycleOutcome.running();
         } else if (!p.streaming() && ctx.marks.isFormerPrimary() && leader.ready() && ctx.formerPrimaryCleanlyStopped) {
             // A planned switchover's former primary, started as a standby while the leader node moved:
             // the new primary has its shutdown checkpoint, so it streams as it is. A restart would only
             // wait for its archiver, which pushes everything pending before PostgreSQL stops.
-            rejoining.rejoin(leader);
-            ctx.enter(MemberState.CATCHING_UP, "catching up with " + leader.member());
+            rejoining.rejoin(spec, leader);
+            return catchingUp(leader);
         } else if (!p.streaming() && ctx.marks.isFormerPrimary() && leader.ready()) {
             // Started as a standby without an upstream while leaderless: rewind before it streams.
             ctx.pg.stop(ShutdownMode.FAST, Duration.ofSeconds(60));
-            rejoining.rejoin(leader);
-            startAsReplica(spec, me, leader);
+            rejoining.rejoin(spec, leader);
+            return startAsReplica(spec, me, leader);
         } else {
             // Not streaming, or streaming a timeline the leader left (see Timelines.onLeaderTimeline).
-            ctx.enter(MemberState.CATCHING_UP, "catching up with " + leader.member());
-            recoverIfNotStreamingForLong(spec, me, leader, streamingGrace);
+            CycleOutcome catchingUp = catchingUp(leader);
+            ctx.progress(catchingUp);
+            return recoverIfNotStreamingForLong(spec, me, leader, streamingGrace).orElse(catchingUp);
         }
+    }
+
+    private static CycleOutcome catchingUp(LeaderRecord leader) {
+        return CycleOutcome.of(MemberState.CATCHING_UP, "catching up with " + leader.member());
     }
 
     /**
      * A data directory that cannot start as a replica of this leader (e.g. a rewind that left it
      * unrecoverable) is replaced by a fresh clone after a few attempts.
      */
-    private void startOrReclone(ClusterSpec spec, MemberSpec me, LeaderRecord leader) throws IOException {
+    private CycleOutcome startOrReclone(ClusterSpec spec, MemberSpec me, LeaderRecord leader) throws IOException {
         try {
-            startAsReplica(spec, me, leader);
+            CycleOutcome started = startAsReplica(spec, me, leader);
             failedReplicaStarts = 0;
+            return started;
         } catch (IOException e) {
             if (++failedReplicaStarts >= 3) {
                 failedReplicaStarts = 0;
                 rejoining.reclone(leader, "could not start as a replica (" + e.getMessage() + ")");
-                startAsReplica(spec, me, leader);
-                return;
+                return startAsReplica(spec, me, leader);
             }
             throw e;
         }
@@ -129,10 +133,10 @@ final class Following {
      * cannot see: it compares timelines); only a fresh clone helps then. Either way this member is a
      * replica whose leader has everything acknowledged, so replacing its data loses nothing.
      */
-    private void recoverIfNotStreamingForLong(ClusterSpec spec, MemberSpec me, LeaderRecord leader, StreamingGrace grace)
-            throws IOException {
+    private Optional<CycleOutcome> recoverIfNotStreamingForLong(ClusterSpec spec, MemberSpec me, LeaderRecord leader,
+                                                                StreamingGrace grace) throws IOException {
         if (!leader.ready() || !grace.usedUp(System.currentTimeMillis())) {
-            return;
+            return Optional.empty();
         }
         ctx.formerPrimaryCleanlyStopped = false;
         ctx.pg.stop(ShutdownMode.FAST, Duration.ofSeconds(60));
@@ -143,9 +147,9 @@ final class Following {
         } else {
             log.warn("not streaming from {} for long: rewinding", leader.member());
             ctx.marks.markFormerPrimary();
-            rejoining.rejoin(leader);
+            rejoining.rejoin(spec, leader);
         }
-        startAsReplica(spec, me, leader);
+        return Optional.of(startAsReplica(spec, me, leader));
     }
 
     /**
@@ -155,38 +159,32 @@ final class Following {
      * offered in an election: the member waits for a ready primary and re-clones. It loses nothing: its
      * former history was being rewound to the new primary's, which holds every acknowledged write.
      */
-    void recloneMarked(ClusterSpec spec, MemberSpec me, LeaderRecord leader) throws IOException {
+    CycleOutcome recloneMarked(ClusterSnapshot cluster, MemberSpec me) throws IOException {
+        LeaderRecord leader = cluster.leader();
         ctx.lease.stopLeading();
         if (ctx.pg.isRunning()) {
             ctx.pg.stop(ShutdownMode.IMMEDIATE, Duration.ofSeconds(30));
         }
         ctx.lease.clear();
         if (leader == null || !leader.ready() || leader.member().equals(me.name())) {
-            ctx.enter(MemberState.WAITING_FOR_PRIMARY,
+            return CycleOutcome.of(MemberState.WAITING_FOR_PRIMARY,
                     "waiting for a primary to re-clone from (a failed pg_rewind left the data directory unusable)");
-            return;
         }
         ctx.term = leader.term();
         ctx.upstream = leader.member();
         rejoining.reclone(leader, "the data directory a failed pg_rewind left unusable is replaced");
-        startAsReplica(spec, me, leader);
+        return startAsReplica(cluster.spec(), me, leader);
     }
 
-    /** The leader's timeline as it last published it (0 when it has not). */
-    private int leaderTimeline(LeaderRecord leader) {
-        return ctx.store.members().stream().filter(m -> m.name().equals(leader.member()) && m.role() == Role.PRIMARY)
-                .mapToInt(MemberStatus::timeline).findFirst().orElse(0);
-    }
-
-    void startAsReplica(ClusterSpec spec, MemberSpec me, LeaderRecord leader) throws IOException {
+    CycleOutcome startAsReplica(ClusterSpec spec, MemberSpec me, LeaderRecord leader) throws IOException {
         ctx.local.configure(spec, me, leader, Set.of());
         ctx.pg.data().setStandby(true);
         ctx.lease.clear();
-        ctx.enter(MemberState.STARTING_REPLICA, "starting as a replica of " + leader.member());
+        ctx.progress(MemberState.STARTING_REPLICA, "starting as a replica of " + leader.member());
         ctx.pg.start(HaContext.START_TIMEOUT);
         streamingGrace.reset();
         unansweredGrace.reset();
         ctx.local.sql().reset();
-        ctx.enter(MemberState.RUNNING, null);
+        return CycleOutcome.running();
     }
 }

@@ -2,6 +2,7 @@ package dev.pgfly.agent.ha;
 
 import dev.pgfly.agent.local.LocalPostgres;
 import dev.pgfly.core.coord.ClusterStore;
+import dev.pgfly.core.ha.CycleOutcome;
 import dev.pgfly.core.model.Event;
 import dev.pgfly.core.model.MemberState;
 import dev.pgfly.core.util.FileTrees;
@@ -31,9 +32,8 @@ final class HaContext {
     final SyncStandbys sync;
     final DataDirMarks marks;
 
-    private volatile MemberState state = MemberState.STARTING;
-    /** The sentence that goes with {@link #state}: why, from whom, what failed. */
-    private volatile String detail;
+    /** What the member publishes: the last cycle's outcome, or the step a long one is at now. One volatile pair. */
+    private volatile CycleOutcome published = CycleOutcome.of(MemberState.STARTING, null);
     volatile long term;
     /** The leader this member follows, or null when it leads or nobody does. */
     volatile String upstream;
@@ -55,18 +55,33 @@ final class HaContext {
         this.marks = new DataDirMarks(pg);
     }
 
-    /** Sets what this cycle is doing; published with the member's status at the end of the cycle. */
-    void enter(MemberState next, String why) {
-        state = next;
-        detail = why;
+    /**
+     * The step a cycle has reached, before work that takes long (a clone, a rewind, a start): the API
+     * answers with it while the cycle runs. The cycle's own result is the {@link CycleOutcome} it returns.
+     */
+    void progress(MemberState step, String why) {
+        progress(CycleOutcome.of(step, why));
+    }
+
+    void progress(CycleOutcome step) {
+        published = step;
+    }
+
+    /** Records what a cycle did (or what happened outside one: fencing); published with the member's status. */
+    void settle(CycleOutcome outcome) {
+        published = outcome;
+    }
+
+    CycleOutcome published() {
+        return published;
     }
 
     MemberState state() {
-        return state;
+        return published.state();
     }
 
     String detail() {
-        return detail;
+        return published.detail();
     }
 
     /** A data directory without PG_VERSION is an interrupted initdb or clone, never a database: safe to clear. */

@@ -3,9 +3,10 @@ package dev.pgfly.agent.ha;
 import dev.pgfly.agent.local.LocalPostgres;
 import dev.pgfly.core.coord.ClusterStore;
 import dev.pgfly.core.coord.ConnectionListener;
+import dev.pgfly.core.ha.ClusterSnapshot;
 import dev.pgfly.core.ha.CycleDecision;
+import dev.pgfly.core.ha.CycleOutcome;
 import dev.pgfly.core.model.ClusterSpec;
-import dev.pgfly.core.model.LeaderRecord;
 import dev.pgfly.core.model.MemberSpec;
 import dev.pgfly.core.model.MemberState;
 import dev.pgfly.core.model.MemberStatus;
@@ -112,11 +113,11 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
         }
         long started = System.nanoTime();
         try {
-            runCycle();
+            ctx.settle(runCycle());
             retryNotBefore = 0;
         } catch (Exception e) {
             retryNotBefore = System.currentTimeMillis() + ctx.loopInterval.toMillis();
-            ctx.enter(MemberState.ERROR, e.getMessage());
+            ctx.settle(CycleOutcome.of(MemberState.ERROR, e.getMessage()));
             log.warn("HA cycle failed: {}", e.toString(), e);
         }
         try {
@@ -127,44 +128,49 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
         ctx.observer.cycleTook(System.nanoTime() - started);
     }
 
-    /** One read of the cluster, one decision, one handler. */
-    private void runCycle() throws Exception {
-        boolean connected = ctx.store.isConnected();
-        ClusterSpec spec = connected ? ctx.store.config().orElse(null) : null;
+    /**
+     * One read of the cluster, one decision, one handler; what it did. The only second read is after this
+     * cycle's own write: removing a stale leader node of this member's previous agent.
+     */
+    CycleOutcome runCycle() throws Exception {
         String name = ctx.member;
-        LeaderRecord leader = spec == null ? null : ctx.store.leader().orElse(null);
+        ClusterSnapshot cluster = ClusterSnapshot.read(ctx.store);
+        ClusterSpec spec = cluster.spec();
         if (spec != null && spec.member(name).isPresent()) {
             ctx.pg.postmaster().takeUnexpectedExit().ifPresent(pid -> ctx.event("restart",
                     "PostgreSQL (pid " + pid + ") exited without the agent stopping it; the agent starts it again"));
-            if (CycleDecision.isStaleLeaderNode(leader, name, ctx.store.holdsLeadership(name))) {
+            if (CycleDecision.isStaleLeaderNode(cluster.leader(), name, ctx.store.holdsLeadership(name))) {
                 takeBackStaleLeaderNode();
-                leader = ctx.store.leader().orElse(null);
+                cluster = ClusterSnapshot.read(ctx.store);
+                spec = cluster.spec();
             }
         }
-        CycleDecision.Result decision = CycleDecision.decide(new CycleDecision.Input(connected, spec, name, leader,
-                ctx.pg.hasData(), ctx.marks.isRecloneNeeded(), ctx.marks.areRolesPending()));
+        CycleDecision.Result decision = CycleDecision.decide(new CycleDecision.Input(cluster.connected(), spec, name,
+                cluster.leader(), ctx.pg.hasData(), ctx.marks.isRecloneNeeded(), ctx.marks.areRolesPending()));
         MemberSpec me = spec == null ? null : spec.member(name).orElse(null);
-        switch (decision.action()) {
-            case WAIT_FOR_STORE -> ctx.enter(MemberState.STORE_UNREACHABLE, decision.reason());
-            case WAIT_FOR_CONFIG -> ctx.enter(MemberState.WAITING_FOR_CONFIG, decision.reason());
+        return switch (decision.action()) {
+            case WAIT_FOR_STORE -> CycleOutcome.of(MemberState.STORE_UNREACHABLE, decision.reason());
+            case WAIT_FOR_CONFIG -> CycleOutcome.of(MemberState.WAITING_FOR_CONFIG, decision.reason());
             case LEAVE -> leave();
-            case BOOTSTRAP -> bootstrapping.bootstrap(spec, me, leader);
-            case RECLONE_MARKED -> following.recloneMarked(spec, me, leader);
-            case RESUME_BOOTSTRAP -> bootstrapping.resume(spec, me);
-            case LEAD -> leading.lead(spec, me, leader);
+            case BOOTSTRAP -> bootstrapping.bootstrap(cluster, me);
+            case RECLONE_MARKED -> following.recloneMarked(cluster, me);
+            case RESUME_BOOTSTRAP -> bootstrapping.resume(cluster, me);
+            case LEAD -> leading.lead(cluster, me, cluster.leader());
             case FOLLOW -> {
                 election.forgetLastRefusal();
-                following.follow(spec, me, leader);
+                yield following.follow(cluster, me);
             }
-            case ELECT -> election.elect(spec, me);
-        }
+            case ELECT -> election.elect(cluster, me);
+        };
     }
 
-    private void leave() throws IOException {
-        ctx.enter(MemberState.REMOVED, "removed from the cluster");
+    private CycleOutcome leave() throws IOException {
+        CycleOutcome removed = CycleOutcome.of(MemberState.REMOVED, "removed from the cluster");
+        ctx.progress(removed);
         ctx.lease.stopLeading();
         ctx.pg.stop(ShutdownMode.FAST, Duration.ofSeconds(30));
         ctx.lease.clear();
+        return removed;
     }
 
     /** Our previous incarnation's leader node: make sure PostgreSQL cannot write, then remove it. */
@@ -198,6 +204,7 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
 
     // ------------------------------------------------------------------ status
 
+    /** Asked between cycles too (the agent's API answers peers with it), so it reads the store itself. */
     public MemberStatus status(Optional<PgProbe> probe) {
         ClusterSpec spec = ctx.store.config().orElse(null);
         MemberSpec me = spec == null ? null : spec.member(ctx.member).orElse(null);

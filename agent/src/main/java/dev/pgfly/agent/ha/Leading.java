@@ -1,5 +1,7 @@
 package dev.pgfly.agent.ha;
 
+import dev.pgfly.core.ha.ClusterSnapshot;
+import dev.pgfly.core.ha.CycleOutcome;
 import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.model.LeaderRecord;
 import dev.pgfly.core.model.MemberSpec;
@@ -29,50 +31,57 @@ final class Leading {
         this.bootstrapping = bootstrapping;
     }
 
-    void lead(ClusterSpec spec, MemberSpec me, LeaderRecord leader) throws Exception {
+    /**
+     * @param cluster this cycle's snapshot
+     * @param leader  the leader node as this member holds it: the snapshot's, or the one an election just
+     *                acquired (read again after that write)
+     */
+    CycleOutcome lead(ClusterSnapshot cluster, MemberSpec me, LeaderRecord leader) throws Exception {
+        ClusterSpec spec = cluster.spec();
         ctx.term = leader.term();
         ctx.upstream = null;
         if (!ctx.lease.isLeading() && !ctx.lease.startLeading()) {
-            ctx.enter(MemberState.LEADERSHIP_UNPROVEN, "cannot prove leadership to the store");
-            return;
+            return CycleOutcome.of(MemberState.LEADERSHIP_UNPROVEN, "cannot prove leadership to the store");
         }
         if (scaleToZero.isIdle()) {
-            if (ctx.state() == MemberState.WAKE_FAILED) {
-                // Published once, right after the attempt, for the proxy to answer the waiting clients
-                // with; republished, it would refuse the next client before its own wake-up was tried.
-                ctx.enter(MemberState.IDLE, "the last wake-up failed (" + ctx.detail() + ")");
-            }
-            if (!wakeIfAsked(spec, me)) {
-                return;
+            // Stays idle with what it published last; a failed wake-up is published once, right after the
+            // attempt, for the proxy to answer the waiting clients with: republished, it would refuse the
+            // next client before its own wake-up was tried.
+            CycleOutcome idle = ctx.state() == MemberState.WAKE_FAILED
+                    ? CycleOutcome.of(MemberState.IDLE, "the last wake-up failed (" + ctx.detail() + ")")
+                    : ctx.published();
+            Optional<CycleOutcome> stillIdle = wakeIfAsked(cluster, me, idle);
+            if (stillIdle.isPresent()) {
+                return stillIdle.get();
             }
         }
         if (!ctx.pg.isRunning()) {
-            ctx.enter(MemberState.STARTING_PRIMARY, "starting PostgreSQL as the primary of term " + ctx.term);
+            ctx.progress(MemberState.STARTING_PRIMARY, "starting PostgreSQL as the primary of term " + ctx.term);
             ctx.local.configure(spec, me, null, ctx.sync.onPromotion(spec, ctx.term));
             ctx.pg.start(HaContext.START_TIMEOUT);
         }
         if (ctx.marks.areRolesPending()) {
-            ctx.enter(MemberState.CREATING_ROLES, "creating pgfly's roles");
+            ctx.progress(MemberState.CREATING_ROLES, "creating pgfly's roles");
             bootstrapping.createPendingRoles();
             ctx.event("roles", "created pgfly's roles, which the bootstrap left pending");
         }
         Optional<PgProbe> probe = ctx.local.probe();
         if (probe.isEmpty()) {
-            ctx.enter(MemberState.PRIMARY_NOT_ANSWERING, "PostgreSQL runs but does not answer a probe");
-            return;
+            return CycleOutcome.of(MemberState.PRIMARY_NOT_ANSWERING, "PostgreSQL runs but does not answer a probe");
         }
         if (probe.get().inRecovery()) {
             promote(spec, me);
         }
+        Optional<SwitchoverRequest> request = cluster.switchoverRequest();
         if (!leader.ready()) {
-            ctx.store.updateLeader(leader.asReady());
-            Optional<SwitchoverRequest> request = ctx.store.switchover();
+            leader = leader.asReady();
+            ctx.store.updateLeader(leader);
             if (request.isPresent() && me.name().equals(request.get().to())) {
                 ctx.store.clearSwitchover();
                 ctx.event("switchover", "took over from " + request.get().from() + " (planned switchover)");
             }
         }
-        ctx.enter(MemberState.RUNNING, null);
+        ctx.progress(MemberState.RUNNING, null);
         // Slots first: a replica cannot stream without its slot, and with synchronous replication no
         // commit returns until one streams.
         new ReplicationSlots(ctx.local.sql()).reconcile(spec, me);
@@ -81,22 +90,27 @@ final class Leading {
         if (ctx.local.configure(spec, me, null, synchronousStandbys)) {
             ctx.local.sql().reload();
         }
-        Optional<SwitchoverRequest> request = ctx.store.switchover();
         if (request.isPresent() && me.name().equals(request.get().from())) {
-            new Switchover(ctx.store, ctx.local, ctx.lease, ctx.peers, ctx::event).handOver(spec, me, request.get());
+            new Switchover(ctx.store, ctx.local, ctx.lease, ctx.peers, ctx::event)
+                    .handOver(spec, me, leader, probe.get().timeline(), request.get());
             if (!ctx.lease.isLeading()) {
-                ctx.enter(MemberState.HANDED_OVER, "stopped cleanly for a planned switchover");
                 ctx.formerPrimaryCleanlyStopped = true;
+                return CycleOutcome.of(MemberState.HANDED_OVER, "stopped cleanly for a planned switchover");
             }
-            return;
+            return CycleOutcome.running();
         }
         if (spec.scalesToZero()) {
-            stopIfIdle(spec);
+            return stopIfIdle(cluster, leader);
         }
+        return CycleOutcome.running();
     }
 
+    /**
+     * Runs only with the lease renewed in this very cycle ({@link LeaseKeeper#startLeading} reads the store:
+     * the one re-read kept before this irreversible act, S1/S2), never on the snapshot's word alone.
+     */
     private void promote(ClusterSpec spec, MemberSpec me) throws Exception {
-        ctx.enter(MemberState.PROMOTING, "promoting to primary of term " + ctx.term);
+        ctx.progress(MemberState.PROMOTING, "promoting to primary of term " + ctx.term);
         ctx.local.configure(spec, me, null, ctx.sync.onPromotion(spec, ctx.term));
         ctx.local.sql().reload();
         // PostgreSQL removes standby.signal itself when promoted (and fails if it is already gone).
@@ -116,13 +130,13 @@ final class Leading {
      * its leader node (and term) but marks it not ready first, so that the proxy holds new clients and
      * asks for a wake instead of routing to a stopping server.
      */
-    private void stopIfIdle(ClusterSpec spec) throws Exception {
+    private CycleOutcome stopIfIdle(ClusterSnapshot cluster, LeaderRecord current) throws Exception {
+        ClusterSpec spec = cluster.spec();
         long timeout = spec.idleTimeoutSeconds() * 1000;
         if (!scaleToZero.shouldStop(System.currentTimeMillis(), ctx.local.sql().clientSessions(), timeout)) {
-            return;
+            return CycleOutcome.running();
         }
-        long wakeRequest = ctx.store.wakeRequestedAt();
-        LeaderRecord current = ctx.store.leader().orElseThrow();
+        long wakeRequest = cluster.wakeRequestedAt();
         ctx.store.updateLeader(current.asNotReady());
         // The proxy stops routing here once it sees the change; a client it routed just before may
         // still be connecting. Give such clients a moment to show up as sessions before deciding.
@@ -131,37 +145,40 @@ final class Leading {
             // A client slipped in while the proxy still routed here: keep serving it.
             ctx.store.updateLeader(current.asReady());
             scaleToZero.serving(System.currentTimeMillis());
-            return;
+            return CycleOutcome.running();
         }
         ctx.pg.stop(ShutdownMode.FAST, Duration.ofSeconds(60));
         ctx.local.sql().reset();
         scaleToZero.stopped(wakeRequest);
-        ctx.enter(MemberState.IDLE, "stopped after " + spec.idleTimeoutSeconds() + " s without clients");
         ctx.event("idle-stop", "no client for " + spec.idleTimeoutSeconds() + " s: PostgreSQL stopped until a client connects");
+        return CycleOutcome.of(MemberState.IDLE, "stopped after " + spec.idleTimeoutSeconds() + " s without clients");
     }
 
-    /** True when PostgreSQL was started again (a client asked through the proxy), false to stay idle. */
-    private boolean wakeIfAsked(ClusterSpec spec, MemberSpec me) throws Exception {
-        long wakeRequest = ctx.store.wakeRequestedAt();
+    /**
+     * Empty when PostgreSQL was started again (a client asked through the proxy); else the outcome of a
+     * cycle that stays idle: {@code idle} when nobody asked, a failed wake-up when starting failed.
+     */
+    private Optional<CycleOutcome> wakeIfAsked(ClusterSnapshot cluster, MemberSpec me, CycleOutcome idle) throws Exception {
+        ClusterSpec spec = cluster.spec();
+        long wakeRequest = cluster.wakeRequestedAt();
         if (!scaleToZero.shouldWake(wakeRequest, spec.scalesToZero())) {
-            return false;
+            return Optional.of(idle);
         }
         long started = System.currentTimeMillis();
-        ctx.enter(MemberState.WAKING, "a client asked through the proxy");
+        ctx.progress(MemberState.WAKING, "a client asked through the proxy");
         try {
             ctx.local.configure(spec, me, null, ctx.sync.onPromotion(spec, ctx.term));
             ctx.pg.start(HaContext.START_TIMEOUT);
         } catch (IOException | RuntimeException e) {
             // Stay idle until the next request: the proxy answers the waiting clients with this reason.
             scaleToZero.stopped(wakeRequest);
-            ctx.enter(MemberState.WAKE_FAILED, e.getMessage());
             ctx.store.answerWake(new WakeAnswer(wakeRequest, false, e.getMessage(), System.currentTimeMillis()));
             ctx.event("wake-failed", "could not start PostgreSQL for a client: " + e.getMessage());
-            return false;
+            return Optional.of(CycleOutcome.of(MemberState.WAKE_FAILED, e.getMessage()));
         }
         ctx.store.answerWake(new WakeAnswer(wakeRequest, true, "started", System.currentTimeMillis()));
         scaleToZero.serving(System.currentTimeMillis());
         ctx.event("wake", "a client connected: PostgreSQL started in " + (System.currentTimeMillis() - started) + " ms");
-        return true;
+        return Optional.empty();
     }
 }

@@ -1,5 +1,6 @@
 package dev.pgfly.agent.ha;
 
+import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.model.LeaderRecord;
 import dev.pgfly.core.model.MemberState;
 import dev.pgfly.core.util.FileTrees;
@@ -26,15 +27,14 @@ final class Rejoining {
         this.ctx = ctx;
     }
 
-    void rejoin(LeaderRecord leader) throws IOException {
+    void rejoin(ClusterSpec spec, LeaderRecord leader) throws IOException {
         if (ctx.formerPrimaryCleanlyStopped) {
             ctx.formerPrimaryCleanlyStopped = false;
             ctx.marks.clearFormerPrimary();
             ctx.event("rejoin", "follows " + leader.member() + " after a planned switchover, no rewind needed");
             return;
         }
-        ctx.enter(MemberState.REWINDING, "rewinding against " + leader.member());
-        var spec = ctx.store.config().orElseThrow();
+        ctx.progress(MemberState.REWINDING, "rewinding against " + leader.member());
         ctx.local.configure(spec, spec.member(ctx.member).orElseThrow(), leader, Set.of());
         // pg_rewind reads the source's timeline from its control file, which a freshly promoted primary
         // updates only at its next checkpoint: without one it wrongly finds "no rewind required".
@@ -61,7 +61,7 @@ final class Rejoining {
 
     /** A fresh clone that replaces the data directory only once complete (the old copy is kept until then). */
     void reclone(LeaderRecord leader, String why) throws IOException {
-        ctx.enter(MemberState.RECLONING, "re-cloning from " + leader.member());
+        ctx.progress(MemberState.RECLONING, "re-cloning from " + leader.member());
         // A killed postmaster's last children (its archiver) still write into the directory we move.
         ctx.pg.postmaster().awaitOldProcessesGone(Duration.ofSeconds(30));
         Path aside = ctx.pg.data().moveDataAside();

@@ -5,10 +5,10 @@ import dev.pgfly.core.coord.ClusterStore;
 import dev.pgfly.core.ha.Candidate;
 import dev.pgfly.core.ha.FailoverPolicy;
 import dev.pgfly.core.model.ClusterSpec;
+import dev.pgfly.core.model.LeaderRecord;
 import dev.pgfly.core.model.Lsn;
 import dev.pgfly.core.model.MemberSpec;
 import dev.pgfly.core.model.MemberStatus;
-import dev.pgfly.core.model.Role;
 import dev.pgfly.core.model.SwitchoverRequest;
 import dev.pgfly.postgres.PgInstance;
 import dev.pgfly.postgres.ShutdownMode;
@@ -50,7 +50,13 @@ final class Switchover {
         this.events = events;
     }
 
-    void handOver(ClusterSpec spec, MemberSpec me, SwitchoverRequest request) throws IOException {
+    /**
+     * @param leader         the leader node this member holds
+     * @param leaderTimeline this primary's timeline: a fit target streams on it
+     */
+    void handOver(ClusterSpec spec, MemberSpec me, LeaderRecord leader, int leaderTimeline, SwitchoverRequest request)
+            throws IOException {
+        Fitness fitness = new Fitness(spec, leaderTimeline);
         Optional<String> problem = Optional.empty();
         MemberSpec target = null;
         if (request.to() != null) {
@@ -62,13 +68,13 @@ final class Switchover {
             }
         } else {
             Map<String, String> unfit = new java.util.TreeMap<>();
-            target = awaitBestReplica(spec, me, unfit).orElse(null);
+            target = awaitBestReplica(spec, me, fitness, unfit).orElse(null);
             if (target == null) {
                 problem = Optional.of("no replica is fit to take over: " + String.join("; ", unfit.values()));
             }
         }
         if (problem.isEmpty()) {
-            problem = awaitFit(spec, target);
+            problem = awaitFit(fitness, target);
         }
         if (problem.isPresent()) {
             store.clearSwitchover();
@@ -81,7 +87,7 @@ final class Switchover {
         long started = System.currentTimeMillis();
         // Not ready: the proxy holds new clients instead of sending them to a server that is shutting
         // down, and replicas that stop streaming now do not take it for a diverged history.
-        store.leader().filter(l -> l.member().equals(me.name())).ifPresent(l -> store.updateLeader(l.asNotReady()));
+        store.updateLeader(leader.asNotReady());
         stopForHandover();
         lease.stopLeading();
         lease.clear();
@@ -139,6 +145,7 @@ final class Switchover {
         lease.startLeading();
         pg.start(Duration.ofSeconds(60));
         local.sql().reset();
+        // Read again: the hand-over took long enough for the leader node to be lost meanwhile.
         store.leader().filter(l -> l.member().equals(local.member())).ifPresent(l -> store.updateLeader(l.asReady()));
         store.clearSwitchover();
         events.accept("switchover-aborted", why);
@@ -156,33 +163,25 @@ final class Switchover {
         return OptionalLong.of(Lsn.parse(location));
     }
 
+    /**
+     * Whether a member may take over: {@link FailoverPolicy#switchoverIneligibility}, the placement rule
+     * plus the one healthy-replica rule, against this cluster's maximum lag and the primary's timeline.
+     */
+    private record Fitness(ClusterSpec spec, int leaderTimeline) {
+        Optional<String> problem(MemberSpec target, MemberStatus status) {
+            return FailoverPolicy.switchoverIneligibility(target, status, spec.primaryRegion(), spec.maxLagBytes(),
+                    leaderTimeline);
+        }
+    }
+
     /** A replica that reconnects to the primary just now is given a few seconds to stream again. */
-    private Optional<String> awaitFit(ClusterSpec spec, MemberSpec target) {
+    private Optional<String> awaitFit(Fitness fitness, MemberSpec target) {
         AtomicReference<Optional<String>> problem = new AtomicReference<>();
         poll(FIT_WAIT, 200, () -> {
-            problem.set(fitness(spec, target, peers.status(target).orElse(null)));
+            problem.set(fitness.problem(target, peers.status(target).orElse(null)));
             return problem.get().isEmpty();
         });
         return problem.get();
-    }
-
-    private Optional<String> fitness(ClusterSpec spec, MemberSpec target, MemberStatus status) {
-        if (status == null) {
-            return Optional.of(target.name() + " does not answer");
-        }
-        Optional<String> ineligible = FailoverPolicy.ineligibility(candidate(target, status), spec.primaryRegion());
-        if (ineligible.isPresent()) {
-            return ineligible;
-        }
-        if (status.role() != Role.REPLICA || !status.streaming()) {
-            return Optional.of(target.name() + " is not a streaming replica (" + status.state() + ")");
-        }
-        return Optional.empty();
-    }
-
-    private static Candidate candidate(MemberSpec m, MemberStatus s) {
-        return new Candidate(m.name(), m.region(), m.noFailover(), m.priority(), s != null,
-                s != null && s.postgresPid() > 0, s == null ? 0 : s.walPosition());
     }
 
     /**
@@ -190,17 +189,19 @@ final class Switchover {
      * asked right after a fault healed finds replicas still reconnecting); {@code unfit} gets why
      * each member is not fit.
      */
-    private Optional<MemberSpec> awaitBestReplica(ClusterSpec spec, MemberSpec me, Map<String, String> unfit) {
+    private Optional<MemberSpec> awaitBestReplica(ClusterSpec spec, MemberSpec me, Fitness fitness,
+                                                  Map<String, String> unfit) {
         AtomicReference<Optional<MemberSpec>> best = new AtomicReference<>();
         poll(FIT_WAIT, 200, () -> {
             unfit.clear();
-            best.set(bestReplica(spec, me, unfit));
+            best.set(bestReplica(spec, me, fitness, unfit));
             return best.get().isPresent();
         });
         return best.get();
     }
 
-    private Optional<MemberSpec> bestReplica(ClusterSpec spec, MemberSpec me, Map<String, String> unfit) {
+    /** Among fit replicas, the one a failover would prefer: most advanced, then priority, then name. */
+    private Optional<MemberSpec> bestReplica(ClusterSpec spec, MemberSpec me, Fitness fitness, Map<String, String> unfit) {
         MemberSpec best = null;
         Candidate bestCandidate = null;
         for (MemberSpec m : spec.members()) {
@@ -208,12 +209,12 @@ final class Switchover {
                 continue;
             }
             MemberStatus s = peers.status(m).orElse(null);
-            Optional<String> problem = fitness(spec, m, s);
+            Optional<String> problem = fitness.problem(m, s);
             if (problem.isPresent()) {
                 unfit.put(m.name(), problem.get());
                 continue;
             }
-            Candidate c = candidate(m, s);
+            Candidate c = new Candidate(m.name(), m.region(), m.noFailover(), m.priority(), true, true, s.walPosition());
             if (bestCandidate == null || FailoverPolicy.BEST_FIRST.compare(c, bestCandidate) < 0) {
                 best = m;
                 bestCandidate = c;

@@ -66,6 +66,8 @@ final class SyncStandbys {
 
     /** One step towards "the set = the eligible standbys that stream"; returns what PostgreSQL should use. */
     Set<String> reconcile(ClusterSpec spec, long term) throws SQLException {
+        // Not the cycle's snapshot: this is the read-modify-write of the record only the primary writes, and
+        // a promotion earlier in this same cycle (onPromotion) may have written it since the snapshot.
         SyncState recorded = store.syncState()
                 .filter(s -> s.primary().equals(member) && s.term() == term).orElse(null);
         if (recorded == null) {

@@ -8,6 +8,7 @@ import dev.pgfly.core.coord.ZkConnections;
 import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.model.MemberSpec;
 import dev.pgfly.core.model.MemberState;
+import dev.pgfly.core.model.MemberStatus;
 import dev.pgfly.core.model.Role;
 import dev.pgfly.core.util.Secrets;
 import dev.pgfly.postgres.Command;
@@ -22,6 +23,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -30,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -54,13 +59,16 @@ class HaLoopTest {
     private LeaseKeeper lease;
     private HaLoop loop;
     private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final List<Path> toRemove = new ArrayList<>();
+    /** Added to the timeline the primary published, as m1's loop reads it: the leader moved on without it. */
+    private final AtomicInteger leaderTimelineSkew = new AtomicInteger();
 
     @BeforeEach
     void setUp() throws Exception {
         zk = new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, 500, -1), true);
         DcsAddress address = DcsAddress.parse("zk://" + zk.getConnectString() + "/pgfly");
         client = ZkConnections.startAndWait(address, SESSION, null, Duration.ofSeconds(10));
-        store = new ZkClusterStore(client, address.root(), CLUSTER, true);
+        store = withLeaderTimelineSkew(new ZkClusterStore(client, address.root(), CLUSTER, true));
         memberDir = Files.createTempDirectory(Path.of("/tmp"), "pgfly-haloop-");
         secretsDir = Files.createTempDirectory(Path.of("/tmp"), "pgfly-haloop-secrets-");
         Secrets.generate().writeTo(secretsDir);
@@ -82,11 +90,16 @@ class HaLoopTest {
             lease.close();
             pg.stop(ShutdownMode.IMMEDIATE, Duration.ofSeconds(30));
             pg.postmaster().awaitOldProcessesGone(Duration.ofSeconds(30));
+            for (AutoCloseable c : toClose.reversed()) {
+                c.close();
+            }
             store.close();
             client.close();
             zk.close();
         } finally {
-            Command.run(List.of("rm", "-rf", memberDir.toString(), secretsDir.toString()), Map.of(), Duration.ofMinutes(1));
+            List<String> rm = new ArrayList<>(List.of("rm", "-rf", memberDir.toString(), secretsDir.toString()));
+            toRemove.forEach(d -> rm.add(d.toString()));
+            Command.run(rm, Map.of(), Duration.ofMinutes(1));
         }
     }
 
@@ -137,6 +150,92 @@ class HaLoopTest {
             assertThat(s.state()).isEqualTo(MemberState.WAITING_FOR_PRIMARY);
             assertThat(s.role()).isEqualTo(Role.UNKNOWN);
         });
+    }
+
+    /**
+     * A replica on an older timeline than its leader's is never settled: m0 leads and m1, run by the loop
+     * under test, clones it and streams (RUNNING); then the leader's published timeline moves one ahead of
+     * what m1 streams, as after a failover m1 did not follow. m1 publishes CATCHING_UP within a few cycles and
+     * never RUNNING again, and the one healthy-replica rule refuses its published status. (The timeline fork
+     * is simulated in what m1's loop reads from the store; the streaming, the probes and the cycles are real.
+     * The test ends before the 20 s grace after which m1 would rewind.)
+     */
+    @Test
+    void aReplicaOnAnOlderTimelineThanItsLeaderIsCatchingUpNeverRunning() throws Exception {
+        ClusterSpec spec = store.config().orElseThrow();
+        MemberSpec m0 = new MemberSpec("m0", "127.0.0.1", freePort(), freePort(), "fra", 100, false);
+        List<MemberSpec> both = List.of(m0, spec.member("m1").orElseThrow());
+        store.putConfig(new ClusterSpec(CLUSTER, "ha", "fra", false, ClusterSpec.DEFAULT_MAX_LAG_BYTES, "127.0.0.1",
+                spec.proxyPort(), spec.replicaPort(), 15, both, Map.of("shared_buffers", "16MB")));
+        startOtherMember(m0);
+        await().atMost(Duration.ofSeconds(60)).until(() -> store.leader().map(l -> l.member().equals("m0") && l.ready())
+                .orElse(false));
+
+        loop.start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> store.members().stream()
+                .anyMatch(s -> s.name().equals("m1") && s.state() == MemberState.RUNNING && s.streaming()));
+        int leaderTimeline = store.members().stream().filter(s -> s.name().equals("m0")).findFirst().orElseThrow().timeline();
+
+        leaderTimelineSkew.set(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> loop.state() == MemberState.CATCHING_UP);
+        assertThat(loop.detail()).isEqualTo("catching up with m0");
+        for (int i = 0; i < 8; i++) {
+            Thread.sleep(LOOP.toMillis());
+            assertThat(loop.state()).as("never settled on an older timeline").isEqualTo(MemberState.CATCHING_UP);
+        }
+        MemberStatus published = store.members().stream().filter(s -> s.name().equals("m1")).findFirst().orElseThrow();
+        assertThat(published.state()).isEqualTo(MemberState.CATCHING_UP);
+        assertThat(published.streaming()).as("PostgreSQL still streams: only the timeline is behind").isTrue();
+        assertThat(published.replicaProblem(Long.MAX_VALUE, leaderTimeline + 1))
+                .hasValue("is not settled (catching up)");
+    }
+
+    /** Another member with its own session, PostgreSQL and loop; closed and removed after the test. */
+    private void startOtherMember(MemberSpec m) throws Exception {
+        DcsAddress address = DcsAddress.parse("zk://" + zk.getConnectString() + "/pgfly");
+        CuratorFramework otherClient = ZkConnections.startAndWait(address, SESSION, null, Duration.ofSeconds(10));
+        toClose.add(otherClient);
+        ClusterStore otherStore = new ZkClusterStore(otherClient, address.root(), CLUSTER, true);
+        toClose.add(otherStore);
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "pgfly-haloop-" + m.name() + "-");
+        toRemove.add(dir);
+        PgInstance otherPg = new PgInstance(PgBinaries.locate(null), OsUser.forPostgres(), dir, m.host(), m.pgPort());
+        otherPg.data().prepareDirectories();
+        toClose.add(() -> {
+            otherPg.stop(ShutdownMode.IMMEDIATE, Duration.ofSeconds(30));
+            otherPg.postmaster().awaitOldProcessesGone(Duration.ofSeconds(30));
+        });
+        LeaseKeeper otherLease = new LeaseKeeper(otherStore, otherPg, m.name(), Duration.ofSeconds(2));
+        toClose.add(otherLease);
+        HaLoop other = new HaLoop(m.name(), LOOP, otherStore,
+                new LocalPostgres(otherPg, Secrets.readFrom(secretsDir), m.name(), secretsDir), otherLease);
+        toClose.add(other);
+        other.start();
+    }
+
+    /** The store as m1's loop sees it: the primary's published timeline plus {@link #leaderTimelineSkew}. */
+    private ClusterStore withLeaderTimelineSkew(ClusterStore real) {
+        InvocationHandler handler = (proxy, method, args) -> {
+            try {
+                Object result = method.invoke(real, args);
+                if (!method.getName().equals("members") || leaderTimelineSkew.get() == 0) {
+                    return result;
+                }
+                List<MemberStatus> skewed = new ArrayList<>();
+                for (Object o : (List<?>) result) {
+                    MemberStatus s = (MemberStatus) o;
+                    skewed.add(s.role() != Role.PRIMARY ? s : new MemberStatus(s.name(), s.role(), s.state(), s.detail(),
+                            s.host(), s.pgPort(), s.api(), s.region(), s.timeline() + leaderTimelineSkew.get(), s.lsn(),
+                            s.receivedLsn(), s.replayedLsn(), s.lagBytes(), s.lagSeconds(), s.synchronous(),
+                            s.streaming(), s.upstream(), s.term(), s.agentPid(), s.postgresPid(), s.updatedAt()));
+                }
+                return skewed;
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return (ClusterStore) Proxy.newProxyInstance(ClusterStore.class.getClassLoader(),
+                new Class<?>[]{ClusterStore.class}, handler);
     }
 
     private static int freePort() throws Exception {

@@ -1,5 +1,8 @@
 package dev.pgfly.core.ha;
 
+import dev.pgfly.core.model.MemberSpec;
+import dev.pgfly.core.model.MemberStatus;
+
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -26,18 +29,55 @@ public final class FailoverPolicy {
     private FailoverPolicy() {
     }
 
+    /**
+     * Why {@code c} may not be promoted by a failover, empty when it may. Healthy here means PostgreSQL runs
+     * as a standby: with the primary gone no replica streams, so the healthy-replica rule of
+     * {@link MemberStatus#replicaProblem} cannot apply; the WAL positions compared in {@link #decide} do.
+     */
     public static Optional<String> ineligibility(Candidate c, String primaryRegion) {
-        if (c.noFailover()) {
-            return Optional.of(c.name() + " is tagged nofailover");
-        }
-        if (primaryRegion != null && !primaryRegion.equals(c.region())) {
-            return Optional.of(c.name() + " is outside the primary region " + primaryRegion);
+        Optional<String> placement = placement(c.name(), c.noFailover(), c.region(), primaryRegion);
+        if (placement.isPresent()) {
+            return placement;
         }
         if (!c.reachable()) {
             return Optional.of(c.name() + " is unreachable");
         }
         if (!c.healthy()) {
             return Optional.of(c.name() + " is not healthy");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Why {@code target} may not take over in a planned switchover (S5), empty when it may: the placement
+     * any promotion needs (primary region, no {@code nofailover} tag), and the one healthy-replica rule
+     * ({@link MemberStatus#replicaProblem}) on the status its agent answers with now. The primary is alive
+     * in a switchover, so a fit target streams from it on its timeline and lags by at most the cluster's
+     * maximum: the primary stops writes before the target has its shutdown checkpoint, and a target that
+     * cannot catch up holds them stopped until the hand-over gives up.
+     *
+     * @param status         the target's status as its agent answers it now; null when it does not answer
+     * @param leaderTimeline the primary's timeline (0: not known)
+     */
+    public static Optional<String> switchoverIneligibility(MemberSpec target, MemberStatus status, String primaryRegion,
+                                                           long maxLagBytes, int leaderTimeline) {
+        Optional<String> placement = placement(target.name(), target.noFailover(), target.region(), primaryRegion);
+        if (placement.isPresent()) {
+            return placement;
+        }
+        if (status == null) {
+            return Optional.of(target.name() + " does not answer");
+        }
+        return status.replicaProblem(maxLagBytes, leaderTimeline).map(problem -> target.name() + " " + problem);
+    }
+
+    /** Where a member may never lead: a {@code nofailover} tag, or outside the primary region. */
+    private static Optional<String> placement(String name, boolean noFailover, String region, String primaryRegion) {
+        if (noFailover) {
+            return Optional.of(name + " is tagged nofailover");
+        }
+        if (primaryRegion != null && !primaryRegion.equals(region)) {
+            return Optional.of(name + " is outside the primary region " + primaryRegion);
         }
         return Optional.empty();
     }

@@ -1,5 +1,7 @@
 package dev.pgfly.core.model;
 
+import java.util.Optional;
+
 /**
  * What an agent publishes about its member (an ephemeral node: it vanishes with the agent's session).
  * LSNs are byte positions; {@link Lsn} converts to PostgreSQL's text form. {@code state} is a named
@@ -53,13 +55,46 @@ public record MemberStatus(
     }
 
     /**
-     * The one rule for a replica fit to serve reads, to be a snapshot's source or a switchover's target: it
-     * is a settled replica ({@link MemberState#RUNNING}), streams, has published where it listens, and lags
-     * the primary by at most {@code maxLagBytes}. A replica on an older timeline never reads as running: its
-     * agent publishes {@link MemberState#CATCHING_UP} until it streams on the leader's.
+     * The one rule for a healthy replica: fit to serve reads (the proxy), to be a snapshot's source (backups),
+     * to count as in its role ({@code pgfly status}) and to take over in a planned switchover. Each caller adds
+     * its own policy around it (the switchover, the primary region and no {@code nofailover} tag), never its
+     * own notion of health. Empty when healthy, else why not, as a phrase that follows the member's name.
+     *
+     * <p>Healthy: a replica in the settled state {@link MemberState#RUNNING}, streaming, with a published
+     * address, on the leader's timeline when that is known ({@code leaderTimeline} 0: not known; see
+     * {@link Timelines#onLeaderTimeline}), and lagging by at most {@code maxLagBytes}. An agent publishes
+     * {@link MemberState#CATCHING_UP} for a replica on an older timeline; the timeline is compared here too,
+     * so that the rule does not rest on that sentence alone.
      */
+    public Optional<String> replicaProblem(long maxLagBytes, int leaderTimeline) {
+        if (role != Role.REPLICA) {
+            return Optional.of("is not a replica (" + (role == null ? "unknown" : role.label()) + ")");
+        }
+        if (state == null || !state.isRunning()) {
+            return Optional.of("is not settled (" + (state == null ? "unknown" : state.label()) + ")");
+        }
+        if (!streaming) {
+            return Optional.of("does not stream");
+        }
+        if (host == null) {
+            return Optional.of("has not published its address");
+        }
+        if (!Timelines.onLeaderTimeline(timeline, leaderTimeline)) {
+            return Optional.of("streams timeline " + timeline + ", older than the leader's " + leaderTimeline);
+        }
+        if (lagBytes > maxLagBytes) {
+            return Optional.of("lags by " + lagBytes + " bytes, more than " + maxLagBytes);
+        }
+        return Optional.empty();
+    }
+
+    /** {@link #replicaProblem} found nothing. */
+    public boolean isHealthyReplica(long maxLagBytes, int leaderTimeline) {
+        return replicaProblem(maxLagBytes, leaderTimeline).isEmpty();
+    }
+
+    /** {@link #isHealthyReplica(long, int)} where the leader's timeline is not known (the proxy's call). */
     public boolean isHealthyReplica(long maxLagBytes) {
-        return role == Role.REPLICA && state != null && state.isRunning() && streaming && host != null
-                && lagBytes <= maxLagBytes;
+        return isHealthyReplica(maxLagBytes, 0);
     }
 }

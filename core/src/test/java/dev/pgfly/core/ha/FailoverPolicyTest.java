@@ -1,5 +1,9 @@
 package dev.pgfly.core.ha;
 
+import dev.pgfly.core.model.MemberSpec;
+import dev.pgfly.core.model.MemberState;
+import dev.pgfly.core.model.MemberStatus;
+import dev.pgfly.core.model.Role;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -705,6 +709,60 @@ class FailoverPolicyTest {
                             && x.name().compareTo(y.name()) < 0).isTrue();
                 }
             }
+        }
+    }
+
+    /**
+     * A planned switchover's target: the placement a failover needs plus the one healthy-replica rule. Before
+     * that rule, a target was fit when it was "a streaming replica whose PostgreSQL has a pid": one that was
+     * catching up, streaming a timeline the primary left, or far behind passed, and the primary then stopped
+     * writes for up to 30 s waiting for a shutdown checkpoint such a target could not receive in time.
+     */
+    @Nested
+    @DisplayName("switchover target")
+    class SwitchoverTarget {
+        private static final MemberSpec M2 = new MemberSpec("m2", "127.0.1.2", 5432, 8008, REGION, 100, false);
+
+        private static MemberStatus replica(MemberState state, int timeline, long lag) {
+            return new MemberStatus("m2", Role.REPLICA, state, null, "127.0.1.2", 5432, null, REGION, timeline, 0, 0, 0,
+                    lag, 0.0, true, true, "m1", 4, 100, 200, 1);
+        }
+
+        private static Optional<String> problem(MemberSpec target, MemberStatus status) {
+            return FailoverPolicy.switchoverIneligibility(target, status, REGION, MB, 4);
+        }
+
+        @Test
+        void aSettledReplicaStreamingOnThePrimarysTimelineWithinTheLagLimitIsFit() {
+            assertThat(problem(M2, replica(MemberState.RUNNING, 4, MB))).isEmpty();
+        }
+
+        @Test
+        void aReplicaCatchingUpIsNotFit() {
+            assertThat(problem(M2, replica(MemberState.CATCHING_UP, 4, 0)))
+                    .hasValue("m2 is not settled (catching up)");
+        }
+
+        @Test
+        void aReplicaStreamingAnOlderTimelineIsNotFit() {
+            assertThat(problem(M2, replica(MemberState.RUNNING, 3, 0)))
+                    .hasValue("m2 streams timeline 3, older than the leader's 4");
+        }
+
+        @Test
+        void aReplicaLaggingMoreThanTheClustersMaximumIsNotFit() {
+            assertThat(problem(M2, replica(MemberState.RUNNING, 4, MB + 1)))
+                    .hasValue("m2 lags by " + (MB + 1) + " bytes, more than " + MB);
+        }
+
+        @Test
+        void placementComesFirstAndSilenceIsNotFit() {
+            MemberStatus healthy = replica(MemberState.RUNNING, 4, 0);
+            assertThat(problem(new MemberSpec("m2", "127.0.1.2", 5432, 8008, REGION, 100, true), healthy))
+                    .hasValue("m2 is tagged nofailover");
+            assertThat(problem(new MemberSpec("m2", "127.0.1.2", 5432, 8008, "iad", 100, false), healthy))
+                    .hasValue("m2 is outside the primary region " + REGION);
+            assertThat(problem(M2, null)).hasValue("m2 does not answer");
         }
     }
 }

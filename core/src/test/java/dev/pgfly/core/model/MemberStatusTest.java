@@ -46,4 +46,31 @@ class MemberStatusTest {
                 "fra", 3, 0, 0, 0, 0, 0.0, false, false, null, 4, 100, 200, 1);
         assertThat(primary.isHealthyReplica(1_000)).as("a primary").isFalse();
     }
+
+    private static MemberStatus onTimeline(int timeline, MemberState state, long lag) {
+        return new MemberStatus("m2", Role.REPLICA, state, null, "127.0.1.2", 5432, null, "fra", timeline, 0, 0, 0, lag,
+                0.0, false, true, "m1", 4, 100, 200, 1);
+    }
+
+    /**
+     * The timeline is part of the one rule: a replica that streams an older timeline than the leader's holds
+     * a history the cluster left, even if a state said otherwise; 0 means the leader's timeline is not known.
+     */
+    @Test
+    void aReplicaOnAnOlderTimelineThanTheLeadersIsNotHealthy() {
+        assertThat(onTimeline(3, MemberState.RUNNING, 0).isHealthyReplica(1_000, 3)).isTrue();
+        assertThat(onTimeline(3, MemberState.RUNNING, 0).isHealthyReplica(1_000, 4)).isFalse();
+        assertThat(onTimeline(3, MemberState.RUNNING, 0).replicaProblem(1_000, 4))
+                .hasValue("streams timeline 3, older than the leader's 4");
+        assertThat(onTimeline(3, MemberState.RUNNING, 0).isHealthyReplica(1_000, 0)).as("leader's timeline unknown").isTrue();
+        assertThat(onTimeline(3, MemberState.RUNNING, 0).isHealthyReplica(1_000)).as("the proxy's call").isTrue();
+    }
+
+    @Test
+    void eachProblemSaysWhy() {
+        assertThat(onTimeline(3, MemberState.CATCHING_UP, 0).replicaProblem(1_000, 3)).hasValue("is not settled (catching up)");
+        assertThat(onTimeline(3, MemberState.RUNNING, 2_000).replicaProblem(1_000, 3))
+                .hasValue("lags by 2000 bytes, more than 1000");
+        assertThat(withLag(MemberState.RUNNING, false, 0, "127.0.1.2").replicaProblem(1_000, 3)).hasValue("does not stream");
+    }
 }

@@ -1,4 +1,4 @@
-package dev.pgfly.core.ha;
+package dev.pgfly.core.model;
 
 /** Timeline rules the agent and the daemon must agree on. Pure functions over published state. */
 public final class Timelines {

@@ -1,4 +1,4 @@
-package dev.pgfly.core.ha;
+package dev.pgfly.core.model;
 
 import org.junit.jupiter.api.Test;
 
