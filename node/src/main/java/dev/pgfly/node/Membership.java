@@ -95,6 +95,11 @@ final class Membership {
                 }
                 parts.supervision().stopChild(name, member, 90);
                 LocalCluster updated = cluster.withSpec(cluster.spec().withoutMember(member));
+                if (cluster.spansNodes()) {
+                    Map<String, String> placement = new java.util.TreeMap<>(cluster.placement());
+                    placement.remove(member);
+                    updated = updated.withPlacement(placement);
+                }
                 String region = cluster.spec().member(member).orElseThrow().region();
                 if (updated.regionProxies().containsKey(region)
                         && updated.spec().members().stream().noneMatch(m -> m.region().equals(region))) {
@@ -107,9 +112,13 @@ final class Membership {
                 parts.records().save(updated);
                 store.putConfig(updated.spec());
                 store.removeMemberStatus(member);
-                Path memberDir = Supervision.memberDir(cluster, member);
-                keepRemovedMemberLogs(name, member, memberDir);
-                FileTrees.delete(memberDir);
+                // Its data goes where it ran: here, or (in an installation) on its node, whose reconciler
+                // stops the agent and then deletes the directory.
+                if (parts.thisNode().runs(cluster, member)) {
+                    Path memberDir = Supervision.memberDir(cluster, member);
+                    keepRemovedMemberLogs(name, member, memberDir);
+                    FileTrees.delete(memberDir);
+                }
                 parts.tls().forget(name, member);
                 parts.stores().record(name, "member-remove", member, "member removed; its replication slot is dropped by the primary");
                 return parts.views().view(updated);

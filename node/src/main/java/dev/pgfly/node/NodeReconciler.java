@@ -147,6 +147,10 @@ final class NodeReconciler implements AutoCloseable {
             if (member && !parts.thisNode().runs(c, child)) {
                 log.info("{}: member {} is no longer placed on this node; stopping it", name, child);
                 parts.supervision().stopChild(name, child, 90);
+                if (c.spec().member(child).isEmpty()) {
+                    // Removed from the cluster (not moved): its data goes, once its agent has stopped.
+                    FileTrees.delete(Supervision.memberDir(c, child));
+                }
             }
         }
         parts.supervision().startChildren(c);

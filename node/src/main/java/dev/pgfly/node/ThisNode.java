@@ -25,7 +25,7 @@ record ThisNode(String name, String address, String installationId) {
     }
 
     boolean runs(LocalCluster cluster, String member) {
-        return !cluster.spansNodes() || name.equals(cluster.placement().get(member));
+        return !cluster.spansNodes() || (name.equals(cluster.placement().get(member)) && cluster.spec().member(member).isPresent());
     }
 
     boolean runsProxyOf(LocalCluster cluster) {

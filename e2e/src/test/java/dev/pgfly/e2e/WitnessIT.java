@@ -1,0 +1,161 @@
+package dev.pgfly.e2e;
+
+import dev.pgfly.core.util.Json;
+import dev.pgfly.testkit.Db;
+import dev.pgfly.testkit.Pgfly;
+import dev.pgfly.testkit.WritableProbe;
+import dev.pgfly.testkit.Writer;
+import dev.pgfly.testkit.hosts.Host;
+import dev.pgfly.testkit.hosts.Hosts;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Issue #20 (f): two data hosts and a small third host that only votes ({@code node join --witness}) run a
+ * two-member {@code --sync} cluster with automatic failover — what Fly's two-node clusters cannot do. The
+ * primary's host crashes: the other member is promoted with nothing acknowledged lost, never two writable
+ * members, and the crashed host's member rejoins as a replica once its node is back.
+ */
+class WitnessIT {
+    private static final String CLUSTER = "pair";
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static Hosts hosts;
+    private static Path root;
+    private static final List<Pgfly> nodes = new ArrayList<>();
+    private static String token;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        Assumptions.assumeTrue(Hosts.unavailableReason().isEmpty(), () -> "no namespace hosts: " + Hosts.unavailableReason().orElse(""));
+        hosts = Hosts.create(3);
+        root = Files.createTempDirectory(Path.of("/tmp"), "pgfly-wit-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+        for (Host h : hosts.all()) {
+            nodes.add(h.pgfly(root.resolve(h.name()), Map.of()));
+        }
+        token = nodes.get(0).ok("node", "init", "--name", "d1", "--address", hosts.host(1).address(), "--json").json()
+                .get("token").asString();
+        nodes.get(1).ok("node", "join", hosts.host(1).address() + ":7432", "--token", token, "--name", "d2",
+                "--address", hosts.host(2).address());
+        nodes.get(2).ok("node", "join", hosts.host(1).address() + ":7432", "--token", token, "--name", "w",
+                "--address", hosts.host(3).address(), "--witness");
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (hosts != null) {
+            for (Pgfly p : nodes) {
+                p.close();
+            }
+            hosts.close();
+            dev.pgfly.core.util.FileTrees.delete(root);
+        }
+    }
+
+    @Test
+    void aTwoMemberSyncClusterFailsOverWhenThePrimaryHostCrashes() throws Exception {
+        JsonNode list = nodes.get(2).ok("node", "list", "--json").json();
+        Map<String, String> roles = new java.util.TreeMap<>();
+        list.forEach(n -> roles.put(n.get("name").asString(), n.get("store_role").asString() + (n.get("witness").asBoolean() ? "/witness" : "")));
+        assertThat(roles).isEqualTo(Map.of("d1", "voter", "d2", "voter", "w", "voter/witness"));
+
+        nodes.get(0).ok("create", CLUSTER, "--config", "ha", "--members", "2", "--sync");
+        JsonNode status = nodes.get(1).status(CLUSTER);
+        Set<String> placed = new HashSet<>();
+        status.get("members").forEach(m -> placed.add(m.get("node").asString()));
+        assertThat(placed).as("the witness holds no member").containsExactlyInAnyOrder("d1", "d2");
+
+        String url = nodes.get(1).ok("url", CLUSTER).out().strip();
+        String password = Files.readString(nodes.get(0).home().resolve("clusters/" + CLUSTER + "/secrets/superuser.password")).strip();
+        try (WritableProbe probe = new WritableProbe(WritableProbe.of(status), password, null);
+             Writer writer = new Writer(url)) {
+            assertThat(writer.awaitMoreAcks(20, 60_000)).isTrue();
+            int primary = primaryHost(status);
+            int other = 3 - primary;
+            writer.resetGap();
+            hosts.host(primary).crash();
+            assertThat(writer.awaitMoreAcks(20, 90_000)).as("writes resume on d%d", other).isTrue();
+            System.out.printf("two-member cluster, primary host crashed: longest write gap %d ms%n", writer.longestGapMillis());
+            assertThat(primaryHost(awaitStatus(other, s -> primaryHost(s) == other, 60))).isEqualTo(other);
+
+            nodes.get(primary - 1).ok("node", "list");
+            JsonNode healed = awaitStatus(other, s -> {
+                int running = 0;
+                for (JsonNode m : s.get("members")) {
+                    running += m.get("state").asString().equals("running") ? 1 : 0;
+                }
+                return running == 2;
+            }, 180);
+            for (JsonNode m : healed.get("members")) {
+                if (m.get("node").asString().equals("d" + primary)) {
+                    assertThat(m.get("role").asString()).isEqualTo("replica");
+                }
+            }
+            assertThat(writer.awaitMoreAcks(20, 30_000)).isTrue();
+            writer.close();
+            Set<Long> present = new HashSet<>();
+            try (Connection c = Db.connect(url, 5); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT id FROM writes")) {
+                while (rs.next()) {
+                    present.add(rs.getLong(1));
+                }
+            }
+            Set<Long> lost = new HashSet<>(writer.acknowledged());
+            lost.removeAll(present);
+            assertThat(lost).as("acknowledged writes lost").isEmpty();
+            assertThat(probe.splitBrains()).as("moments with two writable members").isEmpty();
+        }
+    }
+
+    private static int primaryHost(JsonNode s) {
+        for (JsonNode m : s.get("members")) {
+            if (m.get("role").asString().equals("primary") && m.get("state").asString().equals("running")) {
+                return Integer.parseInt(m.get("node").asString().substring(1));
+            }
+        }
+        return 0;
+    }
+
+    private static JsonNode awaitStatus(int i, java.util.function.Predicate<JsonNode> ready, int seconds) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + hosts.host(i).address()
+                                + ":7432/v1/clusters/" + CLUSTER)).timeout(Duration.ofSeconds(10))
+                        .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    last = Json.MAPPER.readTree(r.body());
+                    if (ready.test(last)) {
+                        return last;
+                    }
+                }
+            } catch (Exception e) {
+                // the node may be restarting
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("cluster not ready on d" + i + " within " + seconds + " s: " + last);
+    }
+}
