@@ -119,4 +119,27 @@ class BadInputIT {
             Files.deleteIfExists(file);
         }
     }
+
+    /**
+     * The node commands (several hosts) on this one-host home: each refusal is one line and the home stays a
+     * one-host install with its cluster.
+     */
+    @Test
+    void badNodeCommandsAreRefusedAndChangeNothing() {
+        // This home runs a one-host cluster: it cannot become a node, whatever else is right.
+        assertFails(pgfly.run("node", "init", "--name", "h1", "--address", "127.0.0.1"), "runs one-host clusters");
+        // Checked before anything: a name, an address that is not an IP or not this host's, a join endpoint.
+        assertFails(pgfly.run("node", "init", "--name", "Bad_Name", "--address", "127.0.0.1"), "invalid node name");
+        assertFails(pgfly.run("node", "init", "--name", "h1", "--address", "db.example.com"), "is not an IP address");
+        assertFails(pgfly.run("node", "init", "--name", "h1", "--address", "203.0.113.7"), "is not an address of this host");
+        assertFails(pgfly.run("node", "join", "nowhere", "--token", "t", "--name", "h2", "--address", "127.0.0.1"), "is not HOST:PORT");
+        assertFails(pgfly.run("node", "join", "127.0.0.1:7432", "--name", "h2", "--address", "127.0.0.1"), "token");
+        assertFails(pgfly.run("node", "init", "--name", "h1", "--address", "127.0.0.1", "--api-port", "70000"), "out of range");
+        // The installation's commands on a one-host daemon say what it is.
+        assertFails(pgfly.run("node", "list"), "one-host install");
+        assertFails(pgfly.run("node", "remove", "h1"), "one-host install");
+        assertFails(pgfly.run("member", "add", "one", "--node", "h2"), "installations of several nodes");
+        assertThat(pgfly.home().resolve("daemon/node.yaml")).doesNotExist();
+        assertOnlyClusterOne();
+    }
 }

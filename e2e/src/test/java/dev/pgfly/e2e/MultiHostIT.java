@@ -88,8 +88,13 @@ class MultiHostIT {
                     h.heal();
                 }
             }
+            // Every node is closed and the hosts go, whatever one close throws.
             for (Pgfly p : nodes) {
-                p.close();
+                try {
+                    p.close();
+                } catch (Exception e) {
+                    System.err.println("closing " + p.home() + ": " + e);
+                }
             }
             hosts.close();
             dev.pgfly.core.util.FileTrees.delete(root);

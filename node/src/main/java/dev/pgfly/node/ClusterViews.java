@@ -67,8 +67,28 @@ final class ClusterViews {
                 m -> thisNode.runs(cluster, m) ? supervision.agentPid(name, m)
                         : Optional.ofNullable(published.get(m)).map(MemberStatus::agentPid).orElse(null),
                 pid -> remotePids.contains(pid) || Pids.running(pid));
-        return view.withMembers(view.members().stream().map(m -> m.onNode(cluster.nodeOf(m.name(), thisNode.name()))).toList())
+        view = view.withMembers(view.members().stream().map(m -> m.onNode(cluster.nodeOf(m.name(), thisNode.name()))
+                        .servedBy(servedBy(cluster, m.role(), m.host()))).toList())
                 .withHostRisk(hostRisk(cluster));
+        if (cluster.spansNodes()) {
+            // Every node that runs a member runs a proxy, on its own address.
+            java.util.List<String> hosts = cluster.spec().members().stream().map(MemberSpec::host).distinct().toList();
+            int port = cluster.spec().proxyPort();
+            ClusterView.Proxy all = new ClusterView.Proxy(String.join(",", hosts.stream().map(h -> h + ":" + port).toList()),
+                    String.join(",", hosts.stream().map(h -> h + ":" + (port + 1)).toList()), cluster.spec().primaryRegion(), null);
+            view = view.withProxies(all, java.util.List.of(all));
+        }
+        return view;
+    }
+
+    /** In an installation, a member is reached through the proxy on its own node; on one host, as ClusterHealth says. */
+    private static String servedByOwnNode(LocalCluster cluster, String role, String host) {
+        int port = cluster.spec().proxyPort() + ("primary".equals(role) ? 0 : 1);
+        return host + ":" + port;
+    }
+
+    private static String servedBy(LocalCluster cluster, String role, String host) {
+        return cluster.spansNodes() ? servedByOwnNode(cluster, role, host) : null;
     }
 
     /** Why losing one host would lose the cluster, or null: said plainly in {@code status}. */

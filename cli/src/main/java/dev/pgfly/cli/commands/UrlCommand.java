@@ -22,21 +22,28 @@ public final class UrlCommand extends ClusterCommand implements Callable<Integer
     @Option(names = "--region", description = "Through the proxy of this region (default: the primary region's)")
     String region;
 
-    @Option(names = "--verify", description = "TLS clusters: add sslmode=verify-full and sslrootcert (the cluster's CA"
-            + " file) so that the client checks the server's certificate")
+    @Option(names = "--verify", description = "TLS clusters: require the URL that checks the server's certificate"
+            + " (sslmode=verify-full, sslrootcert = the cluster's CA file); an error for a cluster without TLS")
     boolean verify;
 
+    @Option(names = "--no-verify", description = "TLS clusters: the URL without sslmode (the client encrypts but checks nothing)")
+    boolean noVerify;
+
+    /**
+     * A TLS cluster's URL verifies the server by default: without sslmode, libpq encrypts and checks nothing,
+     * so anyone on the path could pose as the cluster.
+     */
     @Override
     public Integer call() {
-        tools.jackson.databind.JsonNode urls = urls(daemon(), name, replica, database, region);
-        if (verify) {
-            if (urls.path("verify_url").isNull() || urls.path("verify_url").isMissingNode()) {
-                throw new IllegalStateException("cluster '" + name + "' does not use TLS: there is no certificate to verify");
-            }
-            System.out.println(urls.get("verify_url").asString());
-        } else {
-            System.out.println(urls.get("url").asString());
+        if (verify && noVerify) {
+            throw new IllegalArgumentException("--verify and --no-verify exclude each other");
         }
+        tools.jackson.databind.JsonNode urls = urls(daemon(), name, replica, database, region);
+        boolean tls = urls.path("verify_url").isString();
+        if (verify && !tls) {
+            throw new IllegalStateException("cluster '" + name + "' does not use TLS: there is no certificate to verify");
+        }
+        System.out.println(tls && !noVerify ? urls.get("verify_url").asString() : urls.get("url").asString());
         return 0;
     }
 

@@ -17,6 +17,12 @@ public record ClusterView(String name, String config, String state, String prima
         this(name, config, state, primaryRegion, synchronous, term, leader, proxy, members, proxies, idleTimeoutSeconds, tls, null);
     }
 
+    /** The same view with other proxies (an installation's: one per node that runs a member). */
+    public ClusterView withProxies(Proxy primaryRegionProxy, List<Proxy> all) {
+        return new ClusterView(name, config, state, primaryRegion, synchronous, term, leader, primaryRegionProxy, members,
+                all, idleTimeoutSeconds, tls, hostRisk);
+    }
+
     /** The same view, saying (when not null) why the loss of one host would take the whole cluster down. */
     public ClusterView withHostRisk(String risk) {
         return new ClusterView(name, config, state, primaryRegion, synchronous, term, leader, proxy, members,

@@ -21,6 +21,12 @@ public record MemberView(String name, String role, String state, String region, 
                 synchronous, streaming, upstream, proxy, checks, detail, null);
     }
 
+    /** The same member, reached through {@code proxyAddress} (null: unchanged). */
+    public MemberView servedBy(String proxyAddress) {
+        return proxyAddress == null ? this : new MemberView(name, role, state, region, host, port, agentPid, postgresPid, api,
+                lsn, timeline, lagBytes, lagSeconds, synchronous, streaming, upstream, proxyAddress, checks, detail, node);
+    }
+
     /** The same member, shown with the node that runs it. */
     public MemberView onNode(String nodeName) {
         return new MemberView(name, role, state, region, host, port, agentPid, postgresPid, api, lsn, timeline,
