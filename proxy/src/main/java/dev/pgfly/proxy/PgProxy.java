@@ -32,6 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class PgProxy implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PgProxy.class);
     private static final int CONNECT_TIMEOUT_MILLIS = 3000;
+    /** Between two connection attempts to a primary that refused: short, a new primary is served at once. */
+    private static final long RECONNECT_PAUSE_MILLIS = 100;
     /** Over a cap, the refusal is written without waiting for the client: it must not cost a thread. */
     private static final String TOO_MANY_CONNECTIONS = "53300";
 
@@ -232,7 +234,7 @@ public final class PgProxy implements AutoCloseable {
                 return;
             }
             try {
-                connectAndPipe(client, first, route, primaryPort);
+                connectAndPipe(client, first, route, primaryPort, arrived);
             } finally {
                 // The replica stays counted while its connection is open: that is the balancer's load.
                 replica.ifPresent(r -> replicas.release(r.member()));
@@ -245,19 +247,40 @@ public final class PgProxy implements AutoCloseable {
         }
     }
 
-    /** Connects to {@code route}'s PostgreSQL, hands it the client's startup packet and pipes until either side ends. */
-    private void connectAndPipe(Socket client, StartupPacket first, Route route, boolean primaryPort) throws IOException {
-        Socket backend = new Socket();
-        backend.setTcpNoDelay(true);
-        try {
-            backend.connect(new InetSocketAddress(route.host(), route.port()), CONNECT_TIMEOUT_MILLIS);
-            backend.getOutputStream().write(first.bytes());
-        } catch (IOException e) {
-            closeQuietly(backend);
-            metrics.refused.incrementAndGet();
-            refuse(client, first, "08006", "pgfly proxy: cannot reach " + route.member() + " at " + route.host()
-                    + ":" + route.port() + " (" + e.getMessage() + ")");
-            return;
+    /**
+     * Connects to {@code route}'s PostgreSQL, hands it the client's startup packet and pipes until either side
+     * ends. On the primary port a primary that refuses or does not answer (killed, its host gone, while the
+     * leader node still names it) does not make the client fail: it is held, as while there is no leader,
+     * and served by whichever primary answers first until the hold time (counted from its arrival) ends.
+     */
+    private void connectAndPipe(Socket client, StartupPacket first, Route given, boolean primaryPort, long arrived)
+            throws IOException, InterruptedException {
+        Route route = given;
+        Socket backend;
+        boolean held = false;
+        while (true) {
+            backend = new Socket();
+            backend.setTcpNoDelay(true);
+            try {
+                backend.connect(new InetSocketAddress(route.host(), route.port()), CONNECT_TIMEOUT_MILLIS);
+                backend.getOutputStream().write(first.bytes());
+                break;
+            } catch (IOException e) {
+                closeQuietly(backend);
+                Route next = primaryPort ? primaryAfterFailedConnect(arrived) : null;
+                if (next == null) {
+                    metrics.refused.incrementAndGet();
+                    refuse(client, first, "08006", "pgfly proxy: cannot reach " + route.member() + " at " + route.host()
+                            + ":" + route.port() + " (" + e.getMessage() + ")"
+                            + (primaryPort ? " and no primary answered within " + config.holdTimeout().toSeconds() + " s" : ""));
+                    return;
+                }
+                if (!held) {
+                    metrics.held.incrementAndGet();
+                    held = true;
+                }
+                route = next;
+            }
         }
         ProxiedConnection conn = new ProxiedConnection(client, backend, route, primaryPort);
         open.add(conn);
@@ -303,6 +326,28 @@ public final class PgProxy implements AutoCloseable {
         } finally {
             closeQuietly(client);
         }
+    }
+
+    /**
+     * The primary to try next after one refused or timed out: the same one a moment later (it may be
+     * restarting) or the next term's, waiting for a leader if there is none; null once the client's hold
+     * time is over.
+     */
+    private Route primaryAfterFailedConnect(long arrived) throws InterruptedException {
+        long deadline = arrived + config.holdTimeout().toMillis();
+        long left = deadline - System.currentTimeMillis();
+        if (left <= 0) {
+            return null;
+        }
+        Thread.sleep(Math.min(RECONNECT_PAUSE_MILLIS, left));
+        queueRefresh();
+        Route r = routes.primary();
+        if (r != null) {
+            return System.currentTimeMillis() < deadline ? r : null;
+        }
+        left = deadline - System.currentTimeMillis();
+        return left <= 0 ? null : routes.awaitPrimary(left, this::wakeAtMostOncePerSecond,
+                () -> routes.wakeFailure(arrived).isPresent());
     }
 
     private Route primaryRoute(long arrived) throws InterruptedException {

@@ -113,6 +113,45 @@ class PgProxyTest {
         assertThat(proxy.metrics().held()).isEqualTo(1);
     }
 
+    /**
+     * Issue #22 (hold, do not refuse): the leader node still names a primary that was killed (its port
+     * refuses). A client arriving then is held, not refused, and served by the next term's primary.
+     */
+    @Test
+    void aClientOfAPrimaryThatRefusesIsHeldUntilTheNextPrimaryAnswers() throws Exception {
+        EchoServer m1 = echo("127.0.0.1", "m1");
+        EchoServer m2 = echo("127.0.0.2", "m2");
+        ZkClusterStore first = lead("m1", m1, true);
+        startProxy(Duration.ofSeconds(20));
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.currentPrimary().isPresent());
+        m1.close(); // killed: its port refuses, while its leader node lives on until its session ends
+        try (Socket client = connect()) {
+            CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> roundTripUnchecked(client, "on"));
+            Thread.sleep(700);
+            assertThat(reply).as("held, not refused, while the dead primary still leads").isNotDone();
+            first.releaseLeadership("m1");
+            lead("m2", m2, true);
+            assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("m2:on");
+        }
+        assertThat(proxy.metrics().refused()).isZero();
+        assertThat(proxy.metrics().held()).isEqualTo(1);
+    }
+
+    @Test
+    void aPrimaryThatKeepsRefusingIsReportedWhenTheHoldEnds() throws Exception {
+        EchoServer m1 = echo("127.0.0.1", "m1");
+        lead("m1", m1, true);
+        startProxy(Duration.ofMillis(800));
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.currentPrimary().isPresent());
+        m1.close();
+        try (Socket client = connect()) {
+            client.setSoTimeout(5000);
+            String text = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(text).contains("C08006").contains("cannot reach m1").contains("no primary answered within");
+        }
+        assertThat(proxy.metrics().refused()).isEqualTo(1);
+    }
+
     @Test
     void answersAHeldClientWithAPostgresErrorAfterTheHoldTimeout() throws Exception {
         startProxy(Duration.ofMillis(300));
