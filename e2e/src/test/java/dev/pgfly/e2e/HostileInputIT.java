@@ -111,6 +111,8 @@ class HostileInputIT {
                 new String[] {"GET", "/v1/clusters/" + CLUSTER + "/settings"},
                 new String[] {"POST", "/v1/clusters/" + CLUSTER + "/settings"},
                 new String[] {"POST", "/v1/clusters/" + CLUSTER + "/restart?force=true"},
+                new String[] {"GET", "/v1/nodes"}, new String[] {"POST", "/v1/nodes/join"},
+                new String[] {"POST", "/v1/nodes/h1/drain"}, new String[] {"DELETE", "/v1/nodes/h1"},
                 new String[] {"GET", "/"}, new String[] {"GET", "/v2/anything"});
         List<String> wrong = List.of("", "Bearer", "Bearer ", "Bearer x", "Bearer " + daemonToken + "x",
                 "Bearer " + daemonToken.substring(1), "bearer " + daemonToken, "Basic " + daemonToken,
@@ -192,7 +194,14 @@ class HostileInputIT {
             requests.add(new String[] {"GET", c + "/url?region=" + n});
             requests.add(new String[] {"POST", c + "/restart?member=" + n});
             requests.add(new String[] {"POST", c + "/restart?force=" + n});
+            // The installation's calls (refused on a one-host daemon, and their names checked on a node).
+            requests.add(new String[] {"POST", c + "/members?node=" + n});
+            requests.add(new String[] {"POST", c + "/members?same_host=" + n});
+            requests.add(new String[] {"POST", "/v1/nodes/" + n + "/drain"});
+            requests.add(new String[] {"DELETE", "/v1/nodes/" + n});
         }
+        requests.addAll(List.of(new String[] {"POST", "/v1/nodes/join"}, new String[] {"GET", "/v1/nodes/a/b/c"},
+                new String[] {"PUT", "/v1/nodes"}, new String[] {"POST", "/v1/nodes/h1/explode"}));
         for (String number : HOSTILE_NUMBERS) {
             requests.add(new String[] {"GET", c + "/events?limit=" + encode(number)});
         }

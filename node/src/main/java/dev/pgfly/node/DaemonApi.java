@@ -158,7 +158,7 @@ final class DaemonApi implements AutoCloseable {
                 yield clusters.status(name);
             }
             case "POST switchover" -> Map.of("primary", clusters.switchover(name, q.get("to")));
-            case "POST members" -> clusters.addMember(name, q.get("region"), q.get("node"), "true".equals(q.get("same_host")));
+            case "POST members" -> clusters.addMember(name, q.get("region"), q.get("node"), flag(q, "same_host"));
             case "DELETE members" -> {
                 if (p.length < 4) {
                     throw new IllegalArgumentException("which member?");
