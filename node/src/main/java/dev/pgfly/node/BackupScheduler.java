@@ -36,9 +36,25 @@ final class BackupScheduler implements AutoCloseable {
     /** The start of each cluster's newest snapshot, so the store is listed once, not every minute. */
     private final Map<String, Optional<Instant>> newest = new ConcurrentHashMap<>();
 
+    /** Whether this node takes a cluster's scheduled snapshots; on one host, always. */
+    interface Turn extends AutoCloseable {
+        boolean mine(LocalCluster cluster);
+
+        @Override
+        default void close() {
+        }
+    }
+
+    private final Turn turn;
+
     BackupScheduler(ClusterManager clusters, PgflyHome home) {
+        this(clusters, home, c -> true);
+    }
+
+    BackupScheduler(ClusterManager clusters, PgflyHome home, Turn turn) {
         this.clusters = clusters;
         this.backups = new ClusterBackups(home);
+        this.turn = turn;
     }
 
     void start() {
@@ -50,7 +66,7 @@ final class BackupScheduler implements AutoCloseable {
             String name = cluster.spec().name();
             try {
                 Optional<BackupSettings> settings = backups.settings(name);
-                if (!cluster.running() || settings.isEmpty()) {
+                if (!cluster.running() || settings.isEmpty() || !turn.mine(cluster)) {
                     continue;
                 }
                 // A cluster without snapshots counts from when the daemon first saw it: its first scheduled
@@ -82,5 +98,6 @@ final class BackupScheduler implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        turn.close();
     }
 }

@@ -58,10 +58,11 @@ final class ClusterManager implements AutoCloseable {
         this.access = new ClientAccess(home, records, tls);
         Readiness readiness = new Readiness(stores, views, access);
         ClusterParts parts = new ClusterParts(home, records, locks, stores, allocation, supervision, views, readiness, tls, thisNode);
-        this.lifecycle = new Lifecycle(parts, access, new ClusterBackups(home));
+        ClusterBackups backups = new ClusterBackups(home);
+        this.lifecycle = new Lifecycle(parts, access, backups);
         this.membership = new Membership(parts);
         this.maintenance = new Maintenance(parts, membership);
-        this.reconciler = installation == null ? null : new NodeReconciler(parts, c -> {
+        this.reconciler = installation == null ? null : new NodeReconciler(parts, backups, c -> {
             try {
                 lifecycle.deleteLocalData(c);
             } catch (IOException e) {

@@ -25,6 +25,9 @@ import java.util.stream.Stream;
 public final class ClusterRecords {
     private static final Logger log = LoggerFactory.getLogger(ClusterRecords.class);
 
+    /** The name of a cluster's backup settings in its directory (ClusterBackups.settingsFile). */
+    private static final String BACKUP_SETTINGS = "backup.json";
+
     private final PgflyHome home;
     private final Installation shared;
 
@@ -69,6 +72,11 @@ public final class ClusterRecords {
             return;
         }
         java.util.Map<String, byte[]> files = new java.util.TreeMap<>();
+        // The backup settings (where the cluster archives), beside the secrets: every node's archiver needs them.
+        Path backup = home.clusterDir(name).resolve(BACKUP_SETTINGS);
+        if (Files.isRegularFile(backup, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            files.put(BACKUP_SETTINGS, Files.readAllBytes(backup));
+        }
         try (Stream<Path> list = Files.list(home.secretsDir(name))) {
             for (Path f : list.toList()) {
                 if (Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !f.getFileName().toString().contains(".tmp")) {
@@ -92,7 +100,7 @@ public final class ClusterRecords {
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         for (var f : files.entrySet()) {
-            Path file = dir.resolve(f.getKey());
+            Path file = f.getKey().equals(BACKUP_SETTINGS) ? home.clusterDir(name).resolve(BACKUP_SETTINGS) : dir.resolve(f.getKey());
             if (f.getKey().matches("[A-Za-z0-9._-]{1,100}") && !Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 dev.pgfly.core.util.Secrets.writePrivate(file, new String(f.getValue(), java.nio.charset.StandardCharsets.UTF_8));
             }

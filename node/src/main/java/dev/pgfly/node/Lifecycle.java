@@ -72,18 +72,19 @@ final class Lifecycle {
                 throw new IllegalArgumentException("cluster '" + req.name() + "' already exists");
             }
             boolean placed = parts.allocation().placesOnNodes();
-            if (placed && (req.restore() != null || req.backupStore() != null)) {
-                // Each node would archive to its own disk; a store every node reaches needs its archiver on
-                // every node, which the installation does not set up yet.
-                throw new IllegalArgumentException("backups, restores and forks of a cluster spread over nodes are not"
-                        + " supported yet: create it without --backup-store, --from-backup or --fork-from");
+            if (placed && req.restore() != null) {
+                throw new IllegalArgumentException("restores and forks into a cluster spread over nodes are not"
+                        + " supported yet: create it without --from-backup or --fork-from");
             }
-            // Backups: checked (and a fork's snapshot taken) before anything of the new cluster exists.
-            BackupSettings backupSettings = placed ? null : newBackupSettings(req);
+            // Backups: checked (and a fork's snapshot taken) before anything of the new cluster exists. A cluster
+            // spread over nodes archives only to a store every node reaches, which the user names: a default
+            // directory under this node's home would hold only what this node's members archived.
+            boolean archives = !placed || req.backupStore() != null;
+            BackupSettings backupSettings = archives ? newBackupSettings(req) : null;
             ClusterBackups.PlannedRestore restore = planRestore(req);
             LocalCluster cluster = parts.allocation().newCluster(req, config, members, region, bin, c -> {
                 Map<String, String> settings = new LinkedHashMap<>(c.spec().settings());
-                if (!placed) {
+                if (archives) {
                     settings.putAll(ClusterBackups.archiveSettings(c));
                 }
                 return c.withSpec(c.spec().withSettings(settings).withTls(withTls));

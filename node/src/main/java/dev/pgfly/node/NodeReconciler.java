@@ -35,6 +35,7 @@ final class NodeReconciler implements AutoCloseable {
     private static final long PERIOD_MILLIS = 3_000;
 
     private final ClusterParts parts;
+    private final dev.pgfly.node.backup.ClusterBackups backups;
     private final Function<LocalCluster, Void> deleteLocalData;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "reconciler");
@@ -50,8 +51,10 @@ final class NodeReconciler implements AutoCloseable {
      * @param storeIsOurs whether the store holds this installation (its id): a node pointed at an empty or
      *                    foreign store must not read "no clusters" as "every cluster was destroyed"
      */
-    NodeReconciler(ClusterParts parts, Function<LocalCluster, Void> deleteLocalData, java.util.function.BooleanSupplier storeIsOurs) {
+    NodeReconciler(ClusterParts parts, dev.pgfly.node.backup.ClusterBackups backups, Function<LocalCluster, Void> deleteLocalData,
+                   java.util.function.BooleanSupplier storeIsOurs) {
         this.parts = parts;
+        this.backups = backups;
         this.deleteLocalData = deleteLocalData;
         this.storeIsOurs = storeIsOurs;
     }
@@ -123,6 +126,11 @@ final class NodeReconciler implements AutoCloseable {
         String name = c.spec().name();
         boolean runsSomething = parts.thisNode().runsProxyOf(c);
         Set<String> running = parts.supervision().running(name);
+        // Every node keeps every running cluster's shared files: whichever node a command or the snapshot
+        // schedule runs on has the secrets and backup settings it needs.
+        if (c.running() && configPublished(name)) {
+            parts.records().fetchFiles(name);
+        }
         if (!c.running() || !runsSomething) {
             if (!running.isEmpty()) {
                 log.info("{}: {} here", name, c.running() ? "no member is placed on this node any more; stopping its children"
@@ -137,11 +145,11 @@ final class NodeReconciler implements AutoCloseable {
         if (!configPublished(name)) {
             return; // a create still under way on another node: the store's config comes before any agent
         }
-        parts.records().fetchFiles(name);
         if (!Files.exists(parts.home().secretsDir(name).resolve("superuser.password"))) {
             return; // secrets not shared yet
         }
         parts.records().saveLocalCopy(c);
+        backups.prepareArchiving(c);
         for (String child : running) {
             boolean member = !child.equals("proxy") && !child.startsWith("proxy-");
             if (member && !parts.thisNode().runs(c, child)) {

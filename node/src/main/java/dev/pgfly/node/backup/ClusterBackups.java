@@ -139,6 +139,18 @@ public final class ClusterBackups {
         writeArchiveFiles(cluster, settings.store(), "store.json", SCRIPT);
     }
 
+    /**
+     * This node's part of a cluster's archiving (an installation of several hosts: every node that runs a
+     * member writes its own archiver files, from the settings the store shares); nothing without settings.
+     */
+    public void prepareArchiving(LocalCluster cluster) throws IOException {
+        Optional<BackupSettings> settings = settings(cluster.spec().name());
+        if (settings.isPresent()) {
+            prepareStore(settings.get().store());
+            writeArchiveFiles(cluster, settings.get().store(), "store.json", SCRIPT);
+        }
+    }
+
     /** A new cluster must not archive into a place that holds another cluster's backups. */
     public void requireEmpty(StoreSettings store) throws IOException {
         try (BackupStore s = store.open()) {
