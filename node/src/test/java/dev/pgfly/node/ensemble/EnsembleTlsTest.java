@@ -53,7 +53,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * of the installation's CA, and a client without pgfly's credentials all get nothing.
  */
 class EnsembleTlsTest {
-    private static final StoreCredentials CREDENTIALS = StoreCredentials.generate("pgfly");
+    private static final StoreCredentials CREDENTIALS = TestStoreIdentity.CREDENTIALS;
     private static final Duration SESSION = Duration.ofSeconds(5);
     private static final List<String> HOSTS = List.of("127.0.0.31", "127.0.0.32", "127.0.0.33");
 
