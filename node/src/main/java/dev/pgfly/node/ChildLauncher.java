@@ -2,6 +2,7 @@ package dev.pgfly.node;
 
 import dev.pgfly.core.coord.DcsAddress;
 import dev.pgfly.core.coord.StoreCredentials;
+import dev.pgfly.core.coord.ZkTls;
 import dev.pgfly.core.model.MemberSpec;
 import dev.pgfly.core.util.ClassDataSharing;
 import dev.pgfly.node.home.LocalCluster;
@@ -30,6 +31,8 @@ final class ChildLauncher {
     private volatile DcsAddress dcs;
     private final StoreCredentials credentials;
     private volatile ThisNode thisNode = ThisNode.singleHost();
+    /** The node's TLS files for the store (an installation's embedded peers), or null: plain text. */
+    private volatile ZkTls tls;
     private final String java;
     private final String classpath;
     private volatile Consumer<ChildProcess.Restart> onRestart = r -> { };
@@ -45,6 +48,11 @@ final class ChildLauncher {
     /** The store's servers as they are now (an installation's ensemble grows as nodes join). */
     void useStore(DcsAddress current) {
         this.dcs = current;
+    }
+
+    /** Children reach the store over TLS with the node's files ({@code --dcs-tls DIR}). */
+    void useTls(ZkTls nodeTls) {
+        this.tls = nodeTls;
     }
 
     void runAs(ThisNode node) {
@@ -63,6 +71,7 @@ final class ChildLauncher {
                 "--dcs-auth", storeCredentialsFor(name).toString(),
                 "--member-dir", memberDir.toString(), "--secrets", home.secretsDir(name).toString(),
                 "--host", member.host(), "--pg-bin", cluster.pgBin()));
+        addTls(cmd);
         return new ChildProcess(name + "/" + member.name(), cmd,
                 home.clusterDir(name).resolve("logs").resolve(member.name() + "-agent.log"),
                 home.childrenDir().resolve(name + "." + member.name() + ".pid"), r -> onRestart.accept(r));
@@ -90,8 +99,16 @@ final class ChildLauncher {
                 // The proxy rolls its own log (a flood of clients must not grow it without end); its
                 // standard error keeps only what logging cannot say.
                 "--log-file", logs.resolve(id + ".log").toString()));
+        addTls(cmd);
         return new ChildProcess(name + "/" + id, cmd, logs.resolve(id + ".stderr.log"),
                 home.childrenDir().resolve(name + "." + id + ".pid"), r -> onRestart.accept(r));
+    }
+
+    private void addTls(List<String> cmd) {
+        ZkTls current = tls;
+        if (current != null) {
+            cmd.addAll(List.of("--dcs-tls", current.directory().toString()));
+        }
     }
 
     /**

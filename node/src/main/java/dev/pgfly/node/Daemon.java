@@ -102,7 +102,7 @@ public final class Daemon {
         DcsAddress dcs = nodeStore.dcs();
         StoreCredentials credentials = nodeStore.credentials();
         CuratorFramework client = ZkConnections.startAndWait(dcs, Duration.ofSeconds(30), null, credentials,
-                Duration.ofSeconds(60));
+                nodeStore.tls(), Duration.ofSeconds(60));
         Installation installation = new Installation(client, dcs.root());
         if (!installation.id(nodeStore.installationId()).equals(nodeStore.installationId())) {
             throw new IllegalStateException("the store at " + dcs + " belongs to another installation");
@@ -113,6 +113,7 @@ public final class Daemon {
         installation.announceUp(config.name());
         ThisNode thisNode = new ThisNode(config.name(), config.address(), nodeStore.installationId());
         ChildLauncher launcher = new ChildLauncher(home, dcs, credentials);
+        launcher.useTls(nodeStore.tls());
         ClusterManager clusters = new ClusterManager(home, client, dcs, launcher, thisNode, installation);
         EnsembleMembership ensemble = nodeStore.peerId() > 0 ? new EnsembleMembership(client) : null;
         InstallationService service = new InstallationService(installation, nodeStore, ensemble);

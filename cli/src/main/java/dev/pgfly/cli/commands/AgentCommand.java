@@ -33,6 +33,10 @@ public final class AgentCommand implements Callable<Integer> {
             + " mode 0600); default: zk.auth in the secrets directory, when there is one")
     Path dcsAuth;
 
+    @Option(names = "--dcs-tls", description = "Directory with the store's TLS files (ca.crt, node.pem):"
+            + " the installation's embedded peers speak TLS only. Omitted: plain text")
+    Path dcsTls;
+
     @Option(names = "--host", description = "This member's address (also the source address towards the store)")
     String host;
 
@@ -51,7 +55,7 @@ public final class AgentCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--lease-ms must be at most half of --session-timeout-ms");
         }
         AgentConfig config = new AgentConfig(cluster, member, DcsAddress.parse(dcs), memberDir, secrets, pgBin,
-                Duration.ofMillis(sessionTimeoutMs), Duration.ofMillis(leaseMs), AgentConfig.DEFAULT_LOOP_INTERVAL, dcsAuth);
+                Duration.ofMillis(sessionTimeoutMs), Duration.ofMillis(leaseMs), AgentConfig.DEFAULT_LOOP_INTERVAL, dcsAuth, dcsTls);
         AgentLogging.toMemberDir(memberDir);
         Agent agent = Agent.start(config, host);
         Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "agent-shutdown"));

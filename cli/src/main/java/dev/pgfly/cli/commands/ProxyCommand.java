@@ -6,6 +6,7 @@ import dev.pgfly.core.coord.DcsAddress;
 import dev.pgfly.core.coord.StoreCredentials;
 import dev.pgfly.core.coord.ZkClusterStore;
 import dev.pgfly.core.coord.ZkConnections;
+import dev.pgfly.core.coord.ZkTls;
 import dev.pgfly.proxy.MetricsServer;
 import dev.pgfly.proxy.PgProxy;
 import dev.pgfly.proxy.ProxyConfig;
@@ -34,6 +35,10 @@ public final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--dcs-auth", description = "File with the coordination store's credentials (user:password,"
             + " mode 0600); without it the proxy connects anonymously")
     Path dcsAuth;
+
+    @Option(names = "--dcs-tls", description = "Directory with the store's TLS files (ca.crt, node.pem):"
+            + " the installation's embedded peers speak TLS only. Omitted: plain text")
+    Path dcsTls;
 
     @Option(names = "--listen", defaultValue = "127.0.0.1")
     String listen;
@@ -88,7 +93,7 @@ public final class ProxyCommand implements Callable<Integer> {
         DcsAddress address = DcsAddress.parse(dcs);
         StoreCredentials credentials = dcsAuth == null ? null : StoreCredentials.readFrom(dcsAuth);
         CuratorFramework client = ZkConnections.startAndWait(address, Duration.ofSeconds(10), null, credentials,
-                Duration.ofSeconds(30));
+                dcsTls == null ? null : ZkTls.in(dcsTls), Duration.ofSeconds(30));
         ClusterStore store = new ZkClusterStore(client, address.root(), cluster, true);
         if (maxReplicaLagBytes < 0 || holdTimeoutMs < 0) {
             throw new IllegalArgumentException("--max-replica-lag-bytes and --hold-timeout-ms must not be negative");

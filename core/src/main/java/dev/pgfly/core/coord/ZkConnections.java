@@ -35,19 +35,34 @@ public final class ZkConnections {
      */
     public static CuratorFramework start(DcsAddress address, Duration sessionTimeout, String localAddress,
                                          StoreCredentials credentials) {
-        if (localAddress != null) {
+        return start(address, sessionTimeout, localAddress, credentials, null);
+    }
+
+    /**
+     * @param tls how to reach the peers over TLS (an installation of several hosts), or null for plain
+     *            text (one host: the store listens on 127.0.0.1 only; or an external store). With TLS the
+     *            client uses Netty's socket, which cannot pick its source address: {@code localAddress} is
+     *            then not used (hosts are cut off as a whole, not one member's address).
+     */
+    public static CuratorFramework start(DcsAddress address, Duration sessionTimeout, String localAddress,
+                                         StoreCredentials credentials, ZkTls tls) {
+        if (localAddress != null && tls == null) {
             System.setProperty(BoundClientCnxnSocketNIO.LOCAL_ADDRESS_PROPERTY, localAddress);
             System.setProperty(ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, BoundClientCnxnSocketNIO.class.getName());
         }
         // ZooKeeper's client logs every reconnect attempt; nothing here needs SASL either.
         System.setProperty("zookeeper.sasl.client", "false");
+        // The same buffer limit as the daemon's server (see ZkLimits); made after the properties above.
+        ZKClientConfig clientConfig = ZkLimits.clientConfig();
+        if (tls != null) {
+            tls.applyTo(clientConfig);
+        }
         CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
                 .connectString(address.connectString())
                 .sessionTimeoutMs((int) sessionTimeout.toMillis())
                 .connectionTimeoutMs((int) Math.min(3000, sessionTimeout.toMillis()))
                 .retryPolicy(new ExponentialBackoffRetry(100, 3, 1000))
-                // The same buffer limit as the daemon's server (see ZkLimits); made after the properties above.
-                .zkClientConfig(ZkLimits.clientConfig());
+                .zkClientConfig(clientConfig);
         if (credentials != null) {
             // Curator sends the credentials again on every new session, before anything else.
             builder.authorization(StoreCredentials.SCHEME, credentials.authBytes())
@@ -65,7 +80,12 @@ public final class ZkConnections {
 
     public static CuratorFramework startAndWait(DcsAddress address, Duration sessionTimeout, String localAddress,
                                                 StoreCredentials credentials, Duration wait) {
-        CuratorFramework client = start(address, sessionTimeout, localAddress, credentials);
+        return startAndWait(address, sessionTimeout, localAddress, credentials, null, wait);
+    }
+
+    public static CuratorFramework startAndWait(DcsAddress address, Duration sessionTimeout, String localAddress,
+                                                StoreCredentials credentials, ZkTls tls, Duration wait) {
+        CuratorFramework client = start(address, sessionTimeout, localAddress, credentials, tls);
         try {
             if (!client.blockUntilConnected((int) wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 client.close();

@@ -4,6 +4,7 @@ import dev.pgfly.core.coord.DcsAddress;
 import dev.pgfly.core.coord.StoreCredentials;
 import dev.pgfly.core.coord.StoreException;
 import dev.pgfly.core.coord.ZkConnections;
+import dev.pgfly.core.coord.ZkTls;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs;
@@ -44,8 +45,13 @@ public final class EnsembleMembership implements AutoCloseable {
 
     /** Connects to {@code connectString} as pgfly; {@link #close} closes that connection. */
     public EnsembleMembership(String connectString, StoreCredentials credentials) {
+        this(connectString, credentials, null);
+    }
+
+    /** As above, over TLS when {@code tls} is not null (the peers of an installation of several hosts). */
+    public EnsembleMembership(String connectString, StoreCredentials credentials, ZkTls tls) {
         this(ZkConnections.startAndWait(new DcsAddress(connectString, "/pgfly"), ZkConnections.DEFAULT_SESSION_TIMEOUT,
-                null, credentials, CONNECT), true);
+                null, credentials, tls, CONNECT), true);
     }
 
     private EnsembleMembership(CuratorFramework client, boolean ownsClient) {

@@ -1,7 +1,12 @@
 package dev.pgfly.node.ensemble;
 
 import dev.pgfly.core.coord.StoreCredentials;
+import dev.pgfly.core.coord.ZkTls;
 import org.apache.zookeeper.server.DatadirCleanupManager;
+import org.apache.zookeeper.server.NettyServerCnxnFactory;
+import org.apache.zookeeper.server.ServerCnxnFactory;
+import org.apache.zookeeper.server.auth.ProviderRegistry;
+import org.apache.zookeeper.server.auth.X509AuthenticationProvider;
 import org.apache.zookeeper.server.quorum.QuorumPeer;
 import org.apache.zookeeper.server.quorum.QuorumPeerConfig;
 import org.apache.zookeeper.server.quorum.QuorumPeerMain;
@@ -28,6 +33,14 @@ import java.util.concurrent.TimeoutException;
  * membership from the first election message it hears, finds itself absent, and follows the leader as a
  * non-voting follower. That is the state a reconfig needs to make it a voter: ZooKeeper commits a new
  * membership only once a quorum of the new voters is connected and in sync.
+ *
+ * <p>With TLS ({@link ZkTls}: an installation of several hosts), the quorum and the client port speak
+ * TLS only, with certificates of the installation's CA (settings: {@link PeerSettings#tlsConfig}). The
+ * client port is the one of the peer's server line: ZooKeeper's separate {@code secureClientPort} exists
+ * only in the static file, so a reconfig could neither publish nor move it, while the server line's
+ * port is what the ensemble's configuration tells every client. ZooKeeper opens that port as a plain
+ * listener; the peer marks it secure (Netty's {@code setSecure}) before the listener is bound, so no
+ * connection on it is ever plain text.
  *
  * <p>Its files ({@link PeerFiles}) live in one directory; restarting with the same directory brings the
  * peer back with the membership it last knew and its data, and {@code initial} is then ignored.
@@ -60,6 +73,16 @@ public final class EnsemblePeer implements AutoCloseable {
      */
     public static EnsemblePeer start(Path dataDir, PeerAddress self, List<PeerAddress> initial,
                                      StoreCredentials credentials) throws IOException {
+        return start(dataDir, self, initial, credentials, null);
+    }
+
+    /**
+     * @param tls the node's TLS files, or null for plain text. ZooKeeper's TLS settings are process-wide:
+     *            every peer of one process uses the same files (one per host in pgfly; a test of several
+     *            peers in one JVM needs one certificate that names all their addresses).
+     */
+    public static EnsemblePeer start(Path dataDir, PeerAddress self, List<PeerAddress> initial,
+                                     StoreCredentials credentials, ZkTls tls) throws IOException {
         PeerSettings.applyToProcess();
         SuperIdentity.install(credentials);
         PeerFiles files = new PeerFiles(dataDir);
@@ -74,13 +97,18 @@ public final class EnsemblePeer implements AutoCloseable {
             files.create(self, members, PeerSettings.DEFAULT);
             log.info("quorum peer {} created in {} with {}", self.id(), dataDir, EnsembleMembership.connectString(members));
         }
+        files.writeTls(tls);
         QuorumPeerConfig config = new QuorumPeerConfig();
         try {
             config.parse(files.staticConfig().toString());
         } catch (QuorumPeerConfig.ConfigException e) {
             throw new IOException("cannot read " + files.staticConfig() + ": " + e.getMessage(), e);
         }
-        Runner runner = new Runner();
+        if (tls != null) {
+            requireTlsFiles(tls);
+            installX509Provider();
+        }
+        Runner runner = new Runner(tls != null);
         Thread thread = new Thread(() -> runner.run(config), "zk-peer-" + self.id());
         thread.setDaemon(true);
         thread.start();
@@ -101,6 +129,26 @@ public final class EnsemblePeer implements AutoCloseable {
                 config.getSnapRetainCount(), config.getPurgeInterval());
         cleaner.start();
         return new EnsemblePeer(self, runner, thread, cleaner);
+    }
+
+    private static void requireTlsFiles(ZkTls tls) throws IOException {
+        for (Path file : List.of(tls.trustStore(), tls.keyStore())) {
+            if (!java.nio.file.Files.isReadable(file)) {
+                throw new IOException("the quorum peer's TLS file " + file + " is missing");
+            }
+        }
+    }
+
+    /**
+     * ZooKeeper checks a TLS client's certificate with the provider its {@code authProvider.x509} names; the
+     * registry may have been initialised before {@code zoo.cfg} set that property (SuperIdentity does), and
+     * the provider reads the trust store when it is made, so it is (re)made now, after the parse.
+     */
+    private static void installX509Provider() {
+        ProviderRegistry.addOrUpdateProvider(ProviderRegistry.AUTHPROVIDER_PROPERTY_PREFIX + "x509");
+        if (!(ProviderRegistry.getProvider("x509") instanceof X509AuthenticationProvider)) {
+            throw new IllegalStateException("cannot install ZooKeeper's x509 provider for TLS clients");
+        }
     }
 
     /** This peer's client address, {@code host:port}. */
@@ -151,7 +199,12 @@ public final class EnsemblePeer implements AutoCloseable {
     private static final class Runner extends QuorumPeerMain {
         final CompletableFuture<Void> started = new CompletableFuture<>();
         volatile QuorumPeer peer;
+        private final boolean secureClientPort;
         private boolean closed;
+
+        Runner(boolean secureClientPort) {
+            this.secureClientPort = secureClientPort;
+        }
 
         @Override
         protected synchronized QuorumPeer getQuorumPeer() throws SaslException {
@@ -159,7 +212,7 @@ public final class EnsemblePeer implements AutoCloseable {
                 // closed before ZooKeeper got this far (a start that timed out): do not start after all
                 throw new IllegalStateException("the quorum peer was closed while starting");
             }
-            QuorumPeer created = super.getQuorumPeer();
+            QuorumPeer created = secureClientPort ? new SecureClientPortPeer() : super.getQuorumPeer();
             peer = created;
             return created;
         }
@@ -204,6 +257,29 @@ public final class EnsemblePeer implements AutoCloseable {
             if (current != null) {
                 current.shutdown();
             }
+        }
+    }
+
+    /**
+     * ZooKeeper's peer, given its client listener (made by {@link QuorumPeerMain#runFromConfig}, configured
+     * as plain text, not yet bound) and making it TLS-only: Netty's listener decides per connection from
+     * its {@code secure} flag, and a reconfig that moves the listener keeps the flag.
+     */
+    private static final class SecureClientPortPeer extends QuorumPeer {
+        SecureClientPortPeer() throws SaslException {
+            super();
+        }
+
+        @Override
+        public void setCnxnFactory(ServerCnxnFactory factory) {
+            if (factory != null) {
+                if (!(factory instanceof NettyServerCnxnFactory netty)) {
+                    throw new IllegalStateException("TLS on the client port needs Netty's server, not "
+                            + factory.getClass().getName() + " (zookeeper.serverCnxnFactory)");
+                }
+                netty.setSecure(true);
+            }
+            super.setCnxnFactory(factory);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.pgfly.node.ensemble;
 
+import dev.pgfly.core.coord.ZkTls;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -65,6 +67,22 @@ final class PeerFiles {
         // written last and renamed in: a peer whose first start died half-way is created again
         Path temporary = dir.resolve(STATIC_CONFIG + ".new");
         Files.writeString(temporary, settings.staticConfig(dataDir(), dynamic), StandardCharsets.UTF_8);
+        Files.move(temporary, staticConfig(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * Writes {@code zoo.cfg}'s TLS lines for {@code tls} (none for null), replacing the ones there: at every
+     * start, so that a peer follows its node's TLS files whatever it was created with. ZooKeeper rewrites
+     * this file on a reconfig, but only while running, and keeps lines it does not own.
+     */
+    void writeTls(ZkTls tls) throws IOException {
+        List<String> lines = new ArrayList<>(Files.readAllLines(staticConfig(), StandardCharsets.UTF_8).stream()
+                .filter(line -> !PeerSettings.isTlsLine(line)).toList());
+        if (tls != null) {
+            lines.addAll(PeerSettings.tlsConfig(tls));
+        }
+        Path temporary = dir.resolve(STATIC_CONFIG + ".new");
+        Files.writeString(temporary, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
         Files.move(temporary, staticConfig(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 

@@ -1,11 +1,13 @@
 package dev.pgfly.node.ensemble;
 
 import dev.pgfly.core.coord.ZkLimits;
+import dev.pgfly.core.coord.ZkTls;
 import org.apache.jute.BinaryInputArchive;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The settings of pgfly's quorum peers: those of the one-host server (dev.pgfly.node.EmbeddedZooKeeper)
@@ -49,6 +51,50 @@ record PeerSettings(int tickMillis, int initLimitTicks, int syncLimitTicks, int 
                 "autopurge.purgeInterval=1",
                 "dynamicConfigFile=" + dynamicConfig,
                 "");
+    }
+
+    /**
+     * The TLS lines of {@code zoo.cfg} (ZooKeeper makes process-wide {@code zookeeper.*} properties of the
+     * keys it does not know, as its TLS guide expects):
+     * <ul>
+     * <li>the quorum: {@code sslQuorum} with PEM key and trust stores, reloaded when the files change;</li>
+     * <li>the client port: Netty's server (the NIO one has no TLS), the same files, and a client certificate
+     *     required ({@code ssl.clientAuth=need}), which ZooKeeper checks with its x509 provider. The port
+     *     speaks TLS only: see {@link EnsemblePeer} for how the one client port of the server line is made
+     *     secure, since ZooKeeper's separate {@code secureClientPort} cannot be named in a dynamic
+     *     configuration and so could not follow a reconfig.</li>
+     * </ul>
+     * A peer's or client's own address is not checked against its certificate (a host with several
+     * addresses dials from any of them, and a single-JVM test from 127.0.0.1): what admits it is a
+     * certificate from the installation's CA. A client still checks the server's certificate against the
+     * address it dialled.
+     */
+    static List<String> tlsConfig(ZkTls tls) {
+        String key = tls.keyStore().toString();
+        String trust = tls.trustStore().toString();
+        return List.of(
+                "sslQuorum=true",
+                "sslQuorumReloadCertFiles=true",
+                "ssl.quorum.keyStore.location=" + key,
+                "ssl.quorum.keyStore.type=" + ZkTls.PEM,
+                "ssl.quorum.trustStore.location=" + trust,
+                "ssl.quorum.trustStore.type=" + ZkTls.PEM,
+                "ssl.quorum.clientHostnameVerification=false",
+                "serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory",
+                "ssl.keyStore.location=" + key,
+                "ssl.keyStore.type=" + ZkTls.PEM,
+                "ssl.trustStore.location=" + trust,
+                "ssl.trustStore.type=" + ZkTls.PEM,
+                "ssl.clientAuth=need",
+                "ssl.clientHostnameVerification=false",
+                "authProvider.x509=org.apache.zookeeper.server.auth.X509AuthenticationProvider");
+    }
+
+    /** Whether a {@code zoo.cfg} line is one of {@link #tlsConfig}'s keys (rewritten at every start). */
+    static boolean isTlsLine(String line) {
+        String key = line.contains("=") ? line.substring(0, line.indexOf('=')).strip() : line.strip();
+        return key.startsWith("sslQuorum") || key.startsWith("ssl.") || key.equals("serverCnxnFactory")
+                || key.equals("authProvider.x509");
     }
 
     /**

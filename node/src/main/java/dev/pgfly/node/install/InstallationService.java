@@ -6,6 +6,7 @@ import dev.pgfly.node.ensemble.EnsemblePlan;
 import dev.pgfly.node.ensemble.PeerAddress;
 import dev.pgfly.node.ensemble.PeerRole;
 import dev.pgfly.node.home.LocalCluster;
+import dev.pgfly.node.tls.InstallationTls;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -40,8 +41,11 @@ public final class InstallationService {
         StoreCredentials credentials = store.credentials();
         if (ensemble == null || !request.embedsStore()) {
             installation.putNode(NodeRecord.of(asked, 0, "client"));
+            // a client of the embedded peers needs the CA as much as a peer does; an external store has none
+            InstallationTls tls = store.tls() != null ? store.installationTls() : null;
             return new JoinAnswer(store.installationId(), credentials.user(), credentials.password(),
-                    store.installationToken(), List.of(), 0, "client", store.dcs().toString());
+                    store.installationToken(), List.of(), 0, "client", store.dcs().toString(),
+                    tls == null ? null : tls.caCertificatePem(), tls == null ? null : tls.caKeyPem());
         }
         List<PeerAddress> current = ensemble.current();
         int id = NodeAdmission.nextPeerId(nodes, current.stream().map(PeerAddress::id).toList());
@@ -49,8 +53,14 @@ public final class InstallationService {
         PeerRole role = request.witness() ? PeerRole.VOTER : EnsemblePlan.roleForNewNode(current, TARGET_VOTERS);
         String roleName = role == PeerRole.VOTER ? "voter" : "observer";
         installation.putNode(NodeRecord.of(asked, id, roleName));
+        InstallationTls tls = store.installationTls();
+        if (!tls.hasCa()) {
+            throw new IllegalStateException("this node has no installation CA (" + tls.directory() + "): it cannot admit"
+                    + " a node whose ZooKeeper peer must speak TLS");
+        }
         return new JoinAnswer(store.installationId(), credentials.user(), credentials.password(), store.installationToken(),
-                current.stream().map(PeerAddress::serverLine).toList(), id, roleName, null);
+                current.stream().map(PeerAddress::serverLine).toList(), id, roleName, null, tls.caCertificatePem(),
+                tls.caKeyPem());
     }
 
     public List<NodeView> list() throws Exception {

@@ -2,6 +2,7 @@ package dev.pgfly.node.install;
 
 import dev.pgfly.core.coord.DcsAddress;
 import dev.pgfly.core.coord.StoreCredentials;
+import dev.pgfly.core.coord.ZkTls;
 import dev.pgfly.core.util.Json;
 import dev.pgfly.core.util.Secrets;
 import dev.pgfly.node.ensemble.EnsembleMembership;
@@ -9,6 +10,7 @@ import dev.pgfly.node.ensemble.EnsemblePeer;
 import dev.pgfly.node.ensemble.PeerAddress;
 import dev.pgfly.node.ensemble.PeerRole;
 import dev.pgfly.node.home.PgflyHome;
+import dev.pgfly.node.tls.InstallationTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +31,11 @@ import java.util.List;
  * asks a node of the installation to admit it ({@code POST /v1/nodes/join} with the token), starts its own
  * peer with the ensemble it was told of, and adds itself by ZooKeeper's dynamic reconfiguration. What a node
  * learnt when it joined is kept in {@code daemon/installation.json}, so a restart needs no other node's API.
+ *
+ * <p>Embedded peers speak TLS between hosts, quorum and clients alike ({@link InstallationTls}): the first
+ * node makes the installation's CA, a joiner receives it in its join answer, and every node issues its own
+ * certificate for its address at start. The node's client, its agents and proxies connect with
+ * {@link #tls()}. With an external store nothing changes: plain text, as that store is configured.
  */
 public final class NodeStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeStore.class);
@@ -48,9 +55,11 @@ public final class NodeStore implements AutoCloseable {
     private final int peerId;
     private final String storeRole;
     private final EnsemblePeer peer;
+    private final InstallationTls installationTls;
+    private final ZkTls tls;
 
     private NodeStore(DcsAddress dcs, StoreCredentials credentials, String installationToken, String installationId,
-                      int peerId, String storeRole, EnsemblePeer peer) {
+                      int peerId, String storeRole, EnsemblePeer peer, InstallationTls installationTls, ZkTls tls) {
         this.dcs = dcs;
         this.credentials = credentials;
         this.installationToken = installationToken;
@@ -58,6 +67,8 @@ public final class NodeStore implements AutoCloseable {
         this.peerId = peerId;
         this.storeRole = storeRole;
         this.peer = peer;
+        this.installationTls = installationTls;
+        this.tls = tls;
     }
 
     public static Path admissionFile(PgflyHome home) {
@@ -73,20 +84,29 @@ public final class NodeStore implements AutoCloseable {
                 : admit(home, config);
         StoreCredentials credentials = StoreCredentials.readFrom(home.storeCredentialsFile());
         String token = Files.readString(installationTokenFile(home)).strip();
+        InstallationTls installationTls = InstallationTls.of(home);
         if (!config.embedsStore() || admission.store() != null) {
             String store = admission.store() != null ? admission.store() : config.store();
-            return new NodeStore(DcsAddress.parse(store), credentials, token, admission.installationId(), 0, "client", null);
+            // a client of an installation's embedded peers got their CA when admitted; an external store has none
+            ZkTls tls = installationTls.hasCa() ? installationTls.ensureNodeCertificate(config.name(), config.address()) : null;
+            return new NodeStore(DcsAddress.parse(store), credentials, token, admission.installationId(), 0, "client", null,
+                    installationTls, tls);
         }
+        if (!installationTls.hasCa()) {
+            throw new IllegalStateException("no installation CA in " + installationTls.directory() + ": this node's"
+                    + " installation was made before its peers spoke TLS; make it again (pgfly node init / join)");
+        }
+        ZkTls tls = installationTls.ensureNodeCertificate(config.name(), config.address());
         PeerRole role = admission.storeRole().equals("observer") ? PeerRole.OBSERVER : PeerRole.VOTER;
         PeerAddress self = new PeerAddress(admission.peerId(), config.address(), config.quorumPort(), config.electionPort(),
                 config.clientPort(), role);
         List<PeerAddress> others = admission.peers().stream().map(PeerAddress::parse).filter(p -> p.id() != self.id()).toList();
         List<PeerAddress> initial = new ArrayList<>(others);
         initial.add(self);
-        EnsemblePeer peer = EnsemblePeer.start(home.zookeeperDir(), self, initial, credentials);
+        EnsemblePeer peer = EnsemblePeer.start(home.zookeeperDir(), self, initial, credentials, tls);
         if (!admission.added() && !others.isEmpty()) {
             // The new peer runs and follows the leader as a non-member; reconfiguration makes it a member.
-            try (EnsembleMembership membership = new EnsembleMembership(EnsembleMembership.connectString(others), credentials)) {
+            try (EnsembleMembership membership = new EnsembleMembership(EnsembleMembership.connectString(others), credentials, tls)) {
                 membership.add(self);
             }
             admission = admission.markAdded();
@@ -94,7 +114,7 @@ public final class NodeStore implements AutoCloseable {
             log.info("joined the ensemble as server {} ({})", self.id(), role);
         }
         return new NodeStore(new DcsAddress(EnsembleMembership.connectString(initial), ROOT), credentials, token,
-                admission.installationId(), self.id(), admission.storeRole(), peer);
+                admission.installationId(), self.id(), admission.storeRole(), peer, installationTls, tls);
     }
 
     /** First start: make the installation (no {@code join}), or be admitted by the node {@code join} names. */
@@ -104,6 +124,9 @@ public final class NodeStore implements AutoCloseable {
             StoreCredentials.generate("pgfly").writeTo(home.storeCredentialsFile());
             Secrets.writePrivate(installationTokenFile(home), Secrets.random(40));
             String id = Secrets.random(12).toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]", "x");
+            if (config.embedsStore()) {
+                InstallationTls.of(home).createCa(id);
+            }
             PeerAddress self = new PeerAddress(1, config.address(), config.quorumPort(), config.electionPort(),
                     config.clientPort(), PeerRole.VOTER);
             admission = config.embedsStore() ? new Admission(id, 1, "voter", List.of(self.serverLine()), null, true)
@@ -112,6 +135,12 @@ public final class NodeStore implements AutoCloseable {
             JoinAnswer answer = askToJoin(config, Files.readString(installationTokenFile(home)).strip());
             new StoreCredentials(answer.storeUser(), answer.storePassword()).writeTo(home.storeCredentialsFile());
             Secrets.writePrivate(installationTokenFile(home), answer.installationToken());
+            if (answer.caCertificate() != null && answer.caKey() != null) {
+                InstallationTls.of(home).keepCa(answer.caCertificate(), answer.caKey());
+            } else if (answer.peerId() > 0) {
+                throw new IllegalStateException("the node at " + config.join() + " sent no installation CA: its peers"
+                        + " do not speak TLS (a pgfly of another version?)");
+            }
             admission = new Admission(answer.installationId(), answer.peerId(), answer.storeRole(), answer.peers(),
                     answer.store(), answer.peerId() == 0);
         }
@@ -167,6 +196,16 @@ public final class NodeStore implements AutoCloseable {
 
     public String storeRole() {
         return storeRole;
+    }
+
+    /** How this node's processes reach the store: TLS with the node's files, or null (an external store). */
+    public ZkTls tls() {
+        return tls;
+    }
+
+    /** The installation's CA and this node's certificate (what a node it admits receives). */
+    public InstallationTls installationTls() {
+        return installationTls;
     }
 
     /** The store's servers now (the ensemble grows as nodes join), as agents started from now on should get. */

@@ -40,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class EnsembleGrowthTest {
     /** One identity per process: the peers' super user (see SuperIdentity). */
-    private static final StoreCredentials CREDENTIALS = StoreCredentials.generate("pgfly");
+    private static final StoreCredentials CREDENTIALS = TestStoreIdentity.CREDENTIALS;
     private static final Duration SESSION = Duration.ofSeconds(5);
 
     @TempDir

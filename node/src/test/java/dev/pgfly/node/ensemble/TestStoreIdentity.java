@@ -1,0 +1,11 @@
+package dev.pgfly.node.ensemble;
+
+import dev.pgfly.core.coord.StoreCredentials;
+
+/** The store identity of every peer the tests of one JVM start: a process has one (see SuperIdentity). */
+final class TestStoreIdentity {
+    static final StoreCredentials CREDENTIALS = StoreCredentials.generate("pgfly");
+
+    private TestStoreIdentity() {
+    }
+}
