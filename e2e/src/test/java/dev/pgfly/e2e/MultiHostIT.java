@@ -176,7 +176,9 @@ class MultiHostIT {
     @Order(2)
     void anHaClusterRunsOneMemberPerHost() throws Exception {
         long started = System.nanoTime();
-        node(1).ok("create", CLUSTER, "--config", "ha", "--sync");
+        // A backup store every host reaches: here a directory on the file system the namespaces share, as an
+        // NFS mount or S3 would be on real hosts.
+        node(1).ok("create", CLUSTER, "--config", "ha", "--sync", "--backup-store", root.resolve("shared-backups").toString());
         System.out.printf("create ha --sync on three hosts: %.1f s%n", (System.nanoTime() - started) / 1e9);
         JsonNode status = node(2).status(CLUSTER);
         Set<String> placed = new HashSet<>();
@@ -261,6 +263,19 @@ class MultiHostIT {
         assertThat(primaryNode(node(survivor).status(CLUSTER))).isEqualTo("h" + p);
         node(other).ok("node", "list");
         awaitStatus(survivor, MultiHostIT::allRunning, 180);
+    }
+
+    @Test
+    @Order(6)
+    void snapshotsTakenOnOneHostAreListedOnAnother() throws Exception {
+        awaitStatus(1, MultiHostIT::allRunning, 180);
+        node(2).ok("backup", "create", CLUSTER);
+        JsonNode listed = node(3).ok("backup", "list", CLUSTER, "--json").json();
+        assertThat(listed).as("the snapshot, seen from another host").hasSize(1);
+        // Every member archives its WAL to the shared store, from whichever host it runs on.
+        try (var files = Files.walk(root.resolve("shared-backups"))) {
+            assertThat(files.filter(f -> f.toString().contains("/wal/")).count()).as("archived WAL").isPositive();
+        }
     }
 
     // ------------------------------------------------------------------ helpers

@@ -120,7 +120,9 @@ public final class Daemon {
         CountDownLatch stop = new CountDownLatch(1);
         DaemonApi api = new DaemonApi(clusters, token, stop::countDown, null)
                 .servingInstallation(service, nodeStore.installationToken(), config.address(), config.apiPort());
+        BackupScheduler backupSchedule = new BackupScheduler(clusters, home, new SnapshotTurns(client, dcs.root(), thisNode));
         onShutdown(home, api, () -> {
+            backupSchedule.close();
             clusters.close();
             installation.close();
             client.close();
@@ -133,6 +135,7 @@ public final class Daemon {
         java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().unstarted(r))
                 .scheduleWithFixedDelay(() -> launcher.useStore(nodeStore.currentDcs(client)), 5, 10, java.util.concurrent.TimeUnit.SECONDS);
         clusters.startReconciling(installation);
+        backupSchedule.start();
         stop.await();
         System.exit(0);
     }
