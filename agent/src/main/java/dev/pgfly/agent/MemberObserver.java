@@ -69,7 +69,7 @@ final class MemberObserver implements AutoCloseable {
         HostStats host = HostStats.read(dataDir);
         String region = cluster.flatMap(s -> s.member(member)).map(MemberSpec::region).orElse("");
         last = new Observation(now, member, store.cluster(), region, running, pg, role, host,
-                HealthChecks.all(running, pg, role, host), store.isConnected());
+                HealthChecks.all(running, pg, role, host, loop.diskGuard()), store.isConnected());
         return last;
     }
 

@@ -35,7 +35,9 @@ public final class PgSql implements AutoCloseable {
         props.setProperty("tcpKeepAlive", "true");
         // The agent's own writes (pgfly's roles, re-ensured by every new primary) never wait for a
         // synchronous standby: a new primary's standbys may not stream yet, and its HA loop must go on.
-        props.setProperty("options", "-c synchronous_commit=local");
+        // Nor is pgfly's own session ever read-only: the full-disk guard makes every other session start
+        // read-only through the configuration file, which a client's start-up option overrides.
+        props.setProperty("options", "-c synchronous_commit=local -c default_transaction_read_only=off");
         tls.addTo(props);
     }
 

@@ -44,6 +44,7 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
     private final Bootstrapping bootstrapping;
     private final Leading leading;
     private final Election election;
+    private final DiskWatch diskWatch;
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("ha-loop").factory());
     private final AtomicBoolean cycleQueued = new AtomicBoolean();
@@ -58,6 +59,7 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
         this.bootstrapping = new Bootstrapping(ctx, following);
         this.leading = new Leading(ctx, bootstrapping);
         this.election = new Election(ctx, demotion, leading);
+        this.diskWatch = new DiskWatch(ctx);
     }
 
     public void start() {
@@ -112,6 +114,12 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
             return;
         }
         long started = System.nanoTime();
+        try {
+            // Before the cycle's handler: a primary's configuration in this very cycle carries its verdict.
+            diskWatch.check();
+        } catch (RuntimeException e) {
+            log.warn("disk guard failed: {}", e.toString());
+        }
         try {
             ctx.settle(runCycle());
             retryNotBefore = 0;
@@ -239,6 +247,11 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
 
     String detail() {
         return ctx.detail();
+    }
+
+    /** The full-disk guard's last verdict (the {@code vm} check reports it). */
+    public dev.pgfly.agent.disk.DiskGuard.Verdict diskGuard() {
+        return diskWatch.last();
     }
 
     public long term() {
