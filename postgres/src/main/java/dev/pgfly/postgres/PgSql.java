@@ -131,6 +131,22 @@ public final class PgSql implements AutoCloseable {
         return slots;
     }
 
+    /**
+     * pgfly-visible physical slots that lost their WAL ({@code max_slot_wal_keep_size} was exceeded) and no
+     * replica uses: useless to the replica they were for, which must be re-cloned.
+     */
+    public synchronized Set<String> lostSlots() throws SQLException {
+        Set<String> slots = new java.util.TreeSet<>();
+        try (Statement st = connection().createStatement();
+             ResultSet rs = st.executeQuery("SELECT slot_name FROM pg_replication_slots"
+                     + " WHERE slot_type = 'physical' AND wal_status = 'lost' AND NOT active")) {
+            while (rs.next()) {
+                slots.add(rs.getString(1));
+            }
+        }
+        return slots;
+    }
+
     public synchronized void createSlot(String name) throws SQLException {
         try (PreparedStatement ps = connection().prepareStatement("SELECT pg_create_physical_replication_slot(?)")) {
             ps.setString(1, name);
