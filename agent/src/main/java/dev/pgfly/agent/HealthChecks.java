@@ -50,6 +50,15 @@ final class HealthChecks {
         return List.of(pg(postgresRunning, pg), role(pg, role), vm(host, guard));
     }
 
+    /**
+     * The {@code role} check of a paused cluster: a warning at least, saying until when, since nothing
+     * recovers by itself meanwhile (a dead primary is reported, not replaced).
+     */
+    static Check paused(Check role, dev.pgfly.core.model.PauseState pause) {
+        return Check.of("role", role.verdict().worse(CheckStatus.WARNING),
+                "cluster paused " + pause.untilText() + " (no failover); " + role.output());
+    }
+
     static CheckStatus worst(List<Check> checks) {
         return checks.stream().map(Check::verdict).reduce(CheckStatus.PASSING, CheckStatus::worse);
     }

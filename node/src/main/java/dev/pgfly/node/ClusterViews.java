@@ -48,10 +48,13 @@ final class ClusterViews {
         Map<String, MemberStatus> published = new LinkedHashMap<>();
         Optional<LeaderRecord> leader = Optional.empty();
         long term = 0;
+        String paused = null;
         try (ClusterStore store = stores.open(name)) {
             store.members().forEach(s -> published.put(s.name(), s));
             leader = store.leader();
             term = store.currentTerm();
+            paused = store.pause().filter(p -> p.activeAt(System.currentTimeMillis()))
+                    .map(p -> "paused " + p.untilText()).orElse(null);
         } catch (RuntimeException e) {
             log.debug("store unavailable for {}: {}", name, e.toString());
         }
@@ -68,7 +71,7 @@ final class ClusterViews {
                         : Optional.ofNullable(published.get(m)).map(MemberStatus::agentPid).orElse(null),
                 pid -> remotePids.contains(pid) || Pids.running(pid));
         return view.withMembers(view.members().stream().map(m -> m.onNode(cluster.nodeOf(m.name(), thisNode.name()))).toList())
-                .withHostRisk(hostRisk(cluster));
+                .withHostRisk(hostRisk(cluster)).withPaused(paused);
     }
 
     /** Why losing one host would lose the cluster, or null: said plainly in {@code status}. */

@@ -10,6 +10,7 @@ import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.model.MemberSpec;
 import dev.pgfly.core.model.MemberState;
 import dev.pgfly.core.model.MemberStatus;
+import dev.pgfly.core.model.PauseState;
 import dev.pgfly.core.model.Role;
 import dev.pgfly.postgres.PgProbe;
 import dev.pgfly.postgres.ShutdownMode;
@@ -45,6 +46,7 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
     private final Leading leading;
     private final Election election;
     private final DiskWatch diskWatch;
+    private final PausedCycle pausedCycle;
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("ha-loop").factory());
     private final AtomicBoolean cycleQueued = new AtomicBoolean();
@@ -60,6 +62,7 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
         this.leading = new Leading(ctx, bootstrapping);
         this.election = new Election(ctx, demotion, leading);
         this.diskWatch = new DiskWatch(ctx);
+        this.pausedCycle = new PausedCycle(ctx, demotion);
     }
 
     public void start() {
@@ -144,9 +147,12 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
         String name = ctx.member;
         ClusterSnapshot cluster = ClusterSnapshot.read(ctx.store);
         ClusterSpec spec = cluster.spec();
+        PauseState pause = cluster.pausedAt(System.currentTimeMillis());
         if (spec != null && spec.member(name).isPresent()) {
             ctx.pg.postmaster().takeUnexpectedExit().ifPresent(pid -> ctx.event("restart",
-                    "PostgreSQL (pid " + pid + ") exited without the agent stopping it; the agent starts it again"));
+                    "PostgreSQL (pid " + pid + ") exited without the agent stopping it; " + (pause == null
+                            ? "the agent starts it again" : "the cluster is paused " + pause.untilText()
+                            + ": it is not started")));
             if (CycleDecision.isStaleLeaderNode(cluster.leader(), name, ctx.store.holdsLeadership(name))) {
                 takeBackStaleLeaderNode();
                 cluster = ClusterSnapshot.read(ctx.store);
@@ -154,7 +160,7 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
             }
         }
         CycleDecision.Result decision = CycleDecision.decide(new CycleDecision.Input(cluster.connected(), spec, name,
-                cluster.leader(), ctx.pg.hasData(), ctx.marks.isRecloneNeeded(), ctx.marks.areRolesPending()));
+                cluster.leader(), ctx.pg.hasData(), ctx.marks.isRecloneNeeded(), ctx.marks.areRolesPending(), pause));
         MemberSpec me = spec == null ? null : spec.member(name).orElse(null);
         return switch (decision.action()) {
             case WAIT_FOR_STORE -> CycleOutcome.of(MemberState.STORE_UNREACHABLE, decision.reason());
@@ -169,6 +175,8 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
                 yield following.follow(cluster, me);
             }
             case ELECT -> election.elect(cluster, me);
+            case LEAD_PAUSED -> pausedCycle.lead(cluster, me, cluster.leader(), pause);
+            case OBSERVE_PAUSED -> pausedCycle.observe(cluster, me, pause);
         };
     }
 
