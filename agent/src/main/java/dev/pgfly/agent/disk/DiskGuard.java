@@ -16,6 +16,12 @@ import java.util.Locale;
 public final class DiskGuard {
     public static final double REFUSE_AT = 0.90;
     public static final double LIFT_BELOW = 0.85;
+    /**
+     * The least space left when writes are refused: three WAL segments. A checkpoint creates a 16 MB segment
+     * at once, and one that finds no space stops PostgreSQL (a PANIC, seen on a 128 MB volume at 88 %); so on
+     * a volume under 480 MB the refusal comes earlier than 90 %, and is lifted 5 % of the volume below that.
+     */
+    public static final long RESERVE_BYTES = 48L << 20;
     /** WAL waiting for the archive above this share of the used space is named as the cause. */
     static final double ARCHIVE_CAUSE_SHARE = 0.20;
     /** pg_wal above this share of the used space is named as the cause. */
@@ -50,18 +56,25 @@ public final class DiskGuard {
             return new Verdict(current, false, "data volume usage unknown");
         }
         double used = usage.usedFraction();
+        double refuseAt = refuseAt(usage.totalBytes());
+        double liftBelow = refuseAt - (REFUSE_AT - LIFT_BELOW);
         String volume = String.format(Locale.ROOT, "data volume %.0f%% full (%s of %s)", used * 100,
                 mib(usage.usedBytes()), mib(usage.totalBytes()));
         State next = switch (current) {
-            case OPEN -> used >= REFUSE_AT ? State.REFUSING_WRITES : State.OPEN;
-            case REFUSING_WRITES -> used < LIFT_BELOW ? State.OPEN : State.REFUSING_WRITES;
+            case OPEN -> used >= refuseAt ? State.REFUSING_WRITES : State.OPEN;
+            case REFUSING_WRITES -> used < liftBelow ? State.OPEN : State.REFUSING_WRITES;
         };
         String reason = next == State.REFUSING_WRITES
-                ? volume + ": user writes refused until it is below " + percent(LIFT_BELOW) + "; cause: " + cause(usage)
+                ? volume + ": user writes refused until it is below " + percent(liftBelow) + "; cause: " + cause(usage)
                 : current == State.REFUSING_WRITES
-                ? volume + ", below " + percent(LIFT_BELOW) + ": user writes accepted again"
-                : volume + "; user writes are refused from " + percent(REFUSE_AT);
+                ? volume + ", below " + percent(liftBelow) + ": user writes accepted again"
+                : volume + "; user writes are refused from " + percent(refuseAt);
         return new Verdict(next, next != current, reason);
+    }
+
+    /** The used share from which writes are refused: 90 %, or less where 10 % is under {@link #RESERVE_BYTES}. */
+    static double refuseAt(long totalBytes) {
+        return Math.min(REFUSE_AT, 1 - (double) RESERVE_BYTES / totalBytes);
     }
 
     /** What fills the volume, as far as pgfly can tell. */
@@ -77,7 +90,7 @@ public final class DiskGuard {
     }
 
     private static String percent(double f) {
-        return String.format(Locale.ROOT, "%.0f%%", f * 100);
+        return String.format(Locale.ROOT, "%.0f%%", Math.floor(f * 100 + 1e-9));
     }
 
     static String mib(long bytes) {
