@@ -80,7 +80,8 @@ public final class DiskGuard {
     /** What fills the volume, as far as pgfly can tell. */
     static String cause(DiskUsage u) {
         if (u.walAwaitingArchiveBytes() > ARCHIVE_CAUSE_SHARE * u.usedBytes()) {
-            return "WAL archiving is failing: " + mib(u.walAwaitingArchiveBytes())
+            // .ready files say a segment is not archived yet, not why: the archive command fails, or is slow.
+            return "WAL archiving is behind (archive_command failing or slow): " + mib(u.walAwaitingArchiveBytes())
                     + " of WAL in pg_wal wait for the archive";
         }
         if (u.walBytes() > WAL_CAUSE_SHARE * u.usedBytes()) {

@@ -52,7 +52,7 @@ class DiskGuardTest {
     @Test
     void namesAFailingArchiveAsTheCause() {
         Verdict v = DiskGuard.decide(State.OPEN, new DiskUsage(1000 * MIB, 950 * MIB, 600 * MIB, 480 * MIB));
-        assertThat(v.reason()).contains("cause: WAL archiving is failing: 480 MiB of WAL in pg_wal wait for the archive");
+        assertThat(v.reason()).contains("cause: WAL archiving is behind (archive_command failing or slow): 480 MiB of WAL in pg_wal wait for the archive");
     }
 
     @Test
