@@ -1,5 +1,6 @@
 package dev.pgfly.agent;
 
+import dev.pgfly.agent.disk.DiskGuard;
 import dev.pgfly.postgres.PgStats;
 
 import java.util.List;
@@ -41,7 +42,21 @@ final class HealthChecks {
     }
 
     static List<Check> all(boolean postgresRunning, PgStats pg, Role role, HostStats host) {
-        return List.of(pg(postgresRunning, pg), role(pg, role), vm(host));
+        return all(postgresRunning, pg, role, host, null);
+    }
+
+    /** @param guard the full-disk guard's last verdict (null: not known) */
+    static List<Check> all(boolean postgresRunning, PgStats pg, Role role, HostStats host, DiskGuard.Verdict guard) {
+        return List.of(pg(postgresRunning, pg), role(pg, role), vm(host, guard));
+    }
+
+    /**
+     * The {@code role} check of a paused cluster: a warning at least, saying until when, since nothing
+     * recovers by itself meanwhile (a dead primary is reported, not replaced).
+     */
+    static Check paused(Check role, dev.pgfly.core.model.PauseState pause) {
+        return Check.of("role", role.verdict().worse(CheckStatus.WARNING),
+                "cluster paused " + pause.untilText() + " (no failover); " + role.output());
     }
 
     static CheckStatus worst(List<Check> checks) {
@@ -99,8 +114,17 @@ final class HealthChecks {
     }
 
     static Check vm(HostStats h) {
+        return vm(h, null);
+    }
+
+    /** With the full-disk guard refusing writes, critical whatever the numbers, and saying why first. */
+    static Check vm(HostStats h, DiskGuard.Verdict guard) {
         CheckStatus status = CheckStatus.PASSING;
         StringBuilder out = new StringBuilder();
+        if (guard != null && guard.refusesWrites()) {
+            status = CheckStatus.CRITICAL;
+            out.append(guard.reason()).append("; ");
+        }
         if (h.diskTotalBytes() > 0) {
             double free = (double) h.diskFreeBytes() / h.diskTotalBytes();
             if (free < DISK_FREE_CRITICAL || h.diskFreeBytes() < DISK_FREE_CRITICAL_BYTES) {

@@ -42,6 +42,7 @@ final class MemberObserver implements AutoCloseable {
     private final Path dataDir;
     private Observation last;
     private ClusterSpec spec;
+    private dev.pgfly.core.model.PauseState pause;
     private long specReadAt;
 
     MemberObserver(String member, HaLoop loop, LocalPostgres local, LeaseKeeper lease, ClusterStore store,
@@ -68,8 +69,13 @@ final class MemberObserver implements AutoCloseable {
                 leader == null ? null : cluster.flatMap(s -> s.member(leader)).map(MemberSpec::host).orElse(null));
         HostStats host = HostStats.read(dataDir);
         String region = cluster.flatMap(s -> s.member(member)).map(MemberSpec::region).orElse("");
-        last = new Observation(now, member, store.cluster(), region, running, pg, role, host,
-                HealthChecks.all(running, pg, role, host), store.isConnected());
+        List<Check> checks = HealthChecks.all(running, pg, role, host, loop.diskGuard());
+        dev.pgfly.core.model.PauseState paused = dev.pgfly.core.model.PauseState.activeOrNull(pause, now);
+        if (paused != null) {
+            checks = List.of(checks.get(0), HealthChecks.paused(checks.get(1), paused), checks.get(2));
+        }
+        last = new Observation(now, member, store.cluster(), region, running, pg, role, host, checks,
+                store.isConnected());
         return last;
     }
 
@@ -79,6 +85,7 @@ final class MemberObserver implements AutoCloseable {
         if ((spec == null || now - specReadAt > SPEC_REFRESH_MILLIS) && store.isConnected()) {
             try {
                 spec = store.config().orElse(spec);
+                pause = store.pause().orElse(null);
                 specReadAt = now;
             } catch (RuntimeException e) {
                 // keep the last one: the store is slow or gone, the checks say so elsewhere

@@ -115,4 +115,26 @@ class HealthChecksTest {
                 .isEqualTo(CheckStatus.CRITICAL);
         assertThat(CheckStatus.of("bogus")).isEqualTo(CheckStatus.CRITICAL);
     }
+
+    @Test
+    void vmIsCriticalWhileTheDiskGuardRefusesWrites() {
+        var refusing = new dev.pgfly.agent.disk.DiskGuard.Verdict(dev.pgfly.agent.disk.DiskGuard.State.REFUSING_WRITES,
+                false, "data volume 91% full (91 MiB of 100 MiB): user writes refused until it is below 85%; cause: x");
+        Check vm = HealthChecks.vm(host(50 * GIB, 8 * GIB, 1), refusing);
+        assertThat(vm.verdict()).isEqualTo(CheckStatus.CRITICAL);
+        assertThat(vm.output()).startsWith("data volume 91% full").contains("user writes refused");
+        var open = new dev.pgfly.agent.disk.DiskGuard.Verdict(dev.pgfly.agent.disk.DiskGuard.State.OPEN, true, "ok");
+        assertThat(HealthChecks.vm(host(50 * GIB, 8 * GIB, 1), open).verdict()).isEqualTo(CheckStatus.PASSING);
+    }
+
+    @Test
+    void aPausedClusterWarnsInTheRoleCheckAndSaysUntilWhen() {
+        Check role = HealthChecks.role(primary(1, 100), LEADER);
+        Check paused = HealthChecks.paused(role, new dev.pgfly.core.model.PauseState(1000, 0));
+        assertThat(paused.verdict()).isEqualTo(CheckStatus.WARNING);
+        assertThat(paused.output()).startsWith("cluster paused until resumed (no failover); primary of term 3");
+        Check critical = Check.of("role", CheckStatus.CRITICAL, "replica without a leader to follow");
+        assertThat(HealthChecks.paused(critical, new dev.pgfly.core.model.PauseState(1000, 0)).verdict())
+                .isEqualTo(CheckStatus.CRITICAL);
+    }
 }

@@ -3,6 +3,8 @@ package dev.pgfly.cli;
 import dev.pgfly.cli.client.CliException;
 import dev.pgfly.core.http.HttpCalls;
 import dev.pgfly.cli.commands.AgentCommand;
+import dev.pgfly.cli.commands.PauseCommand;
+import dev.pgfly.cli.commands.ResumeCommand;
 import dev.pgfly.cli.commands.ChecksCommand;
 import dev.pgfly.cli.commands.AttachCommand;
 import dev.pgfly.cli.commands.ConfigCommand;
@@ -40,7 +42,7 @@ import picocli.CommandLine.Command;
         description = "Self-hosted PostgreSQL clusters: replicated, failing over, behind a proxy.",
         subcommands = {CreateCommand.class, ListCommand.class, StatusCommand.class, UrlCommand.class,
                 ConnectCommand.class, StartCommand.class, StopCommand.class, DestroyCommand.class,
-                FailoverCommand.class, MemberCommand.class, EventsCommand.class, ChecksCommand.class,
+                FailoverCommand.class, PauseCommand.class, ResumeCommand.class, MemberCommand.class, EventsCommand.class, ChecksCommand.class,
                 MetricsCommand.class, LogsCommand.class, CertCommand.class,
                 AttachCommand.class, DetachCommand.class, DbCommand.class, UsersCommand.class, ConfigCommand.class,
                 RestartCommand.class, UpgradeCommand.class, ImportCommand.class, BackupCommand.class, DaemonCommand.class,

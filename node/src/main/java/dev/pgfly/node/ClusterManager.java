@@ -34,6 +34,7 @@ final class ClusterManager implements AutoCloseable {
     private final Lifecycle lifecycle;
     private final Membership membership;
     private final Maintenance maintenance;
+    private final ClusterPauses pauses;
 
     private final NodeReconciler reconciler;
 
@@ -62,6 +63,7 @@ final class ClusterManager implements AutoCloseable {
         this.lifecycle = new Lifecycle(parts, access, backups);
         this.membership = new Membership(parts);
         this.maintenance = new Maintenance(parts, membership);
+        this.pauses = new ClusterPauses(records, stores);
         this.reconciler = installation == null ? null : new NodeReconciler(parts, backups, c -> {
             try {
                 lifecycle.deleteLocalData(c);
@@ -152,6 +154,10 @@ final class ClusterManager implements AutoCloseable {
 
     String switchover(String name, String to) throws Exception {
         return membership.switchover(name, to);
+    }
+
+    ClusterPauses pauses() {
+        return pauses;
     }
 
     // ------------------------------------------------------------------ settings, restart, upgrade

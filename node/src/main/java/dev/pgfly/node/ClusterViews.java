@@ -48,10 +48,13 @@ final class ClusterViews {
         Map<String, MemberStatus> published = new LinkedHashMap<>();
         Optional<LeaderRecord> leader = Optional.empty();
         long term = 0;
+        String paused = null;
         try (ClusterStore store = stores.open(name)) {
             store.members().forEach(s -> published.put(s.name(), s));
             leader = store.leader();
             term = store.currentTerm();
+            paused = store.pause().filter(p -> p.activeAt(System.currentTimeMillis()))
+                    .map(p -> "paused " + p.untilText()).orElse(null);
         } catch (RuntimeException e) {
             log.debug("store unavailable for {}: {}", name, e.toString());
         }
@@ -69,7 +72,7 @@ final class ClusterViews {
                 pid -> remotePids.contains(pid) || Pids.running(pid));
         view = view.withMembers(view.members().stream().map(m -> m.onNode(cluster.nodeOf(m.name(), thisNode.name()))
                         .servedBy(servedBy(cluster, m.role(), m.host()))).toList())
-                .withHostRisk(hostRisk(cluster));
+                .withHostRisk(hostRisk(cluster)).withPaused(paused);
         if (cluster.spansNodes()) {
             // Every node that runs a member runs a proxy, on its own address.
             java.util.List<String> hosts = cluster.spec().members().stream().map(MemberSpec::host).distinct().toList();

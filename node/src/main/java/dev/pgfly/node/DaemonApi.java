@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
  * GET    /v1/clusters                         POST /v1/clusters (create)
  * GET    /v1/clusters/NAME                    DELETE /v1/clusters/NAME
  * POST   /v1/clusters/NAME/start|stop         POST /v1/clusters/NAME/switchover?to=M
+ * GET    /v1/clusters/NAME/failover-plan?to=M  POST /v1/clusters/NAME/pause?for_seconds=S|resume, GET .../pause
  * POST   /v1/clusters/NAME/members?region=R   DELETE /v1/clusters/NAME/members/M
  * GET    /v1/clusters/NAME/events?limit=N     GET /v1/clusters/NAME/url?replica=&database=&region=
  * GET    /v1/clusters/NAME/logs?member=M      (paths of the members' log files)
@@ -158,6 +159,10 @@ final class DaemonApi implements AutoCloseable {
                 yield clusters.status(name);
             }
             case "POST switchover" -> Map.of("primary", clusters.switchover(name, q.get("to")));
+            case "GET failover-plan" -> clusters.pauses().failoverPlan(name, q.get("to"));
+            case "POST pause" -> clusters.pauses().pause(name, q.get("for_seconds"));
+            case "POST resume" -> clusters.pauses().resume(name);
+            case "GET pause" -> clusters.pauses().state(name);
             case "POST members" -> clusters.addMember(name, q.get("region"), q.get("node"), flag(q, "same_host"));
             case "DELETE members" -> {
                 if (p.length < 4) {

@@ -35,7 +35,9 @@ public final class PgSql implements AutoCloseable {
         props.setProperty("tcpKeepAlive", "true");
         // The agent's own writes (pgfly's roles, re-ensured by every new primary) never wait for a
         // synchronous standby: a new primary's standbys may not stream yet, and its HA loop must go on.
-        props.setProperty("options", "-c synchronous_commit=local");
+        // Nor is pgfly's own session ever read-only: the full-disk guard makes every other session start
+        // read-only through the configuration file, which a client's start-up option overrides.
+        props.setProperty("options", "-c synchronous_commit=local -c default_transaction_read_only=off");
         tls.addTo(props);
     }
 
@@ -122,6 +124,22 @@ public final class PgSql implements AutoCloseable {
         Set<String> slots = new java.util.TreeSet<>();
         try (Statement st = connection().createStatement();
              ResultSet rs = st.executeQuery("SELECT slot_name FROM pg_replication_slots WHERE slot_type = 'physical'")) {
+            while (rs.next()) {
+                slots.add(rs.getString(1));
+            }
+        }
+        return slots;
+    }
+
+    /**
+     * pgfly-visible physical slots that lost their WAL ({@code max_slot_wal_keep_size} was exceeded) and no
+     * replica uses: useless to the replica they were for, which must be re-cloned.
+     */
+    public synchronized Set<String> lostSlots() throws SQLException {
+        Set<String> slots = new java.util.TreeSet<>();
+        try (Statement st = connection().createStatement();
+             ResultSet rs = st.executeQuery("SELECT slot_name FROM pg_replication_slots"
+                     + " WHERE slot_type = 'physical' AND wal_status = 'lost' AND NOT active")) {
             while (rs.next()) {
                 slots.add(rs.getString(1));
             }

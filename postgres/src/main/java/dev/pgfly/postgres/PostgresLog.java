@@ -48,6 +48,32 @@ public final class PostgresLog {
         return "(no log output)";
     }
 
+    /** The log's size now: where {@link #linesSince} starts reading to see only what comes after. */
+    public static long size(Path log) {
+        try {
+            return Files.exists(log) ? Files.size(log) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * The complete lines written since the log had {@code offset} bytes, at most the last {@code maxBytes}
+     * of them; from the start when the log is now shorter (rotated).
+     */
+    public static List<String> linesSince(Path log, long offset, int maxBytes) {
+        try {
+            if (!Files.exists(log)) {
+                return List.of();
+            }
+            long size = Files.size(log);
+            long from = size < offset ? 0 : offset;
+            return tail(log, (int) Math.min(maxBytes, size - from));
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
     private static List<String> tail(Path file, int bytes) throws IOException {
         if (!Files.exists(file)) {
             return List.of();

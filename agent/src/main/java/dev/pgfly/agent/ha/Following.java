@@ -32,11 +32,17 @@ final class Following {
     private final StreamingGrace streamingGrace = new StreamingGrace(DIVERGENCE_GRACE);
     private final StreamingGrace unansweredGrace = new StreamingGrace(HaContext.START_TIMEOUT);
     private int failedReplicaStarts;
+    /** Where PostgreSQL's log ended when it last started: only later lines say why it does not stream now. */
+    private long logOffsetAtStart;
+    private final StreamingGrace pastRetentionGrace = new StreamingGrace(Duration.ofSeconds(5));
 
     Following(HaContext ctx, Demotion demotion, Rejoining rejoining) {
         this.ctx = ctx;
         this.demotion = demotion;
         this.rejoining = rejoining;
+        // Lines from before this agent started may be from before a re-clone: a replica still past the
+        // retention says so again within a second.
+        this.logOffsetAtStart = dev.pgfly.postgres.PostgresLog.size(ctx.pg.logFile());
     }
 
     CycleOutcome follow(ClusterSnapshot cluster, MemberSpec me) throws Exception {
@@ -71,12 +77,17 @@ final class Following {
             // cannot get). A longer grace than for a replica that answers: a busy host's probes time out.
             CycleOutcome starting = CycleOutcome.of(MemberState.STARTING_REPLICA, "running, not accepting connections yet");
             ctx.progress(starting);
+            Optional<CycleOutcome> recloned = recloneIfPastWalRetention(spec, me, leader);
+            if (recloned.isPresent()) {
+                return recloned.get();
+            }
             return recoverIfNotStreamingForLong(spec, me, leader, unansweredGrace).orElse(starting);
         }
         unansweredGrace.reset();
         PgProbe p = probe.get();
         if (p.streaming() && Timelines.onLeaderTimeline(p.timeline(), cluster.leaderTimeline())) {
             streamingGrace.reset();
+            pastRetentionGrace.reset();
             ctx.rewoundWithoutEffect = false;
             if (ctx.formerPrimaryCleanlyStopped) {
                 // Streams as it is: the handover is complete. Kept, the flag would let a later, forced
@@ -99,6 +110,10 @@ final class Following {
             // Not streaming, or streaming a timeline the leader left (see Timelines.onLeaderTimeline).
             CycleOutcome catchingUp = catchingUp(leader);
             ctx.progress(catchingUp);
+            Optional<CycleOutcome> recloned = recloneIfPastWalRetention(spec, me, leader);
+            if (recloned.isPresent()) {
+                return recloned.get();
+            }
             return recoverIfNotStreamingForLong(spec, me, leader, streamingGrace).orElse(catchingUp);
         }
     }
@@ -124,6 +139,27 @@ final class Following {
             }
             throw e;
         }
+    }
+
+    /**
+     * Not streaming because the leader removed the WAL this replica needs (it stayed away longer than
+     * {@code max_slot_wal_keep_size} allows, {@link PastWalRetention}): a re-clone, at once rather than after
+     * a rewind that cannot help. A short grace lets a replica that restores from the WAL archive go on.
+     */
+    private Optional<CycleOutcome> recloneIfPastWalRetention(ClusterSpec spec, MemberSpec me, LeaderRecord leader)
+            throws IOException {
+        if (!leader.ready() || !PastWalRetention.reported(
+                dev.pgfly.postgres.PostgresLog.linesSince(ctx.pg.logFile(), logOffsetAtStart, 64 * 1024))) {
+            return Optional.empty();
+        }
+        if (!pastRetentionGrace.usedUp(System.currentTimeMillis())) {
+            return Optional.empty();
+        }
+        ctx.formerPrimaryCleanlyStopped = false;
+        ctx.pg.stop(ShutdownMode.FAST, Duration.ofSeconds(60));
+        rejoining.reclone(leader, "fell past the WAL " + leader.member() + " keeps for it (max_slot_wal_keep_size):"
+                + " the WAL it needs was removed");
+        return Optional.of(startAsReplica(spec, me, leader));
     }
 
     /**
@@ -181,6 +217,8 @@ final class Following {
         ctx.pg.data().setStandby(true);
         ctx.lease.clear();
         ctx.progress(MemberState.STARTING_REPLICA, "starting as a replica of " + leader.member());
+        logOffsetAtStart = dev.pgfly.postgres.PostgresLog.size(ctx.pg.logFile());
+        pastRetentionGrace.reset();
         ctx.pg.start(HaContext.START_TIMEOUT);
         streamingGrace.reset();
         unansweredGrace.reset();

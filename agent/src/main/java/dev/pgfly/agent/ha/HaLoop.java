@@ -10,6 +10,7 @@ import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.model.MemberSpec;
 import dev.pgfly.core.model.MemberState;
 import dev.pgfly.core.model.MemberStatus;
+import dev.pgfly.core.model.PauseState;
 import dev.pgfly.core.model.Role;
 import dev.pgfly.postgres.PgProbe;
 import dev.pgfly.postgres.ShutdownMode;
@@ -44,6 +45,8 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
     private final Bootstrapping bootstrapping;
     private final Leading leading;
     private final Election election;
+    private final DiskWatch diskWatch;
+    private final PausedCycle pausedCycle;
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("ha-loop").factory());
     private final AtomicBoolean cycleQueued = new AtomicBoolean();
@@ -58,6 +61,8 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
         this.bootstrapping = new Bootstrapping(ctx, following);
         this.leading = new Leading(ctx, bootstrapping);
         this.election = new Election(ctx, demotion, leading);
+        this.diskWatch = new DiskWatch(ctx);
+        this.pausedCycle = new PausedCycle(ctx, demotion);
     }
 
     public void start() {
@@ -113,6 +118,12 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
         }
         long started = System.nanoTime();
         try {
+            // Before the cycle's handler: a primary's configuration in this very cycle carries its verdict.
+            diskWatch.check();
+        } catch (RuntimeException e) {
+            log.warn("disk guard failed: {}", e.toString());
+        }
+        try {
             ctx.settle(runCycle());
             retryNotBefore = 0;
         } catch (Exception e) {
@@ -136,9 +147,12 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
         String name = ctx.member;
         ClusterSnapshot cluster = ClusterSnapshot.read(ctx.store);
         ClusterSpec spec = cluster.spec();
+        PauseState pause = cluster.pausedAt(System.currentTimeMillis());
         if (spec != null && spec.member(name).isPresent()) {
             ctx.pg.postmaster().takeUnexpectedExit().ifPresent(pid -> ctx.event("restart",
-                    "PostgreSQL (pid " + pid + ") exited without the agent stopping it; the agent starts it again"));
+                    "PostgreSQL (pid " + pid + ") exited without the agent stopping it; " + (pause == null
+                            ? "the agent starts it again" : "the cluster is paused " + pause.untilText()
+                            + ": it is not started")));
             if (CycleDecision.isStaleLeaderNode(cluster.leader(), name, ctx.store.holdsLeadership(name))) {
                 takeBackStaleLeaderNode();
                 cluster = ClusterSnapshot.read(ctx.store);
@@ -146,7 +160,7 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
             }
         }
         CycleDecision.Result decision = CycleDecision.decide(new CycleDecision.Input(cluster.connected(), spec, name,
-                cluster.leader(), ctx.pg.hasData(), ctx.marks.isRecloneNeeded(), ctx.marks.areRolesPending()));
+                cluster.leader(), ctx.pg.hasData(), ctx.marks.isRecloneNeeded(), ctx.marks.areRolesPending(), pause));
         MemberSpec me = spec == null ? null : spec.member(name).orElse(null);
         return switch (decision.action()) {
             case WAIT_FOR_STORE -> CycleOutcome.of(MemberState.STORE_UNREACHABLE, decision.reason());
@@ -161,6 +175,8 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
                 yield following.follow(cluster, me);
             }
             case ELECT -> election.elect(cluster, me);
+            case LEAD_PAUSED -> pausedCycle.lead(cluster, me, cluster.leader(), pause);
+            case OBSERVE_PAUSED -> pausedCycle.observe(cluster, me, pause);
         };
     }
 
@@ -239,6 +255,11 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
 
     String detail() {
         return ctx.detail();
+    }
+
+    /** The full-disk guard's last verdict (the {@code vm} check reports it). */
+    public dev.pgfly.agent.disk.DiskGuard.Verdict diskGuard() {
+        return diskWatch.last();
     }
 
     public long term() {

@@ -84,7 +84,10 @@ final class Leading {
         ctx.progress(MemberState.RUNNING, null);
         // Slots first: a replica cannot stream without its slot, and with synchronous replication no
         // commit returns until one streams.
-        new ReplicationSlots(ctx.local.sql()).reconcile(spec, me);
+        for (String member : new ReplicationSlots(ctx.local.sql()).reconcile(spec, me)) {
+            ctx.event("wal-retention", member + " fell past max_slot_wal_keep_size: its slot lost the WAL it needs and"
+                    + " was made anew; " + member + " re-clones itself");
+        }
         ctx.local.ensureMonitorRoleOnce();
         Set<String> synchronousStandbys = spec.synchronous() ? ctx.sync.reconcile(spec, ctx.term) : Set.of();
         if (ctx.local.configure(spec, me, null, synchronousStandbys)) {

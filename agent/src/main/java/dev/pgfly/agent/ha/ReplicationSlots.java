@@ -21,7 +21,11 @@ final class ReplicationSlots {
         this.sql = sql;
     }
 
-    void reconcile(ClusterSpec spec, MemberSpec me) throws SQLException {
+    /**
+     * @return the members whose slots had lost their WAL ({@code max_slot_wal_keep_size}) and were made anew:
+     * each must re-clone (its agent sees so in its own log, {@link PastWalRetention})
+     */
+    Set<String> reconcile(ClusterSpec spec, MemberSpec me) throws SQLException {
         Set<String> desired = new TreeSet<>();
         for (MemberSpec m : spec.members()) {
             if (!m.name().equals(me.name())) {
@@ -29,6 +33,17 @@ final class ReplicationSlots {
             }
         }
         Set<String> existing = sql.replicationSlots();
+        // A slot past max_slot_wal_keep_size keeps nothing: made anew, it holds WAL again from the moment
+        // its member, re-cloned, streams.
+        Set<String> lost = new TreeSet<>();
+        for (String slot : sql.lostSlots()) {
+            if (desired.contains(slot)) {
+                sql.dropSlot(slot);
+                existing.remove(slot);
+                spec.members().stream().filter(m -> SlotNames.of(m.name()).equals(slot))
+                        .forEach(m -> lost.add(m.name()));
+            }
+        }
         for (String slot : desired) {
             if (!existing.contains(slot)) {
                 sql.createSlot(slot);
@@ -39,5 +54,6 @@ final class ReplicationSlots {
                 sql.dropSlot(slot);
             }
         }
+        return lost;
     }
 }

@@ -2,7 +2,7 @@ package dev.pgfly.agent.ha;
 
 import dev.pgfly.agent.local.LocalPostgres;
 import dev.pgfly.core.coord.ClusterStore;
-import dev.pgfly.core.ha.Candidate;
+import dev.pgfly.core.ha.FailoverPlan;
 import dev.pgfly.core.ha.FailoverPolicy;
 import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.model.LeaderRecord;
@@ -200,27 +200,16 @@ final class Switchover {
         return best.get();
     }
 
-    /** Among fit replicas, the one a failover would prefer: most advanced, then priority, then name. */
+    /**
+     * Among fit replicas, the one a failover would prefer: most advanced, then priority, then name. The
+     * same pure {@link FailoverPlan} {@code pgfly failover --dry-run} shows, so the two never disagree.
+     */
     private Optional<MemberSpec> bestReplica(ClusterSpec spec, MemberSpec me, Fitness fitness, Map<String, String> unfit) {
-        MemberSpec best = null;
-        Candidate bestCandidate = null;
-        for (MemberSpec m : spec.members()) {
-            if (m.name().equals(me.name())) {
-                continue;
-            }
-            MemberStatus s = peers.status(m).orElse(null);
-            Optional<String> problem = fitness.problem(m, s);
-            if (problem.isPresent()) {
-                unfit.put(m.name(), problem.get());
-                continue;
-            }
-            Candidate c = new Candidate(m.name(), m.region(), m.noFailover(), m.priority(), true, true, s.walPosition());
-            if (bestCandidate == null || FailoverPolicy.BEST_FIRST.compare(c, bestCandidate) < 0) {
-                best = m;
-                bestCandidate = c;
-            }
-        }
-        return Optional.ofNullable(best);
+        FailoverPlan plan = FailoverPlan.explain(spec, me.name(), fitness.leaderTimeline(),
+                name -> name.equals(me.name()) ? null : spec.member(name).flatMap(peers::status).orElse(null), null);
+        plan.members().stream().filter(v -> !v.fit() && !v.name().equals(me.name()))
+                .forEach(v -> unfit.put(v.name(), v.reason()));
+        return plan.candidateName().flatMap(spec::member);
     }
 
     private boolean waitUntilReplayed(MemberSpec target, long checkpoint) {

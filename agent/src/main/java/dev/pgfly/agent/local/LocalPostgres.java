@@ -31,6 +31,10 @@ public final class LocalPostgres {
     private final String member;
     private final java.nio.file.Path secretsDir;
     private volatile PgProbe lastProbe;
+    /** The full-disk guard's word (see {@link dev.pgfly.agent.disk.DiskGuard}): a primary's sessions start read-only. */
+    private volatile boolean userWritesRefused;
+    /** The data volume's size, read once (0: unknown, read again next time). */
+    private volatile long volumeBytes;
 
     public LocalPostgres(PgInstance instance, Secrets secrets, String member, java.nio.file.Path secretsDir) {
         this.secretsDir = secretsDir;
@@ -123,7 +127,14 @@ public final class LocalPostgres {
             throws IOException {
         Map<String, String> settings = new LinkedHashMap<>(
                 PgConfig.baseSettings(me.host(), me.pgPort(), spec.name() + "/" + me.name()));
+        // WAL bounded by the volume's size; the user's own settings for the cluster override it.
+        settings.putAll(dev.pgfly.agent.disk.WalBudget.settings(volumeBytes()));
         settings.putAll(spec.settings());
+        if (upstream == null && userWritesRefused) {
+            // Every session starts read-only, but the agent's own (PgSql asks for read-write on connecting),
+            // as Fly's monitor does; a reload applies it to open sessions from their next transaction.
+            settings.put("default_transaction_read_only", "on");
+        }
         if (upstream != null && !upstream.member().equals(me.name())) {
             settings.put("primary_conninfo", PgConfig.primaryConninfo(upstream.host(), upstream.pgPort(), me.name(),
                     instance.passFile().toString(), instance.clientTls()));
@@ -156,6 +167,33 @@ public final class LocalPostgres {
             }
         }
         return instance.files().installTls(Files.readString(ca), Files.readString(cert), Files.readString(key));
+    }
+
+    /**
+     * Whether a primary refuses user writes for want of disk space; applied by the next {@link #configure}
+     * (and a reload) of a primary.
+     */
+    public void refuseUserWrites(boolean refused) {
+        userWritesRefused = refused;
+    }
+
+    public boolean userWritesRefused() {
+        return userWritesRefused;
+    }
+
+    /** The size of the volume that holds this member's directory; 0 when it cannot be read. */
+    public long volumeBytes() {
+        long known = volumeBytes;
+        if (known > 0) {
+            return known;
+        }
+        try {
+            known = Files.getFileStore(instance.memberDir()).getTotalSpace();
+        } catch (IOException | RuntimeException e) {
+            known = 0;
+        }
+        volumeBytes = known;
+        return known;
     }
 
     public void writePassFile() throws IOException {

@@ -32,6 +32,10 @@ public final class StatusCommand extends ClusterCommand implements Callable<Inte
         System.out.printf("Cluster %s (%s): %s, term %d, primary %s, region %s%s%n", c.name(), c.config(), c.state(),
                 c.term(), c.leader() == null ? "none" : c.leader(), c.primaryRegion(),
                 c.synchronous() ? ", synchronous replication" : "");
+        if (c.paused() != null) {
+            System.out.println("Paused: " + c.paused().substring("paused ".length())
+                    + " - no member is promoted, demoted, rewound or re-cloned ('pgfly resume " + c.name() + "')");
+        }
         for (ClusterView.Proxy p : c.proxies() == null ? java.util.List.of(c.proxy()) : c.proxies()) {
             System.out.printf("Proxy%s: primary %s, replicas %s%n", p.region() == null ? "" : " (" + p.region() + ")",
                     p.primary(), p.replica());

@@ -4,6 +4,7 @@ import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.model.Event;
 import dev.pgfly.core.model.LeaderRecord;
 import dev.pgfly.core.model.MemberStatus;
+import dev.pgfly.core.model.PauseState;
 import dev.pgfly.core.model.SwitchoverRequest;
 import dev.pgfly.core.model.SyncState;
 import dev.pgfly.core.model.WakeAnswer;
@@ -74,6 +75,13 @@ public interface ClusterStore extends AutoCloseable {
     void requestSwitchover(SwitchoverRequest request);
 
     void clearSwitchover();
+
+    /** The cluster's pause (maintenance mode), possibly expired; empty when it was never paused or was resumed. */
+    Optional<PauseState> pause();
+
+    void putPause(PauseState pause);
+
+    void clearPause();
 
     /**
      * Asks the member of a scaled-to-zero cluster to start PostgreSQL again (the proxy does, when a

@@ -4,6 +4,7 @@ import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.model.Event;
 import dev.pgfly.core.model.LeaderRecord;
 import dev.pgfly.core.model.MemberStatus;
+import dev.pgfly.core.model.PauseState;
 import dev.pgfly.core.model.SwitchoverRequest;
 import dev.pgfly.core.model.SyncState;
 import dev.pgfly.core.model.WakeAnswer;
@@ -30,7 +31,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * {@link ClusterStore} on ZooKeeper through Curator. Layout under {@code <root>/<cluster>/}:
  * {@code config}, {@code leader} (ephemeral), {@code term}, {@code initialize}, {@code members/<name>}
- * (ephemeral), {@code sync}, {@code switchover}, {@code history/e-<seq>}.
+ * (ephemeral), {@code sync}, {@code switchover}, {@code pause}, {@code history/e-<seq>}.
  */
 public final class ZkClusterStore implements ClusterStore {
     private static final Logger log = LoggerFactory.getLogger(ZkClusterStore.class);
@@ -243,6 +244,21 @@ public final class ZkClusterStore implements ClusterStore {
     @Override
     public void clearSwitchover() {
         delete(path("switchover"));
+    }
+
+    @Override
+    public Optional<PauseState> pause() {
+        return read(path("pause")).map(b -> Json.read(b, PauseState.class));
+    }
+
+    @Override
+    public void putPause(PauseState pause) {
+        write(path("pause"), Json.bytes(pause));
+    }
+
+    @Override
+    public void clearPause() {
+        delete(path("pause"));
     }
 
     @Override

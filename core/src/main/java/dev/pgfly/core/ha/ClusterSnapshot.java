@@ -4,6 +4,7 @@ import dev.pgfly.core.coord.ClusterStore;
 import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.model.LeaderRecord;
 import dev.pgfly.core.model.MemberStatus;
+import dev.pgfly.core.model.PauseState;
 import dev.pgfly.core.model.Role;
 import dev.pgfly.core.model.SwitchoverRequest;
 import dev.pgfly.core.model.SyncState;
@@ -26,13 +27,26 @@ import java.util.Set;
  * @param lastLeader     the member that acquired leadership last (it persists after its node is gone), or null
  * @param initialized    some member has claimed the cluster's initialization (initdb)
  * @param wakeRequestedAt the latest wake request; 0 when none, or when the cluster does not scale to zero
+ * @param pause          the cluster's pause as stored (it may have expired: see {@link #pausedAt}), or null
  */
 public record ClusterSnapshot(boolean connected, ClusterSpec spec, LeaderRecord leader, List<MemberStatus> members,
                               SyncState sync, SwitchoverRequest switchover, String lastLeader, boolean initialized,
-                              long wakeRequestedAt) {
+                              long wakeRequestedAt, PauseState pause) {
 
     public ClusterSnapshot {
         members = List.copyOf(members);
+    }
+
+    /** A snapshot of a cluster that is not paused. */
+    public ClusterSnapshot(boolean connected, ClusterSpec spec, LeaderRecord leader, List<MemberStatus> members,
+                           SyncState sync, SwitchoverRequest switchover, String lastLeader, boolean initialized,
+                           long wakeRequestedAt) {
+        this(connected, spec, leader, members, sync, switchover, lastLeader, initialized, wakeRequestedAt, null);
+    }
+
+    /** The pause in force at {@code now}, or null: none, or expired (expiry resumes the cluster). */
+    public PauseState pausedAt(long now) {
+        return PauseState.activeOrNull(pause, now);
     }
 
     /** What a cycle sees while the session is not connected: nothing. */
@@ -56,7 +70,7 @@ public record ClusterSnapshot(boolean connected, ClusterSpec spec, LeaderRecord 
         LeaderRecord leader = store.leader().orElse(null);
         return new ClusterSnapshot(true, spec, leader, store.members(), store.syncState().orElse(null),
                 store.switchover().orElse(null), store.lastLeader().orElse(null), store.initialized(),
-                spec.scalesToZero() ? store.wakeRequestedAt() : 0);
+                spec.scalesToZero() ? store.wakeRequestedAt() : 0, store.pause().orElse(null));
     }
 
     public Optional<MemberStatus> member(String name) {

@@ -2,6 +2,7 @@ package dev.pgfly.core.ha;
 
 import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.model.LeaderRecord;
+import dev.pgfly.core.model.PauseState;
 
 /**
  * What one HA cycle does, decided from one snapshot of the cluster and what the agent sees locally: a
@@ -31,7 +32,17 @@ public final class CycleDecision {
         /** Another member leads: be its streaming replica, rejoining first if this was a primary (S4). */
         FOLLOW,
         /** Nobody leads: run the election (S2). */
-        ELECT
+        ELECT,
+        /**
+         * The cluster is paused and this member leads: keep proving leadership (S1 outranks a pause), and
+         * change nothing else: no promotion, no start of a stopped PostgreSQL, no handover.
+         */
+        LEAD_PAUSED,
+        /**
+         * The cluster is paused: observe and publish, change nothing (no election, demotion, rewind, re-clone;
+         * PostgreSQL left as it is).
+         */
+        OBSERVE_PAUSED
     }
 
     /**
@@ -39,7 +50,13 @@ public final class CycleDecision {
      * are local observations of the member's data directory.
      */
     public record Input(boolean storeConnected, ClusterSpec spec, String member, LeaderRecord leader,
-                        boolean hasData, boolean recloneNeeded, boolean rolesPending) {
+                        boolean hasData, boolean recloneNeeded, boolean rolesPending, PauseState pause) {
+
+        /** A cycle of a cluster that is not paused. */
+        public Input(boolean storeConnected, ClusterSpec spec, String member, LeaderRecord leader,
+                     boolean hasData, boolean recloneNeeded, boolean rolesPending) {
+            this(storeConnected, spec, member, leader, hasData, recloneNeeded, rolesPending, null);
+        }
     }
 
     public record Result(Action action, String reason) {
@@ -59,6 +76,9 @@ public final class CycleDecision {
             return new Result(Action.LEAVE, in.member() + " is not in the cluster's configuration");
         }
         LeaderRecord leader = in.leader();
+        if (in.pause() != null) {
+            return paused(in, leader);
+        }
         if (!in.hasData()) {
             return new Result(Action.BOOTSTRAP, "no data directory yet");
         }
@@ -75,6 +95,23 @@ public final class CycleDecision {
             return new Result(Action.LEAD, "this member leads term " + leader.term());
         }
         return new Result(Action.FOLLOW, leader.member() + " leads term " + leader.term());
+    }
+
+    /**
+     * A paused cluster (the caller passes only a pause in force: an expired one is null). Checked before
+     * everything but the store and the configuration, so that a member marked for a re-clone, a leaderless
+     * cluster or a member without data all wait. The one leader keeps its lease: without it, S1 would stop
+     * its writes anyway, and a pause must not cost the primary.
+     */
+    private static Result paused(Input in, LeaderRecord leader) {
+        String until = in.pause().untilText();
+        if (leader != null && leader.member().equals(in.member())) {
+            return new Result(Action.LEAD_PAUSED, "paused " + until + "; this member leads term " + leader.term());
+        }
+        if (leader == null) {
+            return new Result(Action.OBSERVE_PAUSED, "paused " + until + "; nobody leads, and nobody is promoted");
+        }
+        return new Result(Action.OBSERVE_PAUSED, "paused " + until + "; " + leader.member() + " leads term " + leader.term());
     }
 
     /**

@@ -80,4 +80,40 @@ class CycleDecisionTest {
         assertThat(CycleDecision.isStaleLeaderNode(M1_LEADS, "m2", false)).isFalse();
         assertThat(CycleDecision.isStaleLeaderNode(null, "m1", false)).isFalse();
     }
+
+    private static CycleDecision.Result paused(String me, LeaderRecord leader, boolean hasData, boolean recloneNeeded,
+                                               boolean rolesPending) {
+        return CycleDecision.decide(new Input(true, SPEC, me, leader, hasData, recloneNeeded, rolesPending,
+                new dev.pgfly.core.model.PauseState(1000, 0)));
+    }
+
+    /** Patroni's maintenance mode: nobody is promoted, demoted, rewound, re-cloned or started. */
+    @Test
+    void aPausedClusterOnlyObservesAndItsLeaderKeepsItsLease() {
+        assertThat(paused("m1", M1_LEADS, true, false, false).action()).isEqualTo(Action.LEAD_PAUSED);
+        assertThat(paused("m2", M1_LEADS, true, false, false).action()).isEqualTo(Action.OBSERVE_PAUSED);
+        CycleDecision.Result leaderless = paused("m2", null, true, false, false);
+        assertThat(leaderless.action()).as("no election").isEqualTo(Action.OBSERVE_PAUSED);
+        assertThat(leaderless.reason()).isEqualTo("paused until resumed; nobody leads, and nobody is promoted");
+        assertThat(paused("m2", M1_LEADS, true, true, false).action()).as("no re-clone").isEqualTo(Action.OBSERVE_PAUSED);
+        assertThat(paused("m1", null, true, false, true).action()).as("no bootstrap resumed").isEqualTo(Action.OBSERVE_PAUSED);
+        assertThat(paused("m3", M1_LEADS, false, false, false).action()).as("no clone").isEqualTo(Action.OBSERVE_PAUSED);
+    }
+
+    @Test
+    void aPauseNeverKeepsTheStoreOrAMemberRemovalWaiting() {
+        assertThat(CycleDecision.decide(new Input(false, SPEC, "m1", M1_LEADS, true, false, false,
+                new dev.pgfly.core.model.PauseState(1000, 0))).action()).isEqualTo(Action.WAIT_FOR_STORE);
+        assertThat(paused("m9", M1_LEADS, true, false, false).action()).isEqualTo(Action.LEAVE);
+    }
+
+    @Test
+    void anExpiredPauseIsNoPause() {
+        var pause = new dev.pgfly.core.model.PauseState(1000, 5000);
+        assertThat(pause.activeAt(4999)).isTrue();
+        assertThat(pause.activeAt(5000)).isFalse();
+        assertThat(dev.pgfly.core.model.PauseState.activeOrNull(pause, 6000)).isNull();
+        assertThat(CycleDecision.decide(new Input(true, SPEC, "m2", null, true, false, false,
+                dev.pgfly.core.model.PauseState.activeOrNull(pause, 6000))).action()).isEqualTo(Action.ELECT);
+    }
 }

@@ -5,11 +5,25 @@ import java.util.List;
 /**
  * A cluster in {@code status} and {@code list}.
  *
- * @param tls PostgreSQL accepts TLS connections only; clients verify it with {@code pgfly cert}'s CA
+ * @param tls    PostgreSQL accepts TLS connections only; clients verify it with {@code pgfly cert}'s CA
+ * @param paused "paused until ..." while the cluster is paused ({@code pgfly pause}), else null
  */
 public record ClusterView(String name, String config, String state, String primaryRegion, boolean synchronous,
                           long term, String leader, Proxy proxy, List<MemberView> members, List<Proxy> proxies,
-                          long idleTimeoutSeconds, boolean tls, String hostRisk) {
+                          long idleTimeoutSeconds, boolean tls, String hostRisk, String paused) {
+
+    public ClusterView(String name, String config, String state, String primaryRegion, boolean synchronous,
+                       long term, String leader, Proxy proxy, List<MemberView> members, List<Proxy> proxies,
+                       long idleTimeoutSeconds, boolean tls, String hostRisk) {
+        this(name, config, state, primaryRegion, synchronous, term, leader, proxy, members, proxies, idleTimeoutSeconds,
+                tls, hostRisk, null);
+    }
+
+    /** The same view, saying (when not null) that the cluster is paused and until when. */
+    public ClusterView withPaused(String pausedUntil) {
+        return new ClusterView(name, config, state, primaryRegion, synchronous, term, leader, proxy, members,
+                proxies, idleTimeoutSeconds, tls, hostRisk, pausedUntil);
+    }
 
     public ClusterView(String name, String config, String state, String primaryRegion, boolean synchronous,
                        long term, String leader, Proxy proxy, List<MemberView> members, List<Proxy> proxies,
@@ -20,13 +34,13 @@ public record ClusterView(String name, String config, String state, String prima
     /** The same view with other proxies (an installation's: one per node that runs a member). */
     public ClusterView withProxies(Proxy primaryRegionProxy, List<Proxy> all) {
         return new ClusterView(name, config, state, primaryRegion, synchronous, term, leader, primaryRegionProxy, members,
-                all, idleTimeoutSeconds, tls, hostRisk);
+                all, idleTimeoutSeconds, tls, hostRisk, paused);
     }
 
     /** The same view, saying (when not null) why the loss of one host would take the whole cluster down. */
     public ClusterView withHostRisk(String risk) {
         return new ClusterView(name, config, state, primaryRegion, synchronous, term, leader, proxy, members,
-                proxies, idleTimeoutSeconds, tls, risk);
+                proxies, idleTimeoutSeconds, tls, risk, paused);
     }
 
     /**
@@ -43,6 +57,6 @@ public record ClusterView(String name, String config, String state, String prima
 
     public ClusterView withMembers(List<MemberView> newMembers) {
         return new ClusterView(name, config, state, primaryRegion, synchronous, term, leader, proxy, newMembers,
-                proxies, idleTimeoutSeconds, tls, hostRisk);
+                proxies, idleTimeoutSeconds, tls, hostRisk, paused);
     }
 }
