@@ -1,5 +1,7 @@
 package dev.pgfly.backup.store;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 import java.nio.file.Path;
 
 /**
@@ -17,6 +19,8 @@ public record StoreSettings(String location, String endpoint, String region, Str
         return new StoreSettings(dir.toAbsolutePath().normalize().toString(), null, null, null, null);
     }
 
+    /** Derived, never a field of the JSON: the node's API refuses unknown fields ({@code create --backup-store} once sent "s3"). */
+    @JsonIgnore
     public boolean isS3() {
         return location.startsWith("s3://");
     }
