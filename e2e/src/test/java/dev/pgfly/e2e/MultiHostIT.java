@@ -50,10 +50,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MultiHostIT {
     private static final String CLUSTER = "mh";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private static Hosts hosts;
-    private static Path root;
-    private static final List<Pgfly> nodes = new ArrayList<>();
-    private static String token;
+    private static NodeInstallation nodes;
     private static Writer writer;
     private static WritableProbe probe;
     private static String url;
@@ -61,16 +58,11 @@ class MultiHostIT {
     @BeforeAll
     static void setUp() throws Exception {
         Assumptions.assumeTrue(Hosts.unavailableReason().isEmpty(), () -> "no namespace hosts: " + Hosts.unavailableReason().orElse(""));
-        hosts = Hosts.create(4);
-        root = Files.createTempDirectory(Path.of("/tmp"), "pgfly-mh-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
-        for (Host h : hosts.all()) {
-            nodes.add(h.pgfly(root.resolve(h.name()), Map.of()));
-        }
+        nodes = NodeInstallation.of(4);
         long started = System.nanoTime();
-        JsonNode init = node(1).ok("node", "init", "--name", "h1", "--address", host(1).address(), "--json").json();
+        JsonNode init = nodes.init(1, "h1");
         System.out.printf("node init: %.1f s%n", (System.nanoTime() - started) / 1e9);
         assertThat(init.get("api").asString()).isEqualTo(host(1).address() + ":7432");
-        token = init.get("token").asString();
         join(2, "h2");
     }
 
@@ -82,22 +74,8 @@ class MultiHostIT {
         if (probe != null) {
             probe.close();
         }
-        if (hosts != null) {
-            for (Host h : hosts.all()) {
-                if (h.isCut()) {
-                    h.heal();
-                }
-            }
-            // Every node is closed and the hosts go, whatever one close throws.
-            for (Pgfly p : nodes) {
-                try {
-                    p.close();
-                } catch (Exception e) {
-                    System.err.println("closing " + p.home() + ": " + e);
-                }
-            }
-            hosts.close();
-            dev.pgfly.core.util.FileTrees.delete(root);
+        if (nodes != null) {
+            nodes.close();
         }
     }
 
@@ -130,13 +108,13 @@ class MultiHostIT {
         assertThat(wrongToken.err().strip()).contains("token").doesNotContain("\n");
         assertThat(node(3).home().resolve("daemon/node.yaml")).doesNotExist();
 
-        Pgfly.Result duplicate = node(3).run("node", "join", host(1).address() + ":7432", "--token", token,
+        Pgfly.Result duplicate = node(3).run("node", "join", host(1).address() + ":7432", "--token", nodes.token(),
                 "--name", "h2", "--address", host(3).address());
         assertThat(duplicate.exit()).isNotZero();
         assertThat(duplicate.err().strip()).contains("a node named 'h2' is already in the installation").doesNotContain("\n");
         assertThat(node(3).home().resolve("daemon/node.yaml")).doesNotExist();
 
-        Pgfly.Result notMine = node(3).run("node", "join", host(1).address() + ":7432", "--token", token,
+        Pgfly.Result notMine = node(3).run("node", "join", host(1).address() + ":7432", "--token", nodes.token(),
                 "--name", "h3", "--address", host(2).address());
         assertThat(notMine.exit()).isNotZero();
         assertThat(notMine.err().strip()).contains("is not an address of this host").doesNotContain("\n");
@@ -145,7 +123,7 @@ class MultiHostIT {
         assertThat(again.exit()).isNotZero();
         assertThat(again.err().strip()).contains("already a node of an installation").doesNotContain("\n");
 
-        Pgfly.Result remote = node(2).run("node", "join", "not-an-endpoint", "--token", token, "--name", "x", "--address", host(2).address());
+        Pgfly.Result remote = node(2).run("node", "join", "not-an-endpoint", "--token", nodes.token(), "--name", "x", "--address", host(2).address());
         assertThat(remote.exit()).isNotZero();
 
         // The node-to-node API refuses a caller without the token, and garbage bodies, in one line.
@@ -153,7 +131,7 @@ class MultiHostIT {
                 .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(noToken.statusCode()).isEqualTo(401);
         HttpResponse<String> garbage = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host(1).address() + ":7432/v1/nodes/join"))
-                .timeout(Duration.ofSeconds(5)).header("Authorization", "Bearer " + token)
+                .timeout(Duration.ofSeconds(5)).header("Authorization", "Bearer " + nodes.token())
                 .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"../../etc\",\"address\":\"1.2.3.4\"}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(garbage.statusCode()).isEqualTo(400);
@@ -178,7 +156,7 @@ class MultiHostIT {
         long started = System.nanoTime();
         // A backup store every host reaches: here a directory on the file system the namespaces share, as an
         // NFS mount or S3 would be on real hosts.
-        node(1).ok("create", CLUSTER, "--config", "ha", "--sync", "--backup-store", root.resolve("shared-backups").toString());
+        node(1).ok("create", CLUSTER, "--config", "ha", "--sync", "--backup-store", nodes.root().resolve("shared-backups").toString());
         System.out.printf("create ha --sync on three hosts: %.1f s%n", (System.nanoTime() - started) / 1e9);
         JsonNode status = node(2).status(CLUSTER);
         Set<String> placed = new HashSet<>();
@@ -273,7 +251,7 @@ class MultiHostIT {
         JsonNode listed = node(3).ok("backup", "list", CLUSTER, "--json").json();
         assertThat(listed).as("the snapshot, seen from another host").hasSize(1);
         // Every member archives its WAL to the shared store, from whichever host it runs on.
-        try (var files = Files.walk(root.resolve("shared-backups"))) {
+        try (var files = Files.walk(nodes.root().resolve("shared-backups"))) {
             assertThat(files.filter(f -> f.toString().contains("/wal/")).count()).as("archived WAL").isPositive();
         }
     }
@@ -282,44 +260,24 @@ class MultiHostIT {
 
     private static void join(int i, String name) {
         long started = System.nanoTime();
-        node(i).ok("node", "join", host(1).address() + ":7432", "--token", token, "--name", name, "--address", host(i).address());
+        nodes.join(i, name);
         System.out.printf("node join %s: %.1f s%n", name, (System.nanoTime() - started) / 1e9);
     }
 
     private static Host host(int i) {
-        return hosts.host(i);
+        return nodes.host(i);
     }
 
     private static Pgfly node(int i) {
-        return nodes.get(i - 1);
+        return nodes.node(i);
     }
 
-    /** A call to a node's API from the test (as another host's CLI would make it), with the installation's token. */
     private static JsonNode api(int i, String method, String path) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host(i).address() + ":7432" + path))
-                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token)
-                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException(method + " " + path + " on h" + i + ": " + r.statusCode() + " " + r.body());
-        }
-        return Json.MAPPER.readTree(r.body());
+        return nodes.api(i, method, path);
     }
 
     private static JsonNode awaitStatus(int i, Predicate<JsonNode> ready, int seconds) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                last = api(i, "GET", "/v1/clusters/" + CLUSTER);
-                if (ready.test(last)) {
-                    return last;
-                }
-            } catch (Exception e) {
-                // the node may be restarting
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("cluster not ready on h" + i + " within " + seconds + " s: " + last);
+        return nodes.awaitStatus(i, CLUSTER, ready, seconds);
     }
 
     private static boolean allRunning(JsonNode s) {

@@ -41,59 +41,39 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class WitnessIT {
     private static final String CLUSTER = "pair";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private static Hosts hosts;
-    private static Path root;
-    private static final List<Pgfly> nodes = new ArrayList<>();
-    private static String token;
+    private static NodeInstallation nodes;
 
     @BeforeAll
     static void setUp() throws Exception {
         Assumptions.assumeTrue(Hosts.unavailableReason().isEmpty(), () -> "no namespace hosts: " + Hosts.unavailableReason().orElse(""));
-        hosts = Hosts.create(3);
-        root = Files.createTempDirectory(Path.of("/tmp"), "pgfly-wit-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
-        for (Host h : hosts.all()) {
-            nodes.add(h.pgfly(root.resolve(h.name()), Map.of()));
-        }
-        token = nodes.get(0).ok("node", "init", "--name", "d1", "--address", hosts.host(1).address(), "--json").json()
-                .get("token").asString();
-        nodes.get(1).ok("node", "join", hosts.host(1).address() + ":7432", "--token", token, "--name", "d2",
-                "--address", hosts.host(2).address());
-        nodes.get(2).ok("node", "join", hosts.host(1).address() + ":7432", "--token", token, "--name", "w",
-                "--address", hosts.host(3).address(), "--witness");
+        nodes = NodeInstallation.of(3);
+        nodes.init(1, "d1");
+        nodes.join(2, "d2");
+        nodes.join(3, "w", "--witness");
     }
 
     @AfterAll
-    static void tearDown() throws Exception {
-        if (hosts != null) {
-            // Every node is closed and the hosts go, whatever one close throws.
-            for (Pgfly p : nodes) {
-                try {
-                    p.close();
-                } catch (Exception e) {
-                    System.err.println("closing " + p.home() + ": " + e);
-                }
-            }
-            hosts.close();
-            dev.pgfly.core.util.FileTrees.delete(root);
+    static void tearDown() {
+        if (nodes != null) {
+            nodes.close();
         }
     }
 
     @Test
     void aTwoMemberSyncClusterFailsOverWhenThePrimaryHostCrashes() throws Exception {
-        JsonNode list = nodes.get(2).ok("node", "list", "--json").json();
+        JsonNode list = nodes.node(3).ok("node", "list", "--json").json();
         Map<String, String> roles = new java.util.TreeMap<>();
         list.forEach(n -> roles.put(n.get("name").asString(), n.get("store_role").asString() + (n.get("witness").asBoolean() ? "/witness" : "")));
         assertThat(roles).isEqualTo(Map.of("d1", "voter", "d2", "voter", "w", "voter/witness"));
 
-        nodes.get(0).ok("create", CLUSTER, "--config", "ha", "--members", "2", "--sync");
-        JsonNode status = nodes.get(1).status(CLUSTER);
+        nodes.node(1).ok("create", CLUSTER, "--config", "ha", "--members", "2", "--sync");
+        JsonNode status = nodes.node(2).status(CLUSTER);
         Set<String> placed = new HashSet<>();
         status.get("members").forEach(m -> placed.add(m.get("node").asString()));
         assertThat(placed).as("the witness holds no member").containsExactlyInAnyOrder("d1", "d2");
 
-        String url = nodes.get(1).ok("url", CLUSTER).out().strip();
-        String password = Files.readString(nodes.get(0).home().resolve("clusters/" + CLUSTER + "/secrets/superuser.password")).strip();
+        String url = nodes.node(2).ok("url", CLUSTER).out().strip();
+        String password = Files.readString(nodes.node(1).home().resolve("clusters/" + CLUSTER + "/secrets/superuser.password")).strip();
         try (WritableProbe probe = new WritableProbe(WritableProbe.of(status), password, null);
              Writer writer = new Writer(url)) {
             assertThat(writer.awaitMoreAcks(20, 60_000)).isTrue();
@@ -101,7 +81,7 @@ class WitnessIT {
             int other = 3 - primary;
             writer.resetGap();
             long crashed = System.nanoTime();
-            hosts.host(primary).crash();
+            nodes.host(primary).crash();
             // The witness keeps ZooKeeper's majority, so the other member is promoted (it is the recorded
             // synchronous standby: it holds every acknowledged write).
             assertThat(primaryHost(awaitStatus(other, s -> primaryHost(s) == other, 90))).isEqualTo(other);
@@ -109,7 +89,7 @@ class WitnessIT {
                     (System.nanoTime() - crashed) / 1e9);
             // --sync is strict: with its only standby gone, the new primary's commits wait for it. The host
             // comes back (its node restarts), its member rejoins as the standby, and writes go on.
-            nodes.get(primary - 1).ok("node", "list");
+            nodes.node(primary).ok("node", "list");
             assertThat(writer.awaitMoreAcks(20, 180_000)).as("writes resume on d%d once d%d is back", other, primary).isTrue();
             System.out.printf("two-member cluster: longest write gap %d ms (includes the crashed host's restart)%n",
                     writer.longestGapMillis());
@@ -151,24 +131,6 @@ class WitnessIT {
     }
 
     private static JsonNode awaitStatus(int i, java.util.function.Predicate<JsonNode> ready, int seconds) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + hosts.host(i).address()
-                                + ":7432/v1/clusters/" + CLUSTER)).timeout(Duration.ofSeconds(10))
-                        .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    last = Json.MAPPER.readTree(r.body());
-                    if (ready.test(last)) {
-                        return last;
-                    }
-                }
-            } catch (Exception e) {
-                // the node may be restarting
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("cluster not ready on d" + i + " within " + seconds + " s: " + last);
+        return nodes.awaitStatus(i, CLUSTER, ready, seconds);
     }
 }

@@ -198,27 +198,31 @@ public final class NodeCommand implements Runnable {
         }
     }
 
-    @Command(name = "drain", mixinStandardHelpOptions = true, description = "Place nothing new on a node.")
-    public static final class Drain extends ClusterCommand implements Callable<Integer> {
+    /** A command on one node of the installation: its name checked, one call, one line said. */
+    abstract static class OnNode extends ClusterCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "NODE")
         String name;
 
+        static String nodePath(String name) {
+            return "/v1/nodes/" + DaemonClient.enc(dev.pgfly.core.util.Names.requireNodeName(name));
+        }
+    }
+
+    @Command(name = "drain", mixinStandardHelpOptions = true, description = "Place nothing new on a node.")
+    public static final class Drain extends OnNode {
         @Override
         public Integer call() {
-            daemon().post("/v1/nodes/" + DaemonClient.enc(dev.pgfly.core.util.Names.requireNodeName(name)) + "/drain", null, Duration.ofSeconds(30));
+            daemon().post(nodePath(name) + "/drain", null, Duration.ofSeconds(30));
             System.out.println("Node " + name + " is drained: nothing new is placed there.");
             return 0;
         }
     }
 
     @Command(name = "undrain", mixinStandardHelpOptions = true, description = "Let placement use a drained node again.")
-    public static final class Undrain extends ClusterCommand implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "NODE")
-        String name;
-
+    public static final class Undrain extends OnNode {
         @Override
         public Integer call() {
-            daemon().post("/v1/nodes/" + DaemonClient.enc(dev.pgfly.core.util.Names.requireNodeName(name)) + "/undrain", null, Duration.ofSeconds(30));
+            daemon().post(nodePath(name) + "/undrain", null, Duration.ofSeconds(30));
             System.out.println("Node " + name + " takes members again.");
             return 0;
         }
@@ -226,13 +230,10 @@ public final class NodeCommand implements Runnable {
 
     @Command(name = "remove", mixinStandardHelpOptions = true,
             description = "Remove a node from the installation (refused while it runs members).")
-    public static final class Remove extends ClusterCommand implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "NODE")
-        String name;
-
+    public static final class Remove extends OnNode {
         @Override
         public Integer call() {
-            daemon().delete("/v1/nodes/" + DaemonClient.enc(dev.pgfly.core.util.Names.requireNodeName(name)), Duration.ofSeconds(60));
+            daemon().delete(nodePath(name), Duration.ofSeconds(60));
             System.out.println("Node " + name + " removed.");
             return 0;
         }

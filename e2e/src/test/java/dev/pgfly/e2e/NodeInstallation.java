@@ -1,0 +1,136 @@
+package dev.pgfly.e2e;
+
+import dev.pgfly.core.util.FileTrees;
+import dev.pgfly.core.util.Json;
+import dev.pgfly.testkit.Pgfly;
+import dev.pgfly.testkit.hosts.Host;
+import dev.pgfly.testkit.hosts.Hosts;
+import tools.jackson.databind.JsonNode;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * An installation of several namespace hosts for end-to-end tests: the hosts, each one's {@code pgfly} with its
+ * own home, the installation's token, calls to a node's API from the test (as another host's CLI makes them,
+ * without a JVM start each time), and a close that ends everything whatever fails on the way.
+ */
+final class NodeInstallation implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Hosts hosts;
+    private final Path root;
+    private final List<Pgfly> nodes = new ArrayList<>();
+    private String token;
+
+    private NodeInstallation(Hosts hosts, Path root) {
+        this.hosts = hosts;
+        this.root = root;
+    }
+
+    static NodeInstallation of(int count) throws Exception {
+        Hosts hosts = Hosts.create(count);
+        Path root = Files.createTempDirectory(Path.of("/tmp"), "pgfly-nodes-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+        NodeInstallation installation = new NodeInstallation(hosts, root);
+        for (Host h : hosts.all()) {
+            installation.nodes.add(h.pgfly(root.resolve(h.name()), Map.of()));
+        }
+        return installation;
+    }
+
+    /** {@code node init} on host {@code i}: the installation's first node. */
+    JsonNode init(int i, String name, String... more) {
+        List<String> args = new ArrayList<>(List.of("node", "init", "--name", name, "--address", host(i).address(), "--json"));
+        args.addAll(List.of(more));
+        JsonNode answer = node(i).ok(args.toArray(String[]::new)).json();
+        token = answer.get("token").asString();
+        return answer;
+    }
+
+    /** {@code node join} on host {@code i} through the first host's node. */
+    void join(int i, String name, String... more) {
+        List<String> args = new ArrayList<>(List.of("node", "join", host(1).address() + ":7432", "--token", token,
+                "--name", name, "--address", host(i).address()));
+        args.addAll(List.of(more));
+        node(i).ok(args.toArray(String[]::new));
+    }
+
+    Host host(int i) {
+        return hosts.host(i);
+    }
+
+    Pgfly node(int i) {
+        return nodes.get(i - 1);
+    }
+
+    String token() {
+        return token;
+    }
+
+    Path root() {
+        return root;
+    }
+
+    /** A call to host {@code i}'s node API with the installation's token; a non-200 answer is an exception. */
+    JsonNode api(int i, String method, String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host(i).address() + ":7432" + path))
+                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token)
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(method + " " + path + " on h" + i + ": " + r.statusCode() + " " + r.body());
+        }
+        return Json.MAPPER.readTree(r.body());
+    }
+
+    /** The cluster's status from host {@code i}'s node, once {@code ready} holds (polled; the node may be restarting). */
+    JsonNode awaitStatus(int i, String cluster, Predicate<JsonNode> ready, int seconds) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                last = api(i, "GET", "/v1/clusters/" + cluster);
+                if (ready.test(last)) {
+                    return last;
+                }
+            } catch (Exception e) {
+                // the node may be restarting, or its host cut off
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("cluster " + cluster + " not ready on h" + i + " within " + seconds + " s: " + last);
+    }
+
+    /** Every host healed, every node closed (clusters destroyed, nodes stopped), the hosts gone: whatever one close throws. */
+    @Override
+    public void close() {
+        for (Host h : hosts.all()) {
+            if (h.isCut()) {
+                h.heal();
+            }
+        }
+        for (Pgfly p : nodes) {
+            try {
+                p.close();
+            } catch (Exception e) {
+                System.err.println("closing " + p.home() + ": " + e);
+            }
+        }
+        hosts.close();
+        try {
+            FileTrees.delete(root);
+        } catch (Exception e) {
+            System.err.println("removing " + root + ": " + e);
+        }
+    }
+}
