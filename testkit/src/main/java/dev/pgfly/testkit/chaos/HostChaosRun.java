@@ -115,6 +115,7 @@ public final class HostChaosRun {
                 long started = System.currentTimeMillis();
                 List<Faults.Heal> heals = new ArrayList<>();
                 Set<String> hit = new HashSet<>();
+                Set<Long> killed = new HashSet<>();
                 String refused = null;
                 for (HostFaultSchedule.Fault fault : round) {
                     JsonNode member = target(status, fault);
@@ -123,6 +124,7 @@ public final class HostChaosRun {
                     }
                     out.printf("%s round %d: %s on %s (%s)%s%n", ChaosRun.clock(), number, fault, member.get("node").asString(),
                             member.get("name").asString(), byDesign ? ", ZooKeeper loses its majority: writes stop by design" : "");
+                    killed.addAll(killedBy(fault, member));
                     try {
                         heals.add(faults.inject(fault, member));
                     } catch (AssertionError | RuntimeException e) {
@@ -137,7 +139,7 @@ public final class HostChaosRun {
                     healedEveryRound = false;
                     break;
                 }
-                JsonNode after = install.awaitHealthy(CLUSTER, members, HEAL_TIMEOUT_MILLIS);
+                JsonNode after = install.awaitHealthy(CLUSTER, members, HEAL_TIMEOUT_MILLIS, s -> HostInstall.noneOf(s, killed));
                 long heal = after == null ? -1 : System.currentTimeMillis() - started;
                 rounds.add(new RoundStats.Round(number, round, started, heal, byDesign));
                 if (after == null) {
@@ -202,6 +204,26 @@ public final class HostChaosRun {
             t.join();
         }
         failures.forEach(e -> out.println("  (a heal failed: " + e + ")"));
+    }
+
+    /** The processes a fault kills (a host crash: the member's agent and PostgreSQL with everything else). */
+    static Set<Long> killedBy(HostFaultSchedule.Fault fault, JsonNode member) {
+        long agent = member.path("agent_pid").asLong(0);
+        long postgres = member.path("postgres_pid").asLong(0);
+        Set<Long> pids = new HashSet<>();
+        switch (fault.kind()) {
+            case KILL_AGENT -> pids.add(agent);
+            case KILL_POSTGRES -> pids.add(postgres);
+            case KILL_BOTH, HOST_CRASH, VOTER_CRASH -> {
+                pids.add(agent);
+                pids.add(postgres);
+            }
+            default -> {
+                // nothing dies: a pause, a cut, a loss or a switchover
+            }
+        }
+        pids.remove(0L);
+        return pids;
     }
 
     /** The member a fault's role points at, in the current status: the primary, or the n-th replica by name. */

@@ -179,11 +179,17 @@ public final class HostInstall implements AutoCloseable {
 
     /** Polls until {@link #healthy}; the last status, or null when it did not within {@code timeoutMillis}. */
     public JsonNode awaitHealthy(String cluster, int members, long timeoutMillis) throws InterruptedException {
+        return awaitHealthy(cluster, members, timeoutMillis, s -> true);
+    }
+
+    /** As {@link #awaitHealthy(String, int, long)}, and {@code settled} must hold too (e.g. the fault has shown). */
+    public JsonNode awaitHealthy(String cluster, int members, long timeoutMillis, java.util.function.Predicate<JsonNode> settled)
+            throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         while (System.currentTimeMillis() < deadline) {
             try {
                 JsonNode s = status(cluster);
-                if (healthy(s, members)) {
+                if (healthy(s, members) && settled.test(s)) {
                     return s;
                 }
             } catch (RuntimeException e) {
@@ -192,6 +198,20 @@ public final class HostInstall implements AutoCloseable {
             Thread.sleep(250);
         }
         return null;
+    }
+
+    /**
+     * No member reports one of {@code killed} as its agent's or PostgreSQL's process: the status has seen
+     * the kill. Right after a SIGKILL the store still holds the member's last record, healthy, and a round
+     * once counted "healthy again 104 ms after" killing a primary's PostgreSQL.
+     */
+    public static boolean noneOf(JsonNode s, java.util.Set<Long> killed) {
+        for (JsonNode m : s.get("members")) {
+            if (killed.contains(m.path("agent_pid").asLong(0)) || killed.contains(m.path("postgres_pid").asLong(0))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

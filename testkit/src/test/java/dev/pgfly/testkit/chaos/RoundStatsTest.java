@@ -56,4 +56,15 @@ class RoundStatsTest {
     void probeSamplesCarryTheirTime() {
         assertThat(RoundStats.sampleTime("1700000000123: [m1, m2]")).isEqualTo(1_700_000_000_123L);
     }
+
+    @Test
+    void aKillShowsInTheStatusOnlyOnceNoMemberReportsTheKilledProcess() throws Exception {
+        tools.jackson.databind.JsonNode before = dev.pgfly.core.util.Json.MAPPER.readTree(
+                "{\"members\":[{\"name\":\"m1\",\"agent_pid\":10,\"postgres_pid\":11},{\"name\":\"m2\",\"agent_pid\":20}]}");
+        Set<Long> killed = HostChaosRun.killedBy(new Fault(Kind.HOST_CRASH, -1, 0), before.get("members").get(1));
+        assertThat(killed).containsExactly(20L);
+        assertThat(HostInstall.noneOf(before, killed)).isFalse();
+        assertThat(HostInstall.noneOf(before, Set.of(12L))).isTrue();
+        assertThat(HostChaosRun.killedBy(new Fault(Kind.HOST_CUT, -1, 2_000), before.get("members").get(0))).isEmpty();
+    }
 }
