@@ -112,6 +112,7 @@ public final class HostChaosRun {
                 }
                 List<HostFaultSchedule.Fault> round = schedule.get(r);
                 boolean byDesign = HostFaultSchedule.quorumLostByDesign(round, voters);
+                String zkLeader = install.zooKeeperLeader();
                 long started = System.currentTimeMillis();
                 List<Faults.Heal> heals = new ArrayList<>();
                 Set<String> hit = new HashSet<>();
@@ -122,8 +123,8 @@ public final class HostChaosRun {
                     if (!hit.add(member.get("name").asString())) {
                         continue;
                     }
-                    out.printf("%s round %d: %s on %s (%s)%s%n", ChaosRun.clock(), number, fault, member.get("node").asString(),
-                            member.get("name").asString(), byDesign ? ", ZooKeeper loses its majority: writes stop by design" : "");
+                    out.printf("%s round %d: %s on %s (%s; ZooKeeper leader on %s)%s%n", ChaosRun.clock(), number, fault,
+                            member.get("node").asString(), member.get("name").asString(), zkLeader, byDesign ? ", ZooKeeper loses its majority: writes stop by design" : "");
                     killed.addAll(killedBy(fault, member));
                     try {
                         heals.add(faults.inject(fault, member));

@@ -201,6 +201,28 @@ public final class HostInstall implements AutoCloseable {
     }
 
     /**
+     * The host whose ZooKeeper peer leads the ensemble now ("h2"), or "none" when no peer says so: asked with
+     * ZooKeeper's {@code srvr} command (on by default) on the client port of every host, 1 s each. A fault on
+     * the ZooKeeper leader's host costs an ensemble election, unlike one on a follower's.
+     */
+    public String zooKeeperLeader() {
+        for (int i = 1; i <= size(); i++) {
+            try (java.net.Socket socket = new java.net.Socket()) {
+                socket.connect(new java.net.InetSocketAddress(host(i).address(), 2181), 1_000);
+                socket.setSoTimeout(1_000);
+                socket.getOutputStream().write("srvr".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+                if (answer.contains("Mode: leader")) {
+                    return "h" + i;
+                }
+            } catch (IOException e) {
+                // down, cut off or not a peer: ask the next host
+            }
+        }
+        return "none";
+    }
+
+    /**
      * No member reports one of {@code killed} as its agent's or PostgreSQL's process: the status has seen
      * the kill. Right after a SIGKILL the store still holds the member's last record, healthy, and a round
      * once counted "healthy again 104 ms after" killing a primary's PostgreSQL.
