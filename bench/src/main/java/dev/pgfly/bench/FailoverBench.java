@@ -14,13 +14,17 @@ import java.util.List;
  * primary's host dies (agent and PostgreSQL killed with SIGKILL), and the write pause of a planned
  * switchover. Prints median and max; it passes or fails nothing.
  *
- * <p>usage: FailoverBench [runs] [--sync]
+ * <p>usage: FailoverBench [runs] [--sync] | FailoverBench --hosts [runs] [--no-local] (see {@link HostFailoverBench})
  */
 public final class FailoverBench {
     private FailoverBench() {
     }
 
     public static void main(String[] args) throws Exception {
+        if (List.of(args).contains("--hosts")) {
+            HostFailoverBench.main(List.of(args).stream().filter(a -> !a.equals("--hosts")).toArray(String[]::new));
+            return;
+        }
         int runs = args.length > 0 && args[0].matches("\\d+") ? Integer.parseInt(args[0]) : 5;
         boolean sync = List.of(args).contains("--sync");
         List<Long> hostLoss = new ArrayList<>();

@@ -67,7 +67,7 @@ public final class ChaosRun {
     }
 
     /** Wall-clock time of a round's lines, to find them in the members' logs and the events history. */
-    private static String clock() {
+    static String clock() {
         return LocalTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS) + "Z";
     }
 
@@ -201,7 +201,7 @@ public final class ChaosRun {
     }
 
     /** Per-table checksums, member by member, until replicas have replayed everything (bounded). */
-    private static boolean identicalOnAllMembers(JsonNode status, String password) throws InterruptedException {
+    static boolean identicalOnAllMembers(JsonNode status, String password) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 60_000;
         while (System.currentTimeMillis() < deadline) {
             Set<String> digests = new HashSet<>();

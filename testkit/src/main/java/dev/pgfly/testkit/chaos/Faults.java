@@ -95,7 +95,7 @@ final class Faults {
                 .get("zk_port").asInt();
     }
 
-    private static Heal pause(long pid) throws IOException, InterruptedException {
+    static Heal pause(long pid) throws IOException, InterruptedException {
         if (pid <= 0) {
             return () -> { };
         }

@@ -1,0 +1,263 @@
+package dev.pgfly.testkit.chaos;
+
+import dev.pgfly.core.util.FileTrees;
+import dev.pgfly.core.util.Json;
+import dev.pgfly.testkit.Pgfly;
+import dev.pgfly.testkit.hosts.Host;
+import dev.pgfly.testkit.hosts.Hosts;
+import tools.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A pgfly installation over N namespace hosts ({@link Hosts}), as a benchmark or a fault campaign uses it:
+ * h1 runs {@code node init}, the others {@code node join} (the first three are ZooKeeper voters). The
+ * cluster's status comes from a node's API over HTTP, not from a CLI JVM per call (3-8 s each on a small
+ * machine), from the first host that answers; hosts a fault made unreachable are asked last.
+ * {@link #close()} heals, destroys and removes everything it made.
+ */
+public final class HostInstall implements AutoCloseable {
+    public static final int API_PORT = 7432;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Hosts hosts;
+    private final Path root;
+    private final List<Pgfly> nodes = new ArrayList<>();
+    private final Set<Integer> unreachable = ConcurrentHashMap.newKeySet();
+    private String token;
+
+    private HostInstall(Hosts hosts, Path root) {
+        this.hosts = hosts;
+        this.root = root;
+    }
+
+    /** {@code count} hosts, each with its node: h1 initialises the installation, the others join it. */
+    public static HostInstall start(int count, PrintStream log) throws IOException {
+        Hosts hosts = Hosts.create(count);
+        Path root = Files.createTempDirectory(Path.of("/tmp"), "pgfly-hosts-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+        HostInstall install = new HostInstall(hosts, root);
+        try {
+            for (Host h : hosts.all()) {
+                install.nodes.add(h.pgfly(root.resolve(h.name()), Map.of()));
+            }
+            long started = System.nanoTime();
+            install.token = install.node(1).ok("node", "init", "--name", "h1", "--address", hosts.host(1).address(), "--json")
+                    .json().get("token").asString();
+            for (int i = 2; i <= count; i++) {
+                install.node(i).ok("node", "join", hosts.host(1).address() + ":" + API_PORT, "--token", install.token,
+                        "--name", "h" + i, "--address", hosts.host(i).address());
+            }
+            log.println(String.format("installation of %d namespace hosts ready in %.1f s", count, (System.nanoTime() - started) / 1e9));
+            return install;
+        } catch (RuntimeException | IOException e) {
+            install.close();
+            throw e;
+        }
+    }
+
+    public Host host(int i) {
+        return hosts.host(i);
+    }
+
+    public int size() {
+        return hosts.all().size();
+    }
+
+    /** The CLI run inside host {@code i} (1-based). */
+    public Pgfly node(int i) {
+        return nodes.get(i - 1);
+    }
+
+    public String token() {
+        return token;
+    }
+
+    /** Host index (1-based) of a member in a status, from its {@code node} field ("h2" is host 2). */
+    public static int hostOf(JsonNode member) {
+        return Integer.parseInt(member.get("node").asString().substring(1));
+    }
+
+    /** Marks a host as one the status should not be asked of first (cut off, crashed) or clears that. */
+    public void reachable(int i, boolean yes) {
+        if (yes) {
+            unreachable.remove(i);
+        } else {
+            unreachable.add(i);
+        }
+    }
+
+    /** The superuser password of a cluster, from the node that created it. */
+    public String password(String cluster) throws IOException {
+        return Files.readString(node(1).home().resolve("clusters/" + cluster + "/secrets/superuser.password")).strip();
+    }
+
+    /** The cluster's status JSON from the first node that answers (reachable hosts first). */
+    public JsonNode status(String cluster) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 1; i <= size(); i++) {
+            if (!unreachable.contains(i)) {
+                order.add(i);
+            }
+        }
+        for (int i = 1; i <= size(); i++) {
+            if (unreachable.contains(i)) {
+                order.add(i);
+            }
+        }
+        RuntimeException last = null;
+        for (int i : order) {
+            try {
+                return api(i, "/v1/clusters/" + cluster);
+            } catch (RuntimeException e) {
+                last = e;
+            }
+        }
+        throw last != null ? last : new IllegalStateException("no host");
+    }
+
+    /** GET {@code path} from host {@code i}'s node API with the installation's token. */
+    public JsonNode api(int i, String path) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host(i).address() + ":" + API_PORT + path))
+                    .timeout(Duration.ofSeconds(5)).header("Authorization", "Bearer " + token).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("h" + i + " answered " + r.statusCode() + ": " + r.body().strip());
+            }
+            return Json.MAPPER.readTree(r.body());
+        } catch (IOException e) {
+            throw new IllegalStateException("h" + i + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * One primary running, every other member running and streaming, as many members as {@code expected}:
+     * the state a round waits for before and after its faults.
+     */
+    public static boolean healthy(JsonNode s, int expected) {
+        if (s == null || s.get("members") == null || s.get("members").size() != expected) {
+            return false;
+        }
+        int primaries = 0;
+        for (JsonNode m : s.get("members")) {
+            String role = m.path("role").asString("");
+            if (!m.path("state").asString("").equals("running") || !(role.equals("primary") || m.path("streaming").asBoolean(false))) {
+                return false;
+            }
+            primaries += role.equals("primary") ? 1 : 0;
+        }
+        return primaries == 1 && "running".equals(s.path("state").asString(""));
+    }
+
+    /** The running primary's entry in a status, or null. */
+    public static JsonNode primary(JsonNode s) {
+        for (JsonNode m : s.get("members")) {
+            if (m.path("role").asString("").equals("primary") && m.path("state").asString("").equals("running")) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /** Polls until {@link #healthy}; the last status, or null when it did not within {@code timeoutMillis}. */
+    public JsonNode awaitHealthy(String cluster, int members, long timeoutMillis) throws InterruptedException {
+        return awaitHealthy(cluster, members, timeoutMillis, s -> true);
+    }
+
+    /** As {@link #awaitHealthy(String, int, long)}, and {@code settled} must hold too (e.g. the fault has shown). */
+    public JsonNode awaitHealthy(String cluster, int members, long timeoutMillis, java.util.function.Predicate<JsonNode> settled)
+            throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                JsonNode s = status(cluster);
+                if (healthy(s, members) && settled.test(s)) {
+                    return s;
+                }
+            } catch (RuntimeException e) {
+                // every node busy or restarting: ask again
+            }
+            Thread.sleep(250);
+        }
+        return null;
+    }
+
+    /**
+     * The host whose ZooKeeper peer leads the ensemble now ("h2"), or "none" when no peer says so: asked with
+     * ZooKeeper's {@code srvr} command (on by default) on the client port of every host, 1 s each. A fault on
+     * the ZooKeeper leader's host costs an ensemble election, unlike one on a follower's.
+     */
+    public String zooKeeperLeader() {
+        for (int i = 1; i <= size(); i++) {
+            try (java.net.Socket socket = new java.net.Socket()) {
+                socket.connect(new java.net.InetSocketAddress(host(i).address(), 2181), 1_000);
+                socket.setSoTimeout(1_000);
+                socket.getOutputStream().write("srvr".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+                if (answer.contains("Mode: leader")) {
+                    return "h" + i;
+                }
+            } catch (IOException e) {
+                // down, cut off or not a peer: ask the next host
+            }
+        }
+        return "none";
+    }
+
+    /**
+     * No member reports one of {@code killed} as its agent's or PostgreSQL's process: the status has seen
+     * the kill. Right after a SIGKILL the store still holds the member's last record, healthy, and a round
+     * once counted "healthy again 104 ms after" killing a primary's PostgreSQL.
+     */
+    public static boolean noneOf(JsonNode s, java.util.Set<Long> killed) {
+        for (JsonNode m : s.get("members")) {
+            if (killed.contains(m.path("agent_pid").asLong(0)) || killed.contains(m.path("postgres_pid").asLong(0))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (Host h : hosts.all()) {
+            try {
+                if (h.isCut()) {
+                    h.heal();
+                }
+                for (String peer : h.blocked()) {
+                    h.unblock(peer);
+                }
+            } catch (RuntimeException e) {
+                System.err.println("could not heal " + h + ": " + e.getMessage());
+            }
+        }
+        for (Pgfly p : nodes) {
+            try {
+                p.close();
+            } catch (IOException | RuntimeException e) {
+                System.err.println("could not close " + p.home() + ": " + e.getMessage());
+            }
+        }
+        hosts.close();
+        FileTrees.delete(root);
+    }
+}
