@@ -46,6 +46,10 @@ public final class NodeStore implements AutoCloseable {
         Admission markAdded() {
             return new Admission(installationId, peerId, storeRole, peers, store, true);
         }
+
+        Admission withPeers(List<String> now) {
+            return new Admission(installationId, peerId, storeRole, now, store, added);
+        }
     }
 
     private final DcsAddress dcs;
@@ -57,6 +61,9 @@ public final class NodeStore implements AutoCloseable {
     private final EnsemblePeer peer;
     private final InstallationTls installationTls;
     private final ZkTls tls;
+    /** Where the admission is kept, and the ensemble as last seen: a restart connects to all of it. */
+    private PgflyHome home;
+    private Admission admission;
 
     private NodeStore(DcsAddress dcs, StoreCredentials credentials, String installationToken, String installationId,
                       int peerId, String storeRole, EnsemblePeer peer, InstallationTls installationTls, ZkTls tls) {
@@ -113,8 +120,11 @@ public final class NodeStore implements AutoCloseable {
             Secrets.writePrivate(admissionFile(home), Json.text(admission));
             log.info("joined the ensemble as server {} ({})", self.id(), role);
         }
-        return new NodeStore(new DcsAddress(EnsembleMembership.connectString(initial), ROOT), credentials, token,
+        NodeStore opened = new NodeStore(new DcsAddress(EnsembleMembership.connectString(initial), ROOT), credentials, token,
                 admission.installationId(), self.id(), admission.storeRole(), peer, installationTls, tls);
+        opened.home = home;
+        opened.admission = admission;
+        return opened;
     }
 
     /** First start: make the installation (no {@code join}), or be admitted by the node {@code join} names. */
@@ -214,9 +224,33 @@ public final class NodeStore implements AutoCloseable {
             return dcs;
         }
         try {
-            return new DcsAddress(EnsembleMembership.connectString(new EnsembleMembership(client).current()), ROOT);
+            List<PeerAddress> current = new EnsembleMembership(client).current();
+            rememberPeers(current);
+            return new DcsAddress(EnsembleMembership.connectString(current), ROOT);
         } catch (RuntimeException e) {
             return dcs;
+        }
+    }
+
+    /**
+     * Keeps the ensemble as it is now in installation.json: a node that joined when the ensemble had one voter
+     * must, when it restarts, know every voter that joined after it (its first connect string would name only
+     * the voters of its admission, and with those down it would reach only its own peer).
+     */
+    private synchronized void rememberPeers(List<PeerAddress> current) {
+        if (home == null || admission == null || current.isEmpty()) {
+            return;
+        }
+        List<String> lines = current.stream().map(PeerAddress::serverLine).toList();
+        if (lines.equals(admission.peers())) {
+            return;
+        }
+        try {
+            Admission updated = admission.withPeers(lines);
+            Secrets.writePrivate(admissionFile(home), Json.text(updated));
+            admission = updated;
+        } catch (java.io.IOException e) {
+            log.warn("cannot keep the ensemble in {}: {}", admissionFile(home), e.toString());
         }
     }
 
