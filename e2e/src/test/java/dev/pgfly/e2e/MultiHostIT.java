@@ -167,6 +167,9 @@ class MultiHostIT {
         url = node(3).ok("url", CLUSTER).out().strip();
         assertThat(url).contains(host(1).address() + ":").contains(host(2).address() + ":").contains(host(3).address() + ":")
                 .contains("target_session_attrs=read-write");
+        // The plain form, for clients that cannot read a multi-host URL: this host's proxy only.
+        String single = node(3).ok("url", CLUSTER, "--single-host", "--no-verify").out().strip();
+        assertThat(single).contains("@" + host(3).address() + ":").doesNotContain(",");
         Pgfly.Result removeBusy = node(1).run("node", "remove", "h2");
         assertThat(removeBusy.exit()).isNotZero();
         assertThat(removeBusy.err().strip()).contains("runs 1 member(s)").doesNotContain("\n");

@@ -24,14 +24,33 @@ final class ClientAccess {
     private final ClusterRecords records;
     private final ClusterTls tls;
 
-    ClientAccess(PgflyHome home, ClusterRecords records, ClusterTls tls) {
+    private final ThisNode thisNode;
+
+    ClientAccess(PgflyHome home, ClusterRecords records, ClusterTls tls, ThisNode thisNode) {
         this.home = home;
         this.records = records;
         this.tls = tls;
+        this.thisNode = thisNode;
+    }
+
+    /**
+     * Where a single-host URL of a cluster spread over nodes leads: this node's proxy when it runs one (the
+     * caller is on this host), else the proxy on the first member's node.
+     */
+    private String singleHostOf(LocalCluster cluster) {
+        return thisNode.runsProxyOf(cluster) ? thisNode.address() : cluster.spec().members().getFirst().host();
     }
 
     /** The URL through the proxy of {@code region} (null: the primary region's). */
     String url(String name, boolean replica, String database, String region) throws IOException {
+        return url(name, replica, database, region, false);
+    }
+
+    /**
+     * As above; {@code singleHost}: one proxy only, for clients that cannot read a multi-host URL (they lose
+     * the cluster with that host, and must be given another host's URL then).
+     */
+    String url(String name, boolean replica, String database, String region, boolean singleHost) throws IOException {
         LocalCluster cluster = records.load(name);
         int proxyPort = cluster.spec().proxyPort();
         if (region != null && !region.equals(cluster.spec().primaryRegion())) {
@@ -48,6 +67,10 @@ final class ClientAccess {
         Secrets secrets = Secrets.readFrom(home.secretsDir(name));
         int port = replica ? proxyPort + 1 : proxyPort;
         String db = Names.requireIdentifier("database", database == null ? "postgres" : database);
+        if (cluster.spansNodes() && singleHost) {
+            return "postgres://" + PgConfig.SUPERUSER + ":" + secrets.superuserPassword() + "@" + singleHostOf(cluster)
+                    + ":" + port + "/" + db;
+        }
         if (cluster.spansNodes()) {
             // Every node that runs a member runs a proxy: libpq, PgJDBC and psycopg try each host in turn,
             // and read-write makes them skip one that leads to no primary.
@@ -67,11 +90,15 @@ final class ClientAccess {
      * the cluster has no TLS.
      */
     String verifyUrl(String name, boolean replica, String database, String region) throws IOException {
+        return verifyUrl(name, replica, database, region, false);
+    }
+
+    String verifyUrl(String name, boolean replica, String database, String region, boolean singleHost) throws IOException {
         LocalCluster cluster = records.load(name);
         if (!cluster.spec().tls()) {
             return null;
         }
-        String url = url(name, replica, database, region);
+        String url = url(name, replica, database, region, singleHost);
         return url + (url.contains("?") ? "&" : "?") + "sslmode=verify-full&sslrootcert="
                 + queryValue(tls.publicCaFile(name).toString());
     }

@@ -56,7 +56,7 @@ final class ClusterManager implements AutoCloseable {
         launcher.runAs(thisNode);
         this.supervision = new Supervision(launcher, stores, allocation, tls, thisNode);
         this.views = new ClusterViews(records, stores, supervision, thisNode);
-        this.access = new ClientAccess(home, records, tls);
+        this.access = new ClientAccess(home, records, tls, thisNode);
         Readiness readiness = new Readiness(stores, views, access);
         ClusterParts parts = new ClusterParts(home, records, locks, stores, allocation, supervision, views, readiness, tls, thisNode);
         ClusterBackups backups = new ClusterBackups(home);
@@ -180,12 +180,12 @@ final class ClusterManager implements AutoCloseable {
 
     // ------------------------------------------------------------------ client access
 
-    String url(String name, boolean replica, String database, String region) throws IOException {
-        return access.url(name, replica, database, region);
+    String url(String name, boolean replica, String database, String region, boolean singleHost) throws IOException {
+        return access.url(name, replica, database, region, singleHost);
     }
 
-    String verifyUrl(String name, boolean replica, String database, String region) throws IOException {
-        return access.verifyUrl(name, replica, database, region);
+    String verifyUrl(String name, boolean replica, String database, String region, boolean singleHost) throws IOException {
+        return access.verifyUrl(name, replica, database, region, singleHost);
     }
 
     Map<String, Object> certificate(String name) throws IOException {

@@ -178,8 +178,9 @@ final class DaemonApi implements AutoCloseable {
             case "GET events" -> clusters.events(name, limit(q.getOrDefault("limit", "50")));
             case "GET url" -> {
                 Map<String, Object> urls = new java.util.LinkedHashMap<>();
-                urls.put("url", clusters.url(name, flag(q, "replica"), q.get("database"), q.get("region")));
-                urls.put("verify_url", clusters.verifyUrl(name, flag(q, "replica"), q.get("database"), q.get("region")));
+                boolean single = flag(q, "single_host");
+                urls.put("url", clusters.url(name, flag(q, "replica"), q.get("database"), q.get("region"), single));
+                urls.put("verify_url", clusters.verifyUrl(name, flag(q, "replica"), q.get("database"), q.get("region"), single));
                 yield urls;
             }
             case "GET cert" -> clusters.certificate(name);

@@ -26,6 +26,10 @@ public final class UrlCommand extends ClusterCommand implements Callable<Integer
             + " (sslmode=verify-full, sslrootcert = the cluster's CA file); an error for a cluster without TLS")
     boolean verify;
 
+    @Option(names = "--single-host", description = "Several hosts: one proxy's URL (this host's, when it runs one) for"
+            + " clients that cannot read a multi-host URL; they lose the cluster with that host")
+    boolean singleHost;
+
     @Option(names = "--no-verify", description = "TLS clusters: the URL without sslmode (the client encrypts but checks nothing)")
     boolean noVerify;
 
@@ -38,7 +42,7 @@ public final class UrlCommand extends ClusterCommand implements Callable<Integer
         if (verify && noVerify) {
             throw new IllegalArgumentException("--verify and --no-verify exclude each other");
         }
-        tools.jackson.databind.JsonNode urls = urls(daemon(), name, replica, database, region);
+        tools.jackson.databind.JsonNode urls = urls(daemon(), name, replica, database, region, singleHost);
         boolean tls = urls.path("verify_url").isString();
         if (verify && !tls) {
             throw new IllegalStateException("cluster '" + name + "' does not use TLS: there is no certificate to verify");
@@ -64,7 +68,12 @@ public final class UrlCommand extends ClusterCommand implements Callable<Integer
 
     private static tools.jackson.databind.JsonNode urls(DaemonClient daemon, String name, boolean replica, String database,
                                                         String region) {
+        return urls(daemon, name, replica, database, region, false);
+    }
+
+    private static tools.jackson.databind.JsonNode urls(DaemonClient daemon, String name, boolean replica, String database,
+                                                        String region, boolean singleHost) {
         return daemon.get(path(name) + "/url?replica=" + replica + "&database=" + DaemonClient.enc(database)
-                + (region == null ? "" : "&region=" + DaemonClient.enc(region)));
+                + (region == null ? "" : "&region=" + DaemonClient.enc(region)) + (singleHost ? "&single_host=true" : ""));
     }
 }
