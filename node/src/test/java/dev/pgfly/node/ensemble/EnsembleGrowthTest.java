@@ -299,25 +299,11 @@ class EnsembleGrowthTest {
 
     /** Peer {@code id} on 127.0.0.2{id}, as if on its own host, with ports free there now. */
     private static PeerAddress address(int id, PeerRole role) throws IOException {
-        String host = "127.0.0." + (20 + id);
-        int[] ports = new int[3];
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < ports.length; i++) {
-                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host));
-                held.add(socket);
-                ports[i] = socket.getLocalPort();
-            }
-        } finally {
-            for (ServerSocket socket : held) {
-                socket.close();
-            }
-        }
-        return new PeerAddress(id, host, ports[0], ports[1], ports[2], role);
+        return FreePeerPorts.on("127.0.0." + (20 + id), id, role);
     }
 
     private static byte[] bytes(long value) {
-        return Long.toString(value).getBytes(StandardCharsets.UTF_8);
+        return FreePeerPorts.bytes(value);
     }
 
     private static void report(String what, long startNanos) {
