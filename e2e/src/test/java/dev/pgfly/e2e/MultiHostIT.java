@@ -1,6 +1,5 @@
 package dev.pgfly.e2e;
 
-import dev.pgfly.core.util.Json;
 import dev.pgfly.testkit.Db;
 import dev.pgfly.testkit.Pgfly;
 import dev.pgfly.testkit.WritableProbe;
@@ -22,15 +21,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;

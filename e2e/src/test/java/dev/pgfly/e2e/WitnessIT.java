@@ -1,11 +1,8 @@
 package dev.pgfly.e2e;
 
-import dev.pgfly.core.util.Json;
 import dev.pgfly.testkit.Db;
-import dev.pgfly.testkit.Pgfly;
 import dev.pgfly.testkit.WritableProbe;
 import dev.pgfly.testkit.Writer;
-import dev.pgfly.testkit.hosts.Host;
 import dev.pgfly.testkit.hosts.Hosts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -13,20 +10,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
