@@ -119,6 +119,7 @@ final class NodeInstallation implements AutoCloseable {
                 h.heal();
             }
         }
+        java.util.Set<Path> data = dev.pgfly.testkit.hosts.InstallationData.of(nodes);
         for (Pgfly p : nodes) {
             try {
                 p.close();
@@ -127,6 +128,7 @@ final class NodeInstallation implements AutoCloseable {
             }
         }
         hosts.close();
+        dev.pgfly.testkit.hosts.InstallationData.delete(data);
         try {
             FileTrees.delete(root);
         } catch (Exception e) {

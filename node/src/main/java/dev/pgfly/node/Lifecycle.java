@@ -235,19 +235,26 @@ final class Lifecycle {
                     FileTrees.delete(dir);
                 }
             }
-            try (Stream<Path> left = Files.isDirectory(dataRoot) ? Files.list(dataRoot) : Stream.empty()) {
-                if (left.findAny().isEmpty()) {
-                    FileTrees.delete(dataRoot.getParent());
-                }
-            } catch (IOException e) {
-                log.warn("could not check {}: {}", dataRoot, e.toString());
-            }
+            // The cluster's directory (its archiver files beside the members) goes with this host's last member,
+            // and the installation's directory with its last cluster.
+            deleteIfNothingIn(dataRoot, dataRoot.getParent());
+            deleteIfNothingIn(dataRoot.getParent().getParent(), dataRoot.getParent().getParent());
             return;
         }
         endLeftoverPostgres(dataRoot, null);
         FileTrees.delete(dataRoot);
         if (dataRoot.startsWith("/var/lib/pgfly")) {
             FileTrees.delete(dataRoot.getParent());
+        }
+    }
+
+    private static void deleteIfNothingIn(Path probe, Path delete) {
+        try (Stream<Path> left = Files.isDirectory(probe) ? Files.list(probe) : Stream.empty()) {
+            if (left.findAny().isEmpty()) {
+                FileTrees.delete(delete);
+            }
+        } catch (IOException e) {
+            log.warn("could not check {}: {}", probe, e.toString());
         }
     }
 

@@ -250,6 +250,7 @@ public final class HostInstall implements AutoCloseable {
                 System.err.println("could not heal " + h + ": " + e.getMessage());
             }
         }
+        java.util.Set<java.nio.file.Path> data = dev.pgfly.testkit.hosts.InstallationData.of(nodes);
         for (Pgfly p : nodes) {
             try {
                 p.close();
@@ -258,6 +259,7 @@ public final class HostInstall implements AutoCloseable {
             }
         }
         hosts.close();
+        dev.pgfly.testkit.hosts.InstallationData.delete(data);
         FileTrees.delete(root);
     }
 }
