@@ -17,7 +17,6 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -160,19 +159,9 @@ public final class ChaosRun {
             long finalHealStarted = System.currentTimeMillis();
             boolean healed = healedEveryRound && awaitHealthyQuietly(pgfly, cluster);
             long finalRecovery = System.currentTimeMillis() - finalHealStarted;
-            Map<Integer, List<Long>> finalLists = new HashMap<>();
-            long finalTotal;
-            try (Connection c = Db.connect(url, 10); Statement st = c.createStatement()) {
-                try (ResultSet rs = st.executeQuery("SELECT k, vals FROM lists")) {
-                    while (rs.next()) {
-                        finalLists.put(rs.getInt(1), ListAppendWorkload.longs(rs.getArray(2)));
-                    }
-                }
-                try (ResultSet rs = st.executeQuery("SELECT sum(balance) FROM accounts")) {
-                    rs.next();
-                    finalTotal = rs.getLong(1);
-                }
-            }
+            FinalState end = FinalState.read(url);
+            Map<Integer, List<Long>> finalLists = end.lists();
+            long finalTotal = end.bankTotal();
             boolean identical = identicalOnAllMembers(pgfly.status(cluster), password);
             List<Op> ops = history.ops();
             Checker.Report report = Checker.check(ops, finalLists, finalTotal, BankWorkload.TOTAL);

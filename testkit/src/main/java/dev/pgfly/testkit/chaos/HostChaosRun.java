@@ -1,16 +1,11 @@
 package dev.pgfly.testkit.chaos;
 
-import dev.pgfly.testkit.Db;
 import dev.pgfly.testkit.WritableProbe;
 import tools.jackson.databind.JsonNode;
 
 import java.io.PrintStream;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -159,19 +154,9 @@ public final class HostChaosRun {
             JsonNode last = healedEveryRound ? install.awaitHealthy(CLUSTER, members, HEAL_TIMEOUT_MILLIS) : null;
             long finalRecovery = System.currentTimeMillis() - finalHealStarted;
             probe.close();
-            Map<Integer, List<Long>> finalLists = new HashMap<>();
-            long finalTotal;
-            try (Connection c = Db.connect(url, 10); Statement st = c.createStatement()) {
-                try (ResultSet rs = st.executeQuery("SELECT k, vals FROM lists")) {
-                    while (rs.next()) {
-                        finalLists.put(rs.getInt(1), ListAppendWorkload.longs(rs.getArray(2)));
-                    }
-                }
-                try (ResultSet rs = st.executeQuery("SELECT sum(balance) FROM accounts")) {
-                    rs.next();
-                    finalTotal = rs.getLong(1);
-                }
-            }
+            FinalState end = FinalState.read(url);
+            Map<Integer, List<Long>> finalLists = end.lists();
+            long finalTotal = end.bankTotal();
             boolean identical = ChaosRun.identicalOnAllMembers(last != null ? last : install.status(CLUSTER), password);
             List<Op> ops = history.ops();
             Checker.Report report = Checker.check(ops, finalLists, finalTotal, BankWorkload.TOTAL);
