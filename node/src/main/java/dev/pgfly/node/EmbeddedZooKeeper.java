@@ -1,7 +1,7 @@
 package dev.pgfly.node;
 
 import dev.pgfly.core.coord.ZkLimits;
-import org.apache.jute.BinaryInputArchive;
+import dev.pgfly.node.ensemble.ServerProcessSettings;
 import org.apache.zookeeper.server.ServerCnxnFactory;
 import org.apache.zookeeper.server.ZooKeeperServer;
 import org.slf4j.Logger;
@@ -32,11 +32,6 @@ final class EmbeddedZooKeeper implements AutoCloseable {
      * hold open (every connection may carry a request buffer of up to {@link ZkLimits#MAX_BUFFER_BYTES}).
      */
     static final int MAX_CONNECTIONS_PER_ADDRESS = 200;
-    /**
-     * Snapshots and logs written before {@link ZkLimits} (ZooKeeper's default of 1 MiB per request)
-     * must still load: the server reads them with jute.maxbuffer plus this extra room.
-     */
-    static final int EXTRA_BUFFER_FOR_OLD_DATA = 1024 * 1024;
     private static final Logger log = LoggerFactory.getLogger(EmbeddedZooKeeper.class);
 
     private final Path dataDir;
@@ -50,19 +45,7 @@ final class EmbeddedZooKeeper implements AutoCloseable {
     }
 
     static EmbeddedZooKeeper start(Path dataDir, String host, int port) throws IOException, InterruptedException {
-        // No AdminServer (an unauthenticated HTTP server, on 8080 by default), and only harmless
-        // four-letter words.
-        System.setProperty("zookeeper.admin.enableServer", "false");
-        System.setProperty("zookeeper.4lw.commands.whitelist", "ruok,srvr");
-        System.setProperty("zookeeper.snapCount", "10000");
-        // Requests no larger than pgfly needs (see ZkLimits). Read once, when ZooKeeper's serialization
-        // classes load: nothing in the daemon has touched them before this point.
-        System.setProperty(ZkLimits.JUTE_MAX_BUFFER, Integer.toString(ZkLimits.MAX_BUFFER_BYTES));
-        System.setProperty("zookeeper.jute.maxbuffer.extrasize", Integer.toString(EXTRA_BUFFER_FOR_OLD_DATA));
-        if (BinaryInputArchive.maxBuffer != ZkLimits.MAX_BUFFER_BYTES) {
-            log.warn("ZooKeeper's request limit is {} bytes, not {}: jute.maxbuffer was read before the daemon set it",
-                    BinaryInputArchive.maxBuffer, ZkLimits.MAX_BUFFER_BYTES);
-        }
+        ServerProcessSettings.apply();
         Files.createDirectories(dataDir);
         EmbeddedZooKeeper zk = new EmbeddedZooKeeper(dataDir, new InetSocketAddress(host, port));
         zk.startServer();

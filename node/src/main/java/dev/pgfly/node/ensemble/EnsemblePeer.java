@@ -83,7 +83,7 @@ public final class EnsemblePeer implements AutoCloseable {
      */
     public static EnsemblePeer start(Path dataDir, PeerAddress self, List<PeerAddress> initial,
                                      StoreCredentials credentials, ZkTls tls) throws IOException {
-        PeerSettings.applyToProcess();
+        ServerProcessSettings.apply();
         SuperIdentity.install(credentials);
         PeerFiles files = new PeerFiles(dataDir);
         if (files.exists()) {

@@ -1,10 +1,6 @@
 package dev.pgfly.node.ensemble;
 
-import dev.pgfly.core.coord.ZkLimits;
 import dev.pgfly.core.coord.ZkTls;
-import org.apache.jute.BinaryInputArchive;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -15,7 +11,6 @@ import java.util.List;
  */
 record PeerSettings(int tickMillis, int initLimitTicks, int syncLimitTicks, int minSessionMillis,
                     int maxSessionMillis, int maxConnectionsPerAddress) {
-    private static final Logger log = LoggerFactory.getLogger(PeerSettings.class);
 
     /**
      * A short tick, as on one host, so that sessions expire in seconds. A follower has
@@ -24,8 +19,6 @@ record PeerSettings(int tickMillis, int initLimitTicks, int syncLimitTicks, int 
      * which bounds how long a vanished leader (a host cut off rather than stopped) holds up an election.
      */
     static final PeerSettings DEFAULT = new PeerSettings(500, 20, 5, 1000, 30_000, 200);
-    /** As on one host: room for snapshots written before {@link ZkLimits} lowered jute.maxbuffer. */
-    static final int EXTRA_BUFFER_FOR_OLD_DATA = 1024 * 1024;
 
     /**
      * {@code zoo.cfg}. reconfigEnabled lets the ensemble change its members; standaloneEnabled=false
@@ -97,20 +90,4 @@ record PeerSettings(int tickMillis, int initLimitTicks, int syncLimitTicks, int 
                 || key.equals("authProvider.x509");
     }
 
-    /**
-     * Process-wide ZooKeeper settings, the same as the one-host server's: no AdminServer (an
-     * unauthenticated HTTP server), harmless four-letter words only, pgfly's request size limit.
-     * jute.maxbuffer is read once, when ZooKeeper's serialization classes load.
-     */
-    static void applyToProcess() {
-        System.setProperty("zookeeper.admin.enableServer", "false");
-        System.setProperty("zookeeper.4lw.commands.whitelist", "ruok,srvr");
-        System.setProperty("zookeeper.snapCount", "10000");
-        System.setProperty(ZkLimits.JUTE_MAX_BUFFER, Integer.toString(ZkLimits.MAX_BUFFER_BYTES));
-        System.setProperty("zookeeper.jute.maxbuffer.extrasize", Integer.toString(EXTRA_BUFFER_FOR_OLD_DATA));
-        if (BinaryInputArchive.maxBuffer != ZkLimits.MAX_BUFFER_BYTES) {
-            log.warn("ZooKeeper's request limit is {} bytes, not {}: jute.maxbuffer was read before the peer set it",
-                    BinaryInputArchive.maxBuffer, ZkLimits.MAX_BUFFER_BYTES);
-        }
-    }
 }
