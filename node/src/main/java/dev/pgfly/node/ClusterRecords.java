@@ -95,14 +95,18 @@ public final class ClusterRecords {
         if (shared == null) {
             return;
         }
-        java.util.Map<String, byte[]> files = fromStore(() -> shared.files(name));
+        // The reconciler asks every few seconds: the names are one read, and only a file this node lacks is fetched.
         Path dir = home.secretsDir(name);
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-        for (var f : files.entrySet()) {
-            Path file = f.getKey().equals(BACKUP_SETTINGS) ? home.clusterDir(name).resolve(BACKUP_SETTINGS) : dir.resolve(f.getKey());
-            if (f.getKey().matches("[A-Za-z0-9._-]{1,100}") && !Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                dev.pgfly.core.util.Secrets.writePrivate(file, new String(f.getValue(), java.nio.charset.StandardCharsets.UTF_8));
+        for (String key : fromStore(() -> shared.fileNames(name))) {
+            Path file = key.equals(BACKUP_SETTINGS) ? home.clusterDir(name).resolve(BACKUP_SETTINGS) : dir.resolve(key);
+            if (!key.matches("[A-Za-z0-9._-]{1,100}") || Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            java.util.Optional<byte[]> content = fromStore(() -> shared.file(name, key));
+            if (content.isPresent()) {
+                dev.pgfly.core.util.Secrets.writePrivate(file, new String(content.get(), java.nio.charset.StandardCharsets.UTF_8));
             }
         }
     }

@@ -126,9 +126,11 @@ final class NodeReconciler implements AutoCloseable {
         String name = c.spec().name();
         boolean runsSomething = parts.thisNode().runsProxyOf(c);
         Set<String> running = parts.supervision().running(name);
+        // A create still under way on another node publishes the store's config before any agent may start.
+        boolean published = c.running() && configPublished(name);
         // Every node keeps every running cluster's shared files: whichever node a command or the snapshot
         // schedule runs on has the secrets and backup settings it needs.
-        if (c.running() && configPublished(name)) {
+        if (published) {
             parts.records().fetchFiles(name);
         }
         if (!c.running() || !runsSomething) {
@@ -142,8 +144,8 @@ final class NodeReconciler implements AutoCloseable {
             }
             return;
         }
-        if (!configPublished(name)) {
-            return; // a create still under way on another node: the store's config comes before any agent
+        if (!published) {
+            return;
         }
         if (!Files.exists(parts.home().secretsDir(name).resolve("superuser.password"))) {
             return; // secrets not shared yet

@@ -11,7 +11,6 @@ import org.apache.zookeeper.KeeperException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -131,12 +130,13 @@ public final class Installation implements AutoCloseable {
         }
     }
 
-    public Map<String, byte[]> files(String cluster) throws Exception {
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        for (String name : children(base + "/files/" + cluster)) {
-            read(base + "/files/" + cluster + "/" + name).ifPresent(b -> files.put(name, b));
-        }
-        return files;
+    /** The names of the cluster's shared files: a node that has them all reads nothing more. */
+    public List<String> fileNames(String cluster) throws Exception {
+        return children(base + "/files/" + cluster);
+    }
+
+    public Optional<byte[]> file(String cluster, String name) throws Exception {
+        return read(base + "/files/" + cluster + "/" + name);
     }
 
     // ------------------------------------------------------------------ plumbing
