@@ -20,10 +20,6 @@ record ThisNode(String name, String address, String installationId) {
         return new ThisNode(SINGLE_HOST, null, null);
     }
 
-    boolean inInstallation() {
-        return installationId != null;
-    }
-
     boolean runs(LocalCluster cluster, String member) {
         return !cluster.spansNodes() || (name.equals(cluster.placement().get(member)) && cluster.spec().member(member).isPresent());
     }

@@ -38,11 +38,6 @@ public record LocalCluster(ClusterSpec spec, boolean running, int index, String 
         return placement.getOrDefault(member, thisNode);
     }
 
-    /** The distinct nodes that run a member, in member order. */
-    public java.util.List<String> nodes() {
-        return spec.members().stream().map(m -> placement.get(m.name())).filter(java.util.Objects::nonNull).distinct().toList();
-    }
-
     public LocalCluster withPlacement(Map<String, String> newPlacement) {
         return new LocalCluster(spec, running, index, dataRoot, pgBin, proxyMetricsPort, regionProxies, new TreeMap<>(newPlacement));
     }
