@@ -50,30 +50,10 @@ public final class HostFailoverBench {
             Thread.sleep(5_000);
             idle = idleUsage(install, IDLE_SECONDS);
             try (Writer writer = new Writer(url)) {
-                for (int run = 1; run <= runs; run++) {
-                    int p = primaryHost(install, writer);
-                    writer.resetGap();
-                    install.host(p).cut();
-                    install.reachable(p, false);
-                    boolean resumed = writer.awaitMoreAcks(20, 120_000);
-                    cut.add(writer.longestGapMillis());
-                    System.out.printf("run %d: h%d (primary) cut off: writes unavailable for %d ms%s%n", run, p,
-                            writer.longestGapMillis(), resumed ? "" : " (writes did NOT resume within 120 s)");
-                    install.host(p).heal();
-                    install.reachable(p, true);
-                }
-                for (int run = 1; run <= runs; run++) {
-                    int p = primaryHost(install, writer);
-                    writer.resetGap();
-                    install.host(p).crash();
-                    install.reachable(p, false);
-                    boolean resumed = writer.awaitMoreAcks(20, 120_000);
-                    crash.add(writer.longestGapMillis());
-                    System.out.printf("run %d: h%d (primary) crashed: writes unavailable for %d ms%s%n", run, p,
-                            writer.longestGapMillis(), resumed ? "" : " (writes did NOT resume within 120 s)");
-                    install.node(p).ok("node", "list"); // starts the host's node again
-                    install.reachable(p, true);
-                }
+                cut.addAll(measure(install, writer, runs, "cut off", h -> install.host(h).cut(), h -> install.host(h).heal()));
+                // Any command in the host starts its node again.
+                crash.addAll(measure(install, writer, runs, "crashed", h -> install.host(h).crash(),
+                        h -> install.node(h).ok("node", "list")));
                 require(install.awaitHealthy(CLUSTER, 3, 180_000), install);
             }
         }
@@ -117,6 +97,29 @@ public final class HostFailoverBench {
     }
 
     /** Waits until the cluster is healthy and writes flow; the primary's host. */
+    /**
+     * {@code runs} times: the fault on the then-primary's host, the longest write gap until writes resume, then
+     * the host back (the probe of reachable hosts told at each step).
+     */
+    private static List<Long> measure(HostInstall install, Writer writer, int runs, String what,
+                                      java.util.function.IntConsumer fault, java.util.function.IntConsumer recover)
+            throws InterruptedException {
+        List<Long> gaps = new ArrayList<>();
+        for (int run = 1; run <= runs; run++) {
+            int p = primaryHost(install, writer);
+            writer.resetGap();
+            fault.accept(p);
+            install.reachable(p, false);
+            boolean resumed = writer.awaitMoreAcks(20, 120_000);
+            gaps.add(writer.longestGapMillis());
+            System.out.printf("run %d: h%d (primary) %s: writes unavailable for %d ms%s%n", run, p, what,
+                    writer.longestGapMillis(), resumed ? "" : " (writes did NOT resume within 120 s)");
+            recover.accept(p);
+            install.reachable(p, true);
+        }
+        return gaps;
+    }
+
     private static int primaryHost(HostInstall install, Writer writer) throws InterruptedException {
         JsonNode s = require(install.awaitHealthy(CLUSTER, 3, 180_000), install);
         writer.awaitMoreAcks(20, 60_000);
