@@ -19,7 +19,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -204,13 +203,7 @@ class AdminIT {
         }
         System.out.printf("rolling restart: longest write pause %d ms, %d acknowledged writes%n", gap, acknowledged.size());
         assertThat(pgfly.status(CLUSTER).get("leader").asString()).as("switched over").isNotEqualTo(primaryBefore);
-        Set<Long> present = new HashSet<>();
-        try (Connection c = Db.connect(url); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT id FROM writes")) {
-            while (rs.next()) {
-                present.add(rs.getLong(1));
-            }
-        }
+        Set<Long> present = Writer.stored(url);
         assertThat(present).as("every acknowledged write survived").containsAll(acknowledged);
         for (JsonNode m : pgfly.status(CLUSTER).get("members")) {
             try (Connection c = direct(m)) {

@@ -363,12 +363,7 @@ class HaClusterIT {
         Set<Long> present = new HashSet<>();
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
             present.clear();
-            try (Connection c = Db.connect(url); Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT id FROM writes")) {
-                while (rs.next()) {
-                    present.add(rs.getLong(1));
-                }
-            }
+            present.addAll(Writer.stored(url));
             return true;
         });
         Set<Long> lost = new HashSet<>(acked);

@@ -1,6 +1,5 @@
 package dev.pgfly.e2e;
 
-import dev.pgfly.testkit.Db;
 import dev.pgfly.testkit.Pgfly;
 import dev.pgfly.testkit.WritableProbe;
 import dev.pgfly.testkit.Writer;
@@ -21,9 +20,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
@@ -343,13 +339,7 @@ class MultiHostIT {
 
     private static void assertNoAcknowledgedWriteLost() throws Exception {
         Set<Long> acknowledged = writer.acknowledged();
-        Set<Long> present = new HashSet<>();
-        try (Connection c = Db.connect(url, 5); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT id FROM writes")) {
-            while (rs.next()) {
-                present.add(rs.getLong(1));
-            }
-        }
+        Set<Long> present = Writer.stored(url);
         Set<Long> lost = new HashSet<>(acknowledged);
         lost.removeAll(present);
         assertThat(lost).as("acknowledged writes lost (of %d)", acknowledged.size()).isEmpty();

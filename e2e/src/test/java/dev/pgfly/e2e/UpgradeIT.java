@@ -1,7 +1,6 @@
 package dev.pgfly.e2e;
 
 import dev.pgfly.core.util.FileTrees;
-import dev.pgfly.testkit.Db;
 import dev.pgfly.testkit.Pgfly;
 import dev.pgfly.testkit.Writer;
 
@@ -18,11 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -139,13 +134,7 @@ class UpgradeIT {
         assertThat(Files.readString(pgfly.home().resolve("clusters/" + CLUSTER + "/cluster.json")))
                 .contains("\"" + newBin + "\"");
 
-        Set<Long> present = new HashSet<>();
-        try (Connection c = Db.connect(url); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT id FROM writes")) {
-            while (rs.next()) {
-                present.add(rs.getLong(1));
-            }
-        }
+        Set<Long> present = Writer.stored(url);
         assertThat(present).as("every acknowledged write survived").containsAll(acknowledged);
 
         List<String> upgraded = new ArrayList<>();

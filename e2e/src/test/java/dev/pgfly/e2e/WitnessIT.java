@@ -1,6 +1,5 @@
 package dev.pgfly.e2e;
 
-import dev.pgfly.testkit.Db;
 import dev.pgfly.testkit.WritableProbe;
 import dev.pgfly.testkit.Writer;
 import dev.pgfly.testkit.hosts.Hosts;
@@ -11,9 +10,6 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import java.nio.file.Files;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -95,13 +91,7 @@ class WitnessIT {
             }
             assertThat(writer.awaitMoreAcks(20, 30_000)).isTrue();
             writer.close();
-            Set<Long> present = new HashSet<>();
-            try (Connection c = Db.connect(url, 5); Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT id FROM writes")) {
-                while (rs.next()) {
-                    present.add(rs.getLong(1));
-                }
-            }
+            Set<Long> present = Writer.stored(url);
             Set<Long> lost = new HashSet<>(writer.acknowledged());
             lost.removeAll(present);
             assertThat(lost).as("acknowledged writes lost").isEmpty();

@@ -88,6 +88,18 @@ public final class Writer implements AutoCloseable {
         return Set.copyOf(acknowledged);
     }
 
+    /** The rows the database holds now, through {@code url}: what a test compares with {@link #acknowledged()}. */
+    public static Set<Long> stored(String url) throws SQLException {
+        Set<Long> present = new java.util.HashSet<>();
+        try (Connection c = Db.connect(url); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT id FROM writes")) {
+            while (rs.next()) {
+                present.add(rs.getLong(1));
+            }
+        }
+        return present;
+    }
+
     public long longestGapMillis() {
         return longestGapMillis;
     }
