@@ -163,7 +163,10 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
                 cluster.leader(), ctx.pg.hasData(), ctx.marks.isRecloneNeeded(), ctx.marks.areRolesPending(), pause));
         MemberSpec me = spec == null ? null : spec.member(name).orElse(null);
         return switch (decision.action()) {
-            case WAIT_FOR_STORE -> CycleOutcome.of(MemberState.STORE_UNREACHABLE, decision.reason());
+            // A leader fenced on SUSPENDED stays FENCED until the session is back: that says why its
+            // PostgreSQL is down, which "store unreachable" alone would hide.
+            case WAIT_FOR_STORE -> ctx.state() == MemberState.FENCED ? ctx.published()
+                    : CycleOutcome.of(MemberState.STORE_UNREACHABLE, decision.reason());
             case WAIT_FOR_CONFIG -> CycleOutcome.of(MemberState.WAITING_FOR_CONFIG, decision.reason());
             case LEAVE -> leave();
             case BOOTSTRAP -> bootstrapping.bootstrap(cluster, me);

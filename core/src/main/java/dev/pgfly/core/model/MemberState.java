@@ -24,7 +24,7 @@ import java.util.Locale;
 public enum MemberState {
     /** The agent has started and has not finished a cycle yet. Nothing is known about PostgreSQL. */
     STARTING("starting"),
-    /** The coordination session is not connected. The agent changes nothing until it is (a primary was fenced first: S1). */
+    /** The coordination session is not connected. The agent changes nothing until it is (a primary was fenced first: S1, and shows {@link #FENCED} until then). */
     STORE_UNREACHABLE("store unreachable"),
     /** The cluster's configuration is not in the store yet (a create in progress). */
     WAITING_FOR_CONFIG("waiting for configuration"),
