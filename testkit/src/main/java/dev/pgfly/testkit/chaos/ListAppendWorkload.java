@@ -29,6 +29,7 @@ final class ListAppendWorkload extends Workload {
     static final int KEYS = 6;
     static final int APPENDS_PER_GENERATION = 600;
     private final AtomicLong nextValue = new AtomicLong(1);
+    private final SharedPrefixes reads = new SharedPrefixes();
 
     ListAppendWorkload(String url, History history) {
         super(url, history);
@@ -59,7 +60,8 @@ final class ListAppendWorkload extends Workload {
                 try (ResultSet rs = st.executeQuery("SELECT k, vals FROM lists WHERE k BETWEEN " + first + " AND "
                         + (first + 2 * KEYS - 1))) {
                     while (rs.next()) {
-                        read.put(rs.getInt(1), longs(rs.getArray(2)));
+                        int k = rs.getInt(1);
+                        read.put(k, reads.share(k, longs(rs.getArray(2))));
                     }
                 }
                 history.add(Op.listRead(client, invoked, System.currentTimeMillis(), Op.Outcome.OK, read));
