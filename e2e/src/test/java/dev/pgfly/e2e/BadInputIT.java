@@ -1,6 +1,7 @@
 package dev.pgfly.e2e;
 
 import dev.pgfly.testkit.Pgfly;
+import tools.jackson.databind.JsonNode;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -103,11 +104,30 @@ class BadInputIT {
         for (String[] cmd : new String[][] {{"--help"}, {"create", "--help"}, {"list", "--help"}, {"status", "--help"},
                 {"url", "--help"}, {"connect", "--help"}, {"stop", "--help"}, {"start", "--help"},
                 {"destroy", "--help"}, {"failover", "--help"}, {"member", "add", "--help"},
-                {"member", "remove", "--help"}, {"events", "--help"}, {"daemon", "--help"}}) {
+                {"member", "remove", "--help"}, {"member", "update", "--help"}, {"events", "--help"}, {"daemon", "--help"}}) {
             Pgfly.Result r = pgfly.run(cmd);
             assertThat(r.exit()).as(String.join(" ", cmd)).isZero();
             assertThat(r.out()).contains("Usage:");
         }
+    }
+
+    /** {@code member update}: each refusal is one line and changes nothing; a real change shows and is undone. */
+    @Test
+    void badMemberUpdatesAreRefusedAndChangeNothing() {
+        assertFails(pgfly.run("member", "update", "one", "m1"), "nothing to change");
+        assertFails(pgfly.run("member", "update", "one", "m1", "--failover-priority", "5000"), "0..1000");
+        assertFails(pgfly.run("member", "update", "one", "m1", "--failover-priority", "-1"), "0..1000");
+        assertFails(pgfly.run("member", "update", "one", "m9", "--no-sync"), "has no member 'm9'");
+        assertFails(pgfly.run("member", "update", "nosuch", "m1", "--no-sync"), "nosuch");
+        // The only member tagged nofailover: nothing could ever lead.
+        assertFails(pgfly.run("member", "update", "one", "m1", "--no-failover"), "no member of the primary region could lead");
+        assertThat(pgfly.ok("status", "one", "--json").json().get("members").get(0).path("tags").isNull()).isTrue();
+
+        JsonNode changed = pgfly.ok("member", "update", "one", "m1", "--failover-priority", "150", "--json").json();
+        assertThat(changed.get("members").get(0).get("tags").asString()).isEqualTo("priority=150");
+        pgfly.ok("member", "update", "one", "m1", "--failover-priority", "100");
+        assertThat(pgfly.ok("status", "one", "--json").json().get("members").get(0).path("tags").isNull()).isTrue();
+        assertOnlyClusterOne();
     }
 
     @Test

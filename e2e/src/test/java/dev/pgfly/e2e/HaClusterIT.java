@@ -193,6 +193,61 @@ class HaClusterIT {
     }
 
     /**
+     * {@code member update}: a replica tagged {@code nosync} and {@code nofailover} leaves the synchronous set
+     * (the other replica stays in it), the plan says why it is unfit, a switchover to it is refused and one
+     * without {@code --to} picks the other replica; untagged, it is synchronous again.
+     */
+    @Test
+    @Order(11)
+    void memberTagsSteerTheSyncSetAndTheChoiceOfPrimary() throws Exception {
+        List<String> replicas = replicas();
+        String tagged = replicas.get(0);
+        String other = replicas.get(1);
+        JsonNode updated = pgfly.ok("member", "update", CLUSTER, tagged, "--no-sync", "--no-failover", "--json").json();
+        assertThat(member(updated, tagged).get("tags").asString()).isEqualTo("nofailover,nosync");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
+            JsonNode s = pgfly.statusFromDaemon(CLUSTER);
+            assertThat(member(s, tagged).get("synchronous").asBoolean()).as(tagged + " synchronous").isFalse();
+            assertThat(member(s, other).get("synchronous").asBoolean()).as(other + " synchronous").isTrue();
+        });
+        assertThat(pgfly.ok("status", CLUSTER).out()).contains("TAGS").contains("nofailover,nosync");
+
+        JsonNode plan = pgfly.ok("failover", CLUSTER, "--dry-run", "--json").json();
+        assertThat(plan.get("candidate").asString()).isEqualTo(other);
+        for (JsonNode v : plan.get("members")) {
+            if (v.get("name").asString().equals(tagged)) {
+                assertThat(v.get("fit").asBoolean()).isFalse();
+                assertThat(v.get("reason").asString()).contains("nofailover");
+            }
+        }
+        Pgfly.Result refused = pgfly.run("failover", CLUSTER, "--to", tagged);
+        assertThat(refused.exit()).isNotZero();
+        assertThat(refused.err().strip()).contains("nofailover").doesNotContain("\n");
+
+        String before = primary().get("name").asString();
+        assertThat(writer.awaitMoreAcks(10, 20_000)).isTrue();
+        pgfly.ok("failover", CLUSTER);
+        assertThat(primary().get("name").asString()).as("the switchover's choice").isEqualTo(other);
+        awaitHealthy();
+        switchover(before);
+
+        JsonNode untagged = pgfly.ok("member", "update", CLUSTER, tagged, "--sync", "--failover", "--json").json();
+        assertThat(member(untagged, tagged).path("tags").isNull() || member(untagged, tagged).path("tags").isMissingNode())
+                .as("no tags left").isTrue();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() ->
+                assertThat(member(pgfly.statusFromDaemon(CLUSTER), tagged).get("synchronous").asBoolean()).isTrue());
+    }
+
+    private static JsonNode member(JsonNode status, String name) {
+        for (JsonNode m : status.get("members")) {
+            if (m.get("name").asString().equals(name)) {
+                return m;
+            }
+        }
+        throw new AssertionError("no member " + name + " in " + status);
+    }
+
+    /**
      * Client routing for HAProxy users and through pgfly's replica port: the agents answer HAProxy's
      * {@code OPTIONS} checks per role, the replica port spreads clients over both replicas, and
      * {@code pgfly haproxy} names every member; where HAProxy is installed, it runs on that

@@ -143,7 +143,7 @@ final class Allocation {
 
     /** Member {@code k} of cluster {@code index} on {@code node}: the node's address, ports from the index. */
     static MemberSpec placedMember(int index, int k, String region, NodeRecord node) {
-        return new MemberSpec("m" + k, node.address(), 20000 + 10 * index + k, 21000 + 10 * index + k, region, 100, false);
+        return new MemberSpec("m" + k, node.address(), 20000 + 10 * index + k, 21000 + 10 * index + k, region, MemberSpec.DEFAULT_PRIORITY, false);
     }
 
     /** Nodes for {@code count} new members, or a one-line refusal (as an IllegalArgumentException). */
@@ -242,7 +242,7 @@ final class Allocation {
         String host = addressPrefix + clusterIndex + "." + k;
         int pgPort = Ports.pick(host, 5432, 15432, Set.of());
         int apiPort = Ports.pick(host, 8008, 18008, Set.of(pgPort));
-        return new MemberSpec("m" + k, host, pgPort, apiPort, region, 100, false);
+        return new MemberSpec("m" + k, host, pgPort, apiPort, region, MemberSpec.DEFAULT_PRIORITY, false);
     }
 
     /**

@@ -52,7 +52,7 @@ final class ClusterHealth {
             if (s == null) {
                 allRunning = false;
                 members.add(new MemberView(m.name(), "unknown", cluster.running() ? "down" : "stopped", m.region(),
-                        m.host(), m.pgPort(), agentPid, null, m.apiUrl(), null, 0, 0, 0, false, false, null, servedBy, null));
+                        m.host(), m.pgPort(), agentPid, null, m.apiUrl(), null, 0, 0, 0, false, false, null, servedBy, null).tagged(m.tags()));
                 continue;
             }
             idle |= isLeader && s.state().isIdle();
@@ -64,7 +64,7 @@ final class ClusterHealth {
             members.add(new MemberView(m.name(), s.role().label(), down.orElse(s.state().label()), m.region(), m.host(), m.pgPort(),
                     s.agentPid(), s.postgresPid() > 0 ? s.postgresPid() : null, m.apiUrl(),
                     Lsn.format(s.walPosition()), s.timeline(), s.lagBytes(), s.lagSeconds(), s.synchronous(),
-                    s.streaming(), s.upstream(), servedBy, down.isPresent() ? null : s.detail()));
+                    s.streaming(), s.upstream(), servedBy, down.isPresent() ? null : s.detail()).tagged(m.tags()));
         }
         boolean leaderReady = leader.map(LeaderRecord::ready).orElse(false);
         String state = !cluster.running() ? "stopped" : idle ? "idle"

@@ -148,6 +148,10 @@ final class ClusterManager implements AutoCloseable {
         return membership.addMember(name, region, node, sameHost);
     }
 
+    ClusterView updateMember(String name, String member, dev.pgfly.node.api.MemberTagsUpdate update) throws Exception {
+        return membership.updateMember(name, member, update);
+    }
+
     ClusterView removeMember(String name, String member) throws Exception {
         return membership.removeMember(name, member);
     }

@@ -1,5 +1,6 @@
 package dev.pgfly.node;
 
+import dev.pgfly.core.model.ClusterSpec;
 import dev.pgfly.core.coord.ClusterStore;
 import dev.pgfly.core.model.Event;
 import dev.pgfly.core.model.LeaderRecord;
@@ -8,6 +9,7 @@ import dev.pgfly.core.model.SwitchoverRequest;
 import dev.pgfly.core.util.FileTrees;
 import dev.pgfly.core.util.Names;
 import dev.pgfly.node.api.ClusterView;
+import dev.pgfly.node.api.MemberTagsUpdate;
 import dev.pgfly.node.home.LocalCluster;
 import dev.pgfly.node.home.PgflyHome;
 import dev.pgfly.node.tls.ClusterTls;
@@ -123,6 +125,41 @@ final class Membership {
                 parts.stores().record(name, "member-remove", member, "member removed; its replication slot is dropped by the primary");
                 return parts.views().view(updated);
             }
+        });
+    }
+
+    /**
+     * Changes a member's tags in the cluster's record and in the store, where the agents read them on their
+     * next cycle: the failover policy and the synchronous set follow (a member tagged {@code nofailover} or
+     * {@code nosync} leaves the synchronous set the safe way, PostgreSQL first, the record once caught up).
+     * Tagging the only member that may lead with {@code nofailover} is refused: the cluster could then not
+     * fail over at all.
+     */
+    ClusterView updateMember(String name, String member, MemberTagsUpdate update) throws Exception {
+        update.validate();
+        return parts.locks().locked(name, () -> {
+            LocalCluster cluster = parts.records().load(name);
+            MemberSpec current = cluster.spec().member(member).orElseThrow(() ->
+                    new IllegalArgumentException("cluster '" + name + "' has no member '" + member + "'"));
+            MemberSpec tagged = current.withTags(
+                    update.failoverPriority() != null ? update.failoverPriority() : current.priority(),
+                    update.noFailover() != null ? update.noFailover() : current.noFailover(),
+                    update.noSync() != null ? update.noSync() : current.noSync());
+            ClusterSpec spec = cluster.spec().replacingMember(tagged);
+            boolean anyMayLead = spec.members().stream()
+                    .anyMatch(m -> !m.noFailover() && java.util.Objects.equals(m.region(), spec.primaryRegion()));
+            if (!anyMayLead) {
+                throw new IllegalArgumentException("refusing to tag " + member + " nofailover: no member of the primary"
+                        + " region could lead then");
+            }
+            LocalCluster updated = cluster.withSpec(spec);
+            parts.records().save(updated);
+            try (ClusterStore store = parts.stores().open(name)) {
+                store.putConfig(spec);
+            }
+            String tags = tagged.tags();
+            parts.stores().record(name, "member-update", member, "tags now: " + (tags.isEmpty() ? "none" : tags));
+            return parts.views().view(updated);
         });
     }
 

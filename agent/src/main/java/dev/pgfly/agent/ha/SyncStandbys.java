@@ -46,7 +46,7 @@ final class SyncStandbys {
     private Set<String> eligibleStandbys(ClusterSpec spec) {
         return spec.members().stream()
                 .filter(m -> !m.name().equals(member))
-                .filter(m -> !m.noFailover() && Objects.equals(m.region(), spec.primaryRegion()))
+                .filter(m -> !m.noFailover() && !m.noSync() && Objects.equals(m.region(), spec.primaryRegion()))
                 .map(MemberSpec::name)
                 .collect(Collectors.toCollection(TreeSet::new));
     }

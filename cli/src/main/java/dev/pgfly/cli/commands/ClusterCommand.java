@@ -27,9 +27,17 @@ abstract class ClusterCommand {
     static void printMembers(PrintStream out, ClusterView c) {
         // The NODE column only where members run on several nodes (an installation of several hosts).
         boolean nodes = c.members().stream().anyMatch(m -> m.node() != null && !m.node().equals("local"));
-        Table t = nodes ? new Table("MEMBER", "NODE", "ROLE", "STATE", "REGION", "ADDRESS", "TL", "LSN", "LAG", "SYNC", "PID",
-                "CHECKS", "PROXY")
-                : new Table("MEMBER", "ROLE", "STATE", "REGION", "ADDRESS", "TL", "LSN", "LAG", "SYNC", "PID", "CHECKS", "PROXY");
+        // The TAGS column only where a member carries one (pgfly member update).
+        boolean tags = c.members().stream().anyMatch(m -> m.tags() != null);
+        java.util.List<String> headers = new java.util.ArrayList<>(java.util.List.of("MEMBER", "ROLE", "STATE", "REGION",
+                "ADDRESS", "TL", "LSN", "LAG", "SYNC", "PID", "CHECKS", "PROXY"));
+        if (nodes) {
+            headers.add(1, "NODE");
+        }
+        if (tags) {
+            headers.add("TAGS");
+        }
+        Table t = new Table(headers.toArray(String[]::new));
         for (MemberView m : c.members()) {
             java.util.List<Object> cells = new java.util.ArrayList<>(java.util.Arrays.asList(m.name(), m.role(),
                     m.stateWithDetail(), m.region(), m.host() + ":" + m.port(),
@@ -38,6 +46,9 @@ abstract class ClusterCommand {
                     m.synchronous() ? "sync" : "-", m.postgresPid(), m.checks(), m.proxy()));
             if (nodes) {
                 cells.add(1, m.node());
+            }
+            if (tags) {
+                cells.add(m.tags() == null ? "-" : m.tags());
             }
             t.row(cells.toArray());
         }

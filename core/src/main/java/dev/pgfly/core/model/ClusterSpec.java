@@ -82,6 +82,14 @@ public record ClusterSpec(
         return withMembers(list);
     }
 
+    /** The same members, with the one named as {@code changed} replaced by it (in its place). */
+    public ClusterSpec replacingMember(MemberSpec changed) {
+        if (member(changed.name()).isEmpty()) {
+            throw new IllegalArgumentException("no member " + changed.name());
+        }
+        return withMembers(members.stream().map(m -> m.name().equals(changed.name()) ? changed : m).toList());
+    }
+
     public ClusterSpec withoutMember(String memberName) {
         return withMembers(members.stream().filter(m -> !m.name().equals(memberName)).toList());
     }
