@@ -300,8 +300,13 @@ public final class Restorer {
                         .map(l -> l.substring(Math.max(0, l.indexOf("FATAL:") >= 0 ? l.indexOf("FATAL:") : l.indexOf("PANIC:"))))
                         .findFirst().orElse(lines.isEmpty() ? "(no log output)" : lines.getLast());
                 if (pgfly == null && fatal.contains("before configured recovery target was reached")) {
-                    return fatal + " (the archive has no commit after the target yet: a target in the future,"
-                            + " or WAL not archived yet, within archive_timeout)";
+                    // PostgreSQL logs the archive's last commit when its redo ends: where the archive ends.
+                    String last = lines.stream().filter(l -> l.contains("last completed transaction was at log time "))
+                            .map(l -> l.substring(l.indexOf("last completed transaction was at log time ")
+                                    + "last completed transaction was at log time ".length()).strip())
+                            .reduce((a, b) -> b).map(t -> "the archive ends with a commit at " + t)
+                            .orElse("the archive holds no commit after the snapshot");
+                    return fatal + " (" + last + ": the target is later than anything archived)";
                 }
                 return pgfly != null ? pgfly.substring("pgfly: ".length()) + " (" + fatal + ")" : fatal;
             } catch (IOException e) {

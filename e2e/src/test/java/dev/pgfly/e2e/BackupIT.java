@@ -98,9 +98,10 @@ class BackupIT {
 
         exec("src", "INSERT INTO items SELECT generate_series(1001, 1500)");
         String beforeDrop = one("src", "SELECT now()::text");
-        Thread.sleep(300);
+        Thread.sleep(2000);
         exec("src", "DROP TABLE items");
-        archiveNow("src");
+        // No archiveNow here: the DROP sits in the segment src is still writing, and pgfly brings the archive
+        // of a running source up to now before it restores.
 
         long started = System.nanoTime();
         pgfly.ok("create", "pitr", "--from-backup", "src", "--target-time", beforeDrop);
@@ -113,6 +114,16 @@ class BackupIT {
         assertThat(status.get("store").asString()).endsWith("/backups/pitr");
         assertThat(one("src", "SELECT to_regclass('items') IS NULL")).isEqualTo("t");
         pgfly.ok("destroy", "pitr", "--yes");
+
+        // Source stopped (as good as gone): a target after its last archived commit says where the archive ends.
+        pgfly.ok("stop", "src");
+        Thread.sleep(1500);
+        Pgfly.Result late = pgfly.run("create", "late", "--from-backup", "src", "--target-time",
+                java.time.Instant.now().minusMillis(500).toString());
+        pgfly.ok("start", "src");
+        assertThat(late.exit()).as(late.out()).isNotZero();
+        assertThat(late.err().strip()).contains("the archive ends with a commit at").doesNotContain("\n");
+        assertThat(pgfly.ok("list", "--json").json()).as("the failed restore left nothing").hasSize(1);
     }
 
     @Test
@@ -125,6 +136,7 @@ class BackupIT {
                 {"create", "x", "--from-backup", "nosuch"},
                 {"create", "x", "--from-backup", "src:20990101T000000Z"},
                 {"create", "x", "--from-backup", "src", "--target-time", "2000-01-01T00:00:00Z"},
+                {"create", "x", "--from-backup", "src", "--target-time", "2099-01-01T00:00:00Z"},
                 {"backup", "verify", "src", "20990101T000000Z"},
                 {"backup", "delete", "src", snapshotId},
                 {"backup", "list", "nosuch"},

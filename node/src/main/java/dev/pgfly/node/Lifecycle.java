@@ -144,6 +144,10 @@ final class Lifecycle {
         }
         Names.requireClusterName(r.source());
         RecoveryTarget target = RecoveryTarget.parse(r.targetTime(), r.targetLsn());
+        if (target instanceof RecoveryTarget.AtTime at && at.time().isAfter(java.time.Instant.now())) {
+            throw new IllegalArgumentException("--target-time " + at.time() + " is in the future: nothing is archived"
+                    + " after now");
+        }
         if (r.fork()) {
             LocalCluster source = parts.records().load(r.source());
             if (!source.running()) {
@@ -155,6 +159,18 @@ final class Lifecycle {
                     new RecoveryTarget.SnapshotEnd());
         }
         StoreSettings sourceStore = backups.storeOf(r.source(), req.backupStore());
+        if (target.readsArchive() && parts.records().exists(r.source())) {
+            LocalCluster source = parts.records().load(r.source());
+            if (source.running()) {
+                // A target a moment ago lies in the segment the source is still writing.
+                try {
+                    ArchiveCatchUp.awaitArchived(parts.home(), source, parts.views().view(source), sourceStore, log::info);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while the archive of '" + r.source() + "' caught up", e);
+                }
+            }
+        }
         if (!parts.records().exists(r.source())) {
             try (var store = sourceStore.open()) {
                 if (store.list("snapshots/").isEmpty()) {

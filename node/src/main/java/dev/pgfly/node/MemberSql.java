@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -59,6 +60,18 @@ final class MemberSql implements AutoCloseable {
     }
 
     record Row(SettingSpec spec, String shown) {
+    }
+
+    /**
+     * Ends the current WAL segment so that it can be archived, and names the last segment that holds WAL
+     * written so far (with nothing written since the last switch, the one that switch ended).
+     */
+    String switchWal() throws SQLException {
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_catalog.pg_walfile_name(pg_catalog.pg_switch_wal())")) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 
     /** Names of the settings changed in the configuration files that take effect only at a restart. */

@@ -29,6 +29,11 @@ public final class SourceChoice {
         if (replica.isPresent()) {
             return replica;
         }
+        return runningPrimary(cluster);
+    }
+
+    /** The member that runs as the primary, if one does. */
+    public static Optional<MemberView> runningPrimary(ClusterView cluster) {
         return cluster.members().stream()
                 .filter(m -> {
                     MemberStatus s = asPublished(m);
