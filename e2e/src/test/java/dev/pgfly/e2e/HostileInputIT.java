@@ -58,6 +58,7 @@ class HostileInputIT {
     private static Pgfly pgfly;
     private static String daemonToken;
     private static int daemonPort;
+    private static javax.net.ssl.SSLContext daemonTls;
     private static String clusterToken;
     private static String agentApi;
     private static String dcs;
@@ -73,6 +74,7 @@ class HostileInputIT {
         sql("CREATE TABLE guard (id int PRIMARY KEY, v text); INSERT INTO guard SELECT g, md5(g::text) FROM generate_series(1, 1000) g");
         JsonNode daemon = Json.MAPPER.readTree(Files.readString(pgfly.home().resolve("daemon/daemon.json")));
         daemonPort = daemon.get("port").asInt();
+        daemonTls = new dev.pgfly.testkit.LocalDaemonApi(pgfly.home()).tls();
         dcs = daemon.get("dcs").asString();
         daemonToken = Files.readString(pgfly.home().resolve("daemon/token")).strip();
         clusterToken = Files.readString(pgfly.home().resolve("clusters/" + CLUSTER + "/secrets/token")).strip();
@@ -168,6 +170,18 @@ class HostileInputIT {
         for (String body : settings) {
             assertRefused(http(daemonPort, "POST", "/v1/clusters/" + CLUSTER + "/settings", "Bearer " + daemonToken,
                     body), 0, "settings " + abbreviate(body));
+        }
+        // member update: the cluster's one member may not be tagged nofailover (nothing could lead then).
+        for (String body : List.of("", "{", "[]", "{}", "null", "{\"failover_priority\":\"x\"}",
+                "{\"failover_priority\":-1}", "{\"failover_priority\":1001}", "{\"failover_priority\":99999999999}",
+                "{\"no_failover\":\"maybe\"}", "{\"no_sync\":[]}", "{\"no_failover\":true}",
+                "{\"no_failover\":true,\"failover_priority\":5}")) {
+            assertRefused(http(daemonPort, "POST", "/v1/clusters/" + CLUSTER + "/members/m1", "Bearer " + daemonToken,
+                    body), 0, "member update " + abbreviate(body));
+        }
+        for (String name : HOSTILE_HTTP_NAMES) {
+            assertRefused(http(daemonPort, "POST", "/v1/clusters/" + CLUSTER + "/members/" + encode(name),
+                    "Bearer " + daemonToken, "{\"no_sync\":true}"), 0, "member update of " + abbreviate(name));
         }
     }
 
@@ -381,17 +395,24 @@ class HostileInputIT {
     private record Response(int status, String contentType, String body) {
     }
 
+    /** The daemon's API: the same raw exchange inside its TLS (the token never crosses loopback in clear). */
     private static Response http(int port, String method, String path, String authorization, String body)
             throws IOException {
-        return http(port, "127.0.0.1", method, path, authorization, body);
+        return exchange(daemonTls.getSocketFactory().createSocket("127.0.0.1", port), "127.0.0.1", method, path,
+                authorization, body);
+    }
+
+    private static Response http(int port, String host, String method, String path, String authorization, String body)
+            throws IOException {
+        return exchange(new Socket(host, port), host, method, path, authorization, body);
     }
 
     /**
      * A raw HTTP/1.1 exchange over a socket: no client library in the way, so that anything (NUL bytes,
      * odd methods, huge headers) reaches the server exactly as written.
      */
-    private static Response http(int port, String host, String method, String path, String authorization, String body)
-            throws IOException {
+    private static Response exchange(Socket socket, String host, String method, String path, String authorization,
+                                     String body) throws IOException {
         count();
         byte[] payload = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
         StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n");
@@ -402,10 +423,17 @@ class HostileInputIT {
             head.append("Content-Type: application/json\r\nContent-Length: ").append(payload.length).append("\r\n");
         }
         head.append("\r\n");
-        try (Socket s = new Socket(host, port)) {
+        try (Socket s = socket) {
             s.setSoTimeout(60_000);
             OutputStream out = s.getOutputStream();
             out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            if (s instanceof javax.net.ssl.SSLSocket && payload.length > dev.pgfly.core.http.HttpCalls.MAX_BODY_BYTES) {
+                // Over TLS a body the server refuses by its declared length is not sent: a write that meets the
+                // server's close ends the whole TLS socket, and the 413 already on its way with it. The server
+                // must answer from the head alone (a server that waited for the body fails here by timeout).
+                return parse(s.getInputStream());
+            }
             // The body from another thread: the server may answer (413) and close before reading all of it.
             Thread writer = Thread.ofVirtual().start(() -> {
                 try {

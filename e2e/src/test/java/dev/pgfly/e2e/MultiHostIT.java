@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Several hosts, each a network namespace with its own {@code pgfly node} and home (testkit {@link Hosts}):
@@ -98,6 +99,21 @@ class MultiHostIT {
         assertThat(wrongToken.exit()).isNotZero();
         assertThat(wrongToken.err().strip()).contains("token").doesNotContain("\n");
         assertThat(node(3).home().resolve("daemon/node.yaml")).doesNotExist();
+        // the right CA with a wrong secret: the node refuses it
+        String fingerprint = nodes.token().split("-")[1];
+        Pgfly.Result wrongSecret = node(3).run("node", "join", host(1).address() + ":7432", "--token",
+                "pgfly1-" + fingerprint + "-WrongSecretWrongSecret", "--name", "h3", "--address", host(3).address());
+        assertThat(wrongSecret.exit()).isNotZero();
+        assertThat(wrongSecret.err().strip()).contains("wrong daemon token").doesNotContain("\n");
+        assertThat(node(3).home().resolve("daemon/node.yaml")).doesNotExist();
+        // a token naming another CA (an impostor at the address, seen from the joiner): refused before the
+        // secret or the join request leaves, by the TLS handshake
+        String otherCa = "0".repeat(64);
+        Pgfly.Result impostor = node(3).run("node", "join", host(1).address() + ":7432", "--token",
+                nodes.token().replace(fingerprint, otherCa), "--name", "h3", "--address", host(3).address());
+        assertThat(impostor.exit()).isNotZero();
+        assertThat(impostor.err().strip()).contains("cannot reach the node").doesNotContain("\n");
+        assertThat(node(3).home().resolve("daemon/node.yaml")).doesNotExist();
 
         Pgfly.Result duplicate = node(3).run("node", "join", host(1).address() + ":7432", "--token", nodes.token(),
                 "--name", "h2", "--address", host(3).address());
@@ -117,14 +133,16 @@ class MultiHostIT {
         Pgfly.Result remote = node(2).run("node", "join", "not-an-endpoint", "--token", nodes.token(), "--name", "x", "--address", host(2).address());
         assertThat(remote.exit()).isNotZero();
 
-        // The node-to-node API refuses a caller without the token, and garbage bodies, in one line.
-        HttpResponse<String> noToken = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host(1).address() + ":7432/v1/nodes"))
-                .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        // The node-to-node API speaks TLS only; it refuses a caller without the token, and garbage bodies,
+        // in one line.
+        assertThatThrownBy(() -> HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host(1).address() + ":7432/v1/ping"))
+                .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString()))
+                .as("plain HTTP to the node's API").isInstanceOf(java.io.IOException.class);
+        HttpResponse<String> noToken = nodes.nodeApi().send(HttpRequest.newBuilder(
+                URI.create("https://" + host(1).address() + ":7432/v1/nodes")).timeout(Duration.ofSeconds(5)).GET());
         assertThat(noToken.statusCode()).isEqualTo(401);
-        HttpResponse<String> garbage = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host(1).address() + ":7432/v1/nodes/join"))
-                .timeout(Duration.ofSeconds(5)).header("Authorization", "Bearer " + nodes.token())
-                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"../../etc\",\"address\":\"1.2.3.4\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> garbage = nodes.nodeApi().send(nodes.nodeApi().request(host(1).address(), 7432, "/v1/nodes/join")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"../../etc\",\"address\":\"1.2.3.4\"}")));
         assertThat(garbage.statusCode()).isEqualTo(400);
         assertThat(garbage.body()).contains("invalid node name").doesNotContain("\n");
 

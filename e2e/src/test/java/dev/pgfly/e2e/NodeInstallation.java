@@ -5,11 +5,9 @@ import dev.pgfly.core.util.Json;
 import dev.pgfly.testkit.Pgfly;
 import dev.pgfly.testkit.hosts.Host;
 import dev.pgfly.testkit.hosts.Hosts;
+import dev.pgfly.testkit.hosts.NodeApi;
 import tools.jackson.databind.JsonNode;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,12 +24,12 @@ import java.util.function.Predicate;
  * without a JVM start each time), and a close that ends everything whatever fails on the way.
  */
 final class NodeInstallation implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Hosts hosts;
     private final Path root;
     private final List<Pgfly> nodes = new ArrayList<>();
     private String token;
+    private NodeApi api;
 
     private NodeInstallation(Hosts hosts, Path root) {
         this.hosts = hosts;
@@ -55,6 +53,7 @@ final class NodeInstallation implements AutoCloseable {
         args.addAll(List.of(more));
         JsonNode answer = node(i).ok(args.toArray(String[]::new)).json();
         token = answer.get("token").asString();
+        api = new NodeApi(token);
         return answer;
     }
 
@@ -78,15 +77,18 @@ final class NodeInstallation implements AutoCloseable {
         return token;
     }
 
+    /** The nodes' API client of this installation (HTTPS, pinned to its CA by the token). */
+    NodeApi nodeApi() {
+        return api;
+    }
+
     Path root() {
         return root;
     }
 
     /** A call to host {@code i}'s node API with the installation's token; a non-200 answer is an exception. */
     JsonNode api(int i, String method, String path) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host(i).address() + ":7432" + path))
-                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token)
-                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = api.call(host(i).address(), 7432, method, path, Duration.ofSeconds(10));
         if (r.statusCode() != 200) {
             throw new IllegalStateException(method + " " + path + " on h" + i + ": " + r.statusCode() + " " + r.body());
         }

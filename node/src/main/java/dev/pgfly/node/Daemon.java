@@ -74,7 +74,7 @@ public final class Daemon {
         secureStore(client, credentials, dcs);
         CountDownLatch stop = new CountDownLatch(1);
         ClusterManager clusters = new ClusterManager(home, client, dcs, new ChildLauncher(home, dcs, credentials));
-        DaemonApi api = new DaemonApi(clusters, token, stop::countDown, zk);
+        DaemonApi api = new DaemonApi(clusters, token, stop::countDown, zk, LocalApiCertificate.create(home));
         BackupScheduler backupSchedule = new BackupScheduler(clusters, home);
         onShutdown(home, api, () -> {
             backupSchedule.close();
@@ -118,8 +118,9 @@ public final class Daemon {
         EnsembleMembership ensemble = nodeStore.peerId() > 0 ? new EnsembleMembership(client) : null;
         InstallationService service = new InstallationService(installation, nodeStore, ensemble);
         CountDownLatch stop = new CountDownLatch(1);
-        DaemonApi api = new DaemonApi(clusters, token, stop::countDown, null)
-                .servingInstallation(service, nodeStore.installationToken(), config.address(), config.apiPort());
+        DaemonApi api = new DaemonApi(clusters, token, stop::countDown, null, LocalApiCertificate.create(home))
+                .servingInstallation(service, nodeStore.installationToken(), config.address(), config.apiPort(),
+                        nodeStore.installationTls().apiServerContext());
         BackupScheduler backupSchedule = new BackupScheduler(clusters, home, new SnapshotTurns(client, dcs.root(), thisNode));
         onShutdown(home, api, () -> {
             backupSchedule.close();

@@ -2,6 +2,8 @@ package dev.pgfly.node;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.pgfly.core.http.HttpCalls;
 import dev.pgfly.node.api.CreateRequest;
 import dev.pgfly.node.api.SettingsUpdate;
@@ -10,6 +12,7 @@ import dev.pgfly.node.install.JoinRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
@@ -30,6 +33,7 @@ import java.util.concurrent.Executors;
  * POST   /v1/clusters/NAME/start|stop         POST /v1/clusters/NAME/switchover?to=M
  * GET    /v1/clusters/NAME/failover-plan?to=M  POST /v1/clusters/NAME/pause?for_seconds=S|resume, GET .../pause
  * POST   /v1/clusters/NAME/members?region=R   DELETE /v1/clusters/NAME/members/M
+ * POST   /v1/clusters/NAME/members/M  {"failover_priority": N, "no_failover": B, "no_sync": B}  (tags)
  * GET    /v1/clusters/NAME/events?limit=N     GET /v1/clusters/NAME/url?replica=&database=&region=
  * GET    /v1/clusters/NAME/logs?member=M      (paths of the members' log files)
  * GET    /v1/clusters/NAME/cert               (the cluster's CA certificate: TLS clusters only)
@@ -42,7 +46,7 @@ import java.util.concurrent.Executors;
 final class DaemonApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DaemonApi.class);
 
-    private final HttpServer server;
+    private final HttpsServer server;
     private final ClusterManager clusters;
     private final String token;
     private final Runnable shutdown;
@@ -52,12 +56,15 @@ final class DaemonApi implements AutoCloseable {
     private HttpServer remote;
 
     /** @param zookeeper the embedded one-host server (its restart is a fault drill), or null for a node of several */
-    DaemonApi(ClusterManager clusters, String token, Runnable shutdown, EmbeddedZooKeeper zookeeper) throws IOException {
+    /** @param localTls the local API's identity (see {@link LocalApiCertificate}): the token crosses loopback only in TLS */
+    DaemonApi(ClusterManager clusters, String token, Runnable shutdown, EmbeddedZooKeeper zookeeper, SSLContext localTls)
+            throws IOException {
         this.clusters = clusters;
         this.token = token;
         this.shutdown = shutdown;
         this.zookeeper = zookeeper;
-        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        this.server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        server.setHttpsConfigurator(new HttpsConfigurator(localTls));
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", HttpCalls.guarded(this::handle));
         server.start();
@@ -65,12 +72,16 @@ final class DaemonApi implements AutoCloseable {
 
     /**
      * A node of an installation also answers on its own address, for other hosts' CLI and for joining
-     * nodes, with the installation's token ({@code /v1/nodes...} as well as every cluster call).
+     * nodes, with the installation's token ({@code /v1/nodes...} as well as every cluster call), over TLS
+     * only: the token and a join's answer (the store's password, the CA key) never cross a link in clear.
      */
-    DaemonApi servingInstallation(InstallationService service, String installToken, String address, int port) throws IOException {
+    DaemonApi servingInstallation(InstallationService service, String installToken, String address, int port,
+                                  SSLContext tls) throws IOException {
         this.installation = service;
         this.installationToken = installToken;
-        this.remote = HttpServer.create(new InetSocketAddress(address, port), 64);
+        HttpsServer https = HttpsServer.create(new InetSocketAddress(address, port), 64);
+        https.setHttpsConfigurator(new HttpsConfigurator(tls));
+        this.remote = https;
         remote.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         remote.createContext("/", HttpCalls.guarded(this::handle));
         remote.start();
@@ -141,7 +152,7 @@ final class DaemonApi implements AutoCloseable {
         String action = p.length > 2 ? p[2] : "";
         // Exactly the paths listed above: a trailing segment must never be ignored (POST .../members/x
         // would otherwise add a member).
-        if (p.length > (method.equals("DELETE") && action.equals("members") ? 4 : 3)) {
+        if (p.length > (action.equals("members") && (method.equals("DELETE") || method.equals("POST")) ? 4 : 3)) {
             throw new NoSuchElementException404("no such API: " + path);
         }
         return switch (method + " " + action) {
@@ -163,7 +174,9 @@ final class DaemonApi implements AutoCloseable {
             case "POST pause" -> clusters.pauses().pause(name, q.get("for_seconds"));
             case "POST resume" -> clusters.pauses().resume(name);
             case "GET pause" -> clusters.pauses().state(name);
-            case "POST members" -> clusters.addMember(name, q.get("region"), q.get("node"), flag(q, "same_host"));
+            case "POST members" -> p.length == 4
+                    ? clusters.updateMember(name, p[3], HttpCalls.jsonBody(ex, dev.pgfly.node.api.MemberTagsUpdate.class))
+                    : clusters.addMember(name, q.get("region"), q.get("node"), flag(q, "same_host"));
             case "DELETE members" -> {
                 if (p.length < 4) {
                     throw new IllegalArgumentException("which member?");

@@ -33,7 +33,9 @@ public final class Pgfly implements AutoCloseable {
         }
     }
 
-    private static final HttpClient DAEMON_HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** The daemon's API as last read: renewed when the daemon restarted (a new certificate, port and token). */
+    private LocalDaemonApi localApi;
+    private String localApiCertificate;
 
     private final Path home;
     private final Map<String, String> extraEnv;
@@ -153,13 +155,7 @@ public final class Pgfly implements AutoCloseable {
      */
     public JsonNode statusFromDaemon(String cluster) {
         try {
-            JsonNode info = Json.MAPPER.readTree(Files.readString(home.resolve("daemon/daemon.json")));
-            String token = Files.readString(home.resolve("daemon/token")).strip();
-            HttpRequest request = HttpRequest.newBuilder(URI.create(
-                            "http://127.0.0.1:" + info.get("port").asInt() + "/v1/clusters/" + cluster))
-                    .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).GET().build();
-            HttpResponse<String> response = DAEMON_HTTP.send(request,
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = localApi().send("GET", "/v1/clusters/" + cluster, null, Duration.ofSeconds(10));
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("daemon answered " + response.statusCode() + ": " + response.body());
             }
@@ -170,6 +166,15 @@ public final class Pgfly implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    private synchronized LocalDaemonApi localApi() throws IOException {
+        String certificate = Files.readString(home.resolve("daemon/api.crt"));
+        if (localApi == null || !certificate.equals(localApiCertificate)) {
+            localApi = new LocalDaemonApi(home);
+            localApiCertificate = certificate;
+        }
+        return localApi;
     }
 
     /** Every process of ours still alive: found by the home directory in its command line. */

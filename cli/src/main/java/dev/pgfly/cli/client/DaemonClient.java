@@ -1,13 +1,18 @@
 package dev.pgfly.cli.client;
 
+import dev.pgfly.core.tls.ClusterCa;
+import dev.pgfly.core.tls.InstallationToken;
+import dev.pgfly.core.tls.NodeApiTls;
 import dev.pgfly.core.util.ClassDataSharing;
 import dev.pgfly.core.util.Json;
 import dev.pgfly.core.util.UnixFiles;
 import dev.pgfly.node.api.DaemonInfo;
 import dev.pgfly.node.home.PgflyHome;
+import dev.pgfly.node.tls.InstallationTls;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.JsonNode;
 
+import javax.net.ssl.SSLContext;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -28,7 +33,14 @@ public final class DaemonClient {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     private final PgflyHome home;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /**
+     * Both APIs speak TLS, and the JDK's server makes its handshakes on one dispatcher thread: on a loaded
+     * host (a node admitting another, load average 20) a joining node's 5 s connect timed out. A dead
+     * port still fails at once (refused); only an address that drops packets waits this long.
+     */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
+    /** The local daemon's client: trusts only the certificate this daemon made at its start (daemon/api.crt). */
+    private HttpClient http;
     private DaemonInfo info;
     private int daemonUid;
     private String token;
@@ -45,6 +57,8 @@ public final class DaemonClient {
 
     /** Another host's node ({@code PGFLY_NODE=HOST:PORT} with {@code PGFLY_TOKEN}), or null for this host's. */
     private final String remoteNode;
+    /** The client for {@link #remoteNode}: TLS, trusting the installation's CA only. */
+    private HttpClient remoteHttp;
 
     public DaemonClient(PgflyHome home) {
         this.home = home;
@@ -66,7 +80,9 @@ public final class DaemonClient {
             // The daemon's user: the owner of its 0700 directory, where daemon.json and the token are.
             daemonUid = UnixFiles.uid(home.daemonDir());
             token = Files.readString(home.tokenFile()).strip();
-            send("GET", "/v1/ping", null, Duration.ofSeconds(3));
+            http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).sslContext(NodeApiTls.trusting(
+                    ClusterCa.parseCertificate(Files.readString(home.apiCertificateFile())))).build();
+            send("GET", "/v1/ping", null, Duration.ofSeconds(15));
             return i;
         } catch (UntrustedDaemonPort e) {
             throw e;
@@ -76,8 +92,10 @@ public final class DaemonClient {
     }
 
     /**
-     * A node of the installation on another host: the installation's token from {@code PGFLY_TOKEN}. The
-     * peer checks of this host's daemon do not apply: the token goes to the address the user named.
+     * A node of the installation on another host, over TLS: {@code PGFLY_TOKEN} holds the installation's
+     * whole token, whose CA fingerprint says which certificate to trust, or its bare secret on a host that
+     * is itself a node (its CA file is then the trust). The peer checks of this host's daemon do not apply:
+     * the token goes to the address the user named, and only to a node of that CA.
      */
     private Optional<DaemonInfo> remote() {
         if (!remoteNode.matches("[A-Za-z0-9.:\\[\\]-]{1,253}:[0-9]{1,5}")) {
@@ -85,12 +103,33 @@ public final class DaemonClient {
         }
         String t = System.getenv("PGFLY_TOKEN");
         if (t == null || t.isBlank()) {
-            throw new CliException("PGFLY_NODE is set: PGFLY_TOKEN must hold the installation's token (pgfly node init printed it)");
+            throw new CliException("PGFLY_NODE is set: PGFLY_TOKEN must hold the installation's token (pgfly node token prints it)");
         }
-        token = t.strip();
+        if (remoteHttp == null) {
+            remoteHttp = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).sslContext(remoteTrust(t)).build();
+        }
+        token = InstallationToken.isWhole(t) ? InstallationToken.parse(t).secret() : t.strip();
         info = new DaemonInfo(0, 0, 0, null);
-        send("GET", "/v1/ping", null, Duration.ofSeconds(5));
+        send("GET", "/v1/ping", null, Duration.ofSeconds(15));
         return Optional.of(info);
+    }
+
+    private SSLContext remoteTrust(String tokenText) {
+        try {
+            if (InstallationToken.isWhole(tokenText)) {
+                return NodeApiTls.pinning(InstallationToken.parse(tokenText).caFingerprint());
+            }
+            InstallationTls local = InstallationTls.of(home);
+            if (local.hasCa()) {
+                return NodeApiTls.trusting(ClusterCa.parseCertificate(local.caCertificatePem()));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
+        } catch (IOException e) {
+            throw new CliException("cannot read this node's installation CA: " + e.getMessage());
+        }
+        throw new CliException("PGFLY_TOKEN holds no CA fingerprint and this host is not a node: use the whole token"
+                + " (pgfly1-...) that `pgfly node token` prints");
     }
 
     /** Connects to the daemon, starting it first if needed. */
@@ -166,10 +205,10 @@ public final class DaemonClient {
         }
         String base;
         if (remoteNode != null) {
-            base = "http://" + remoteNode;
+            base = "https://" + remoteNode;
         } else {
             requireDaemonListens();
-            base = "http://127.0.0.1:" + info.port();
+            base = "https://127.0.0.1:" + info.port();
         }
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
                 .timeout(timeout)
@@ -178,7 +217,7 @@ public final class DaemonClient {
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body)));
         try {
-            HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> r = (remoteNode != null ? remoteHttp : http).send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
             JsonNode node = r.body().length == 0 ? Json.MAPPER.nullNode() : Json.MAPPER.readTree(r.body());
             if (r.statusCode() != 200) {
                 String msg = node.has("error") ? node.get("error").asString() : "daemon answered " + r.statusCode();

@@ -2,6 +2,7 @@ package dev.pgfly.cli.commands;
 
 import dev.pgfly.cli.client.CliException;
 import dev.pgfly.cli.client.DaemonClient;
+import dev.pgfly.core.tls.InstallationToken;
 import dev.pgfly.core.util.FileTrees;
 import dev.pgfly.core.util.Secrets;
 import dev.pgfly.node.Daemon;
@@ -10,6 +11,7 @@ import dev.pgfly.node.install.NodeConfig;
 import dev.pgfly.node.install.NodeFiles;
 import dev.pgfly.node.install.NodeStore;
 import dev.pgfly.node.install.NodeView;
+import dev.pgfly.node.tls.InstallationTls;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,7 +30,7 @@ import java.util.concurrent.Callable;
         description = {"This host as a node of an installation of several hosts.",
                 "`node init` on the first host, `node join` on the others; then every command works on any node."},
         subcommands = {NodeCommand.Init.class, NodeCommand.Join.class, NodeCommand.Run.class, NodeCommand.ListNodes.class,
-                NodeCommand.Drain.class, NodeCommand.Undrain.class, NodeCommand.Remove.class, NodeCommand.Systemd.class})
+                NodeCommand.Drain.class, NodeCommand.Undrain.class, NodeCommand.Remove.class, NodeCommand.Systemd.class, NodeCommand.Token.class})
 public final class NodeCommand implements Runnable {
     @Override
     public void run() {
@@ -94,7 +96,11 @@ public final class NodeCommand implements Runnable {
             if (t == null || t.isBlank()) {
                 throw new CliException("the installation's token is needed: --token T or PGFLY_TOKEN (pgfly node init printed it)");
             }
-            return start(options, options.config(node), t.strip());
+            try {
+                return start(options, options.config(node), InstallationToken.parse(t).text());
+            } catch (IllegalArgumentException e) {
+                throw new CliException(e.getMessage());
+            }
         }
     }
 
@@ -130,7 +136,7 @@ public final class NodeCommand implements Runnable {
             }
             throw e;
         }
-        String token = Files.readString(NodeStore.installationTokenFile(home)).strip();
+        String token = wholeToken(home);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", config.name());
         out.put("address", config.address());
@@ -145,6 +151,38 @@ public final class NodeCommand implements Runnable {
             System.out.println("  " + out.get("join"));
         }
         return 0;
+    }
+
+    /** The installation's secret with its CA's fingerprint: what a joining host and a remote CLI need. */
+    static String wholeToken(PgflyHome home) throws IOException {
+        String secret = Files.readString(NodeStore.installationTokenFile(home)).strip();
+        return InstallationTls.of(home).tokenFor(secret).text();
+    }
+
+    @Command(name = "token", mixinStandardHelpOptions = true,
+            description = {"Print the installation's token (its secret and its CA's fingerprint), for `node join`",
+                    "on another host or PGFLY_TOKEN of a CLI elsewhere. Keep it like a password."})
+    public static final class Token implements Callable<Integer> {
+        @Option(names = "--json", description = "Print JSON")
+        boolean json;
+
+        @Override
+        public Integer call() throws IOException {
+            PgflyHome home = PgflyHome.resolve();
+            if (!Files.exists(NodeFiles.config(home)) || !Files.exists(NodeStore.installationTokenFile(home))) {
+                throw new CliException("this host is not a node (no " + NodeFiles.config(home) + "): run `pgfly node init` or `pgfly node join` first");
+            }
+            if (!InstallationTls.of(home).hasCa()) {
+                throw new CliException("this node has no installation CA: it was made by an older pgfly; make the installation again");
+            }
+            String token = wholeToken(home);
+            if (json) {
+                ClusterCommand.printJson(Map.of("token", token));
+            } else {
+                System.out.println(token);
+            }
+            return 0;
+        }
     }
 
     private static boolean hasEntries(Path dir) throws IOException {

@@ -39,6 +39,11 @@ public record PgflyHome(Path root) {
         return daemonDir().resolve("token");
     }
 
+    /** The certificate the local API serves, new at each daemon start (see LocalApiCertificate). */
+    public Path apiCertificateFile() {
+        return daemonDir().resolve("api.crt");
+    }
+
     /** The coordination store identity of this daemon and its clusters (0600; see StoreCredentials). */
     public Path storeCredentialsFile() {
         return daemonDir().resolve("zk.auth");

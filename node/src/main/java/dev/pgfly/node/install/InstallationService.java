@@ -41,11 +41,11 @@ public final class InstallationService {
         StoreCredentials credentials = store.credentials();
         if (ensemble == null || !request.embedsStore()) {
             installation.putNode(NodeRecord.of(asked, 0, "client"));
-            // a client of the embedded peers needs the CA as much as a peer does; an external store has none
-            InstallationTls tls = store.tls() != null ? store.installationTls() : null;
+            // every node needs the CA for the API; a client of the embedded peers for the store as well
+            InstallationTls tls = store.installationTls();
             return new JoinAnswer(store.installationId(), credentials.user(), credentials.password(),
                     store.installationToken(), List.of(), 0, "client", store.dcs().toString(),
-                    tls == null ? null : tls.caCertificatePem(), tls == null ? null : tls.caKeyPem());
+                    tls.caCertificatePem(), tls.caKeyPem(), store.tls() != null);
         }
         List<PeerAddress> current = ensemble.current();
         int id = NodeAdmission.nextPeerId(nodes, current.stream().map(PeerAddress::id).toList());
@@ -54,13 +54,9 @@ public final class InstallationService {
         String roleName = role == PeerRole.VOTER ? "voter" : "observer";
         installation.putNode(NodeRecord.of(asked, id, roleName));
         InstallationTls tls = store.installationTls();
-        if (!tls.hasCa()) {
-            throw new IllegalStateException("this node has no installation CA (" + tls.directory() + "): it cannot admit"
-                    + " a node whose ZooKeeper peer must speak TLS");
-        }
         return new JoinAnswer(store.installationId(), credentials.user(), credentials.password(), store.installationToken(),
                 current.stream().map(PeerAddress::serverLine).toList(), id, roleName, null, tls.caCertificatePem(),
-                tls.caKeyPem());
+                tls.caKeyPem(), true);
     }
 
     public List<NodeView> list() throws Exception {

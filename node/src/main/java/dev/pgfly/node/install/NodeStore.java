@@ -3,6 +3,9 @@ package dev.pgfly.node.install;
 import dev.pgfly.core.coord.DcsAddress;
 import dev.pgfly.core.coord.StoreCredentials;
 import dev.pgfly.core.coord.ZkTls;
+import dev.pgfly.core.tls.ClusterCa;
+import dev.pgfly.core.tls.InstallationToken;
+import dev.pgfly.core.tls.NodeApiTls;
 import dev.pgfly.core.util.Json;
 import dev.pgfly.core.util.Secrets;
 import dev.pgfly.node.ensemble.EnsembleMembership;
@@ -42,13 +45,19 @@ public final class NodeStore implements AutoCloseable {
     public static final String ROOT = "/pgfly";
 
     /** What a node keeps of its admission (0600: no secret in it, but nobody else's business). */
-    record Admission(String installationId, int peerId, String storeRole, List<String> peers, String store, boolean added) {
+    /**
+     * @param storeTls whether the store speaks TLS with the installation CA (the embedded peers do, an external
+     *                 store does not); null in admissions written before the nodes' API spoke TLS, when
+     *                 holding a CA meant exactly that
+     */
+    record Admission(String installationId, int peerId, String storeRole, List<String> peers, String store, boolean added,
+                     Boolean storeTls) {
         Admission markAdded() {
-            return new Admission(installationId, peerId, storeRole, peers, store, true);
+            return new Admission(installationId, peerId, storeRole, peers, store, true, storeTls);
         }
 
         Admission withPeers(List<String> now) {
-            return new Admission(installationId, peerId, storeRole, now, store, added);
+            return new Admission(installationId, peerId, storeRole, now, store, added, storeTls);
         }
     }
 
@@ -92,18 +101,19 @@ public final class NodeStore implements AutoCloseable {
         StoreCredentials credentials = StoreCredentials.readFrom(home.storeCredentialsFile());
         String token = Files.readString(installationTokenFile(home)).strip();
         InstallationTls installationTls = InstallationTls.of(home);
-        if (!config.embedsStore() || admission.store() != null) {
-            String store = admission.store() != null ? admission.store() : config.store();
-            // a client of an installation's embedded peers got their CA when admitted; an external store has none
-            ZkTls tls = installationTls.hasCa() ? installationTls.ensureNodeCertificate(config.name(), config.address()) : null;
-            return new NodeStore(DcsAddress.parse(store), credentials, token, admission.installationId(), 0, "client", null,
-                    installationTls, tls);
-        }
         if (!installationTls.hasCa()) {
             throw new IllegalStateException("no installation CA in " + installationTls.directory() + ": this node's"
-                    + " installation was made before its peers spoke TLS; make it again (pgfly node init / join)");
+                    + " installation was made before its API and peers spoke TLS; make it again (pgfly node init / join)");
         }
-        ZkTls tls = installationTls.ensureNodeCertificate(config.name(), config.address());
+        // One certificate for the node's API and, when the store is embedded, its ZooKeeper peer and clients.
+        ZkTls nodeCertificate = installationTls.ensureNodeCertificate(config.name(), config.address());
+        if (!config.embedsStore() || admission.store() != null) {
+            String store = admission.store() != null ? admission.store() : config.store();
+            boolean storeTls = admission.storeTls() != null ? admission.storeTls() : admission.store() != null && config.embedsStore();
+            return new NodeStore(DcsAddress.parse(store), credentials, token, admission.installationId(), 0, "client", null,
+                    installationTls, storeTls ? nodeCertificate : null);
+        }
+        ZkTls tls = nodeCertificate;
         PeerRole role = admission.storeRole().equals("observer") ? PeerRole.OBSERVER : PeerRole.VOTER;
         PeerAddress self = new PeerAddress(admission.peerId(), config.address(), config.quorumPort(), config.electionPort(),
                 config.clientPort(), role);
@@ -134,35 +144,41 @@ public final class NodeStore implements AutoCloseable {
             StoreCredentials.generate("pgfly").writeTo(home.storeCredentialsFile());
             Secrets.writePrivate(installationTokenFile(home), Secrets.random(40));
             String id = Secrets.random(12).toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]", "x");
-            if (config.embedsStore()) {
-                InstallationTls.of(home).createCa(id);
-            }
+            // the CA signs every node's API certificate; with embedded peers, their ZooKeeper certificates too
+            InstallationTls.of(home).createCa(id);
             PeerAddress self = new PeerAddress(1, config.address(), config.quorumPort(), config.electionPort(),
                     config.clientPort(), PeerRole.VOTER);
-            admission = config.embedsStore() ? new Admission(id, 1, "voter", List.of(self.serverLine()), null, true)
-                    : new Admission(id, 0, "client", List.of(), config.store(), true);
+            admission = config.embedsStore() ? new Admission(id, 1, "voter", List.of(self.serverLine()), null, true, true)
+                    : new Admission(id, 0, "client", List.of(), config.store(), true, false);
         } else {
-            JoinAnswer answer = askToJoin(config, Files.readString(installationTokenFile(home)).strip());
+            // the whole token, as `node join` wrote it: its CA fingerprint is what the first call trusts
+            InstallationToken token = InstallationToken.parse(Files.readString(installationTokenFile(home)));
+            JoinAnswer answer = askToJoin(config, token);
+            if (answer.caCertificate() == null || answer.caKey() == null) {
+                throw new IllegalStateException("the node at " + config.join() + " sent no installation CA (a pgfly of"
+                        + " another version?)");
+            }
+            if (!InstallationToken.fingerprint(ClusterCa.parseCertificate(answer.caCertificate())).equals(token.caFingerprint())) {
+                throw new IllegalStateException("the node at " + config.join() + " sent a CA other than the one the token names");
+            }
+            InstallationTls.of(home).keepCa(answer.caCertificate(), answer.caKey());
             new StoreCredentials(answer.storeUser(), answer.storePassword()).writeTo(home.storeCredentialsFile());
             Secrets.writePrivate(installationTokenFile(home), answer.installationToken());
-            if (answer.caCertificate() != null && answer.caKey() != null) {
-                InstallationTls.of(home).keepCa(answer.caCertificate(), answer.caKey());
-            } else if (answer.peerId() > 0) {
-                throw new IllegalStateException("the node at " + config.join() + " sent no installation CA: its peers"
-                        + " do not speak TLS (a pgfly of another version?)");
-            }
+            boolean storeTls = Boolean.TRUE.equals(answer.storeTls());
             admission = new Admission(answer.installationId(), answer.peerId(), answer.storeRole(), answer.peers(),
-                    answer.store(), answer.peerId() == 0);
+                    answer.store(), answer.peerId() == 0, storeTls);
         }
         Secrets.writePrivate(admissionFile(home), Json.text(admission));
         return admission;
     }
 
-    private static JoinAnswer askToJoin(NodeConfig config, String token) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + config.join() + "/v1/nodes/join"))
+    /** Over TLS, trusting only the CA the token names: the answer carries the store's password and the CA key. */
+    private static JoinAnswer askToJoin(NodeConfig config, InstallationToken token) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20))
+                .sslContext(NodeApiTls.pinning(token.caFingerprint())).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("https://" + config.join() + "/v1/nodes/join"))
                 .timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + token)
+                .header("Authorization", "Bearer " + token.secret())
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(JoinRequest.of(config))))
                 .build();

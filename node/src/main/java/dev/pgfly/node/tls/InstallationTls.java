@@ -2,12 +2,15 @@ package dev.pgfly.node.tls;
 
 import dev.pgfly.core.coord.ZkTls;
 import dev.pgfly.core.tls.ClusterCa;
+import dev.pgfly.core.tls.InstallationToken;
+import dev.pgfly.core.tls.NodeApiTls;
 import dev.pgfly.core.tls.MemberCertificate;
 import dev.pgfly.core.util.Secrets;
 import dev.pgfly.node.home.PgflyHome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,13 +19,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 /**
- * The installation's certificate authority and this node's certificate, for ZooKeeper's TLS between hosts
- * (quorum and clients). The files, in {@code daemon/tls/} (0700, every file 0600):
+ * The installation's certificate authority and this node's certificate, for the nodes' API between hosts
+ * and, with embedded peers, ZooKeeper's TLS (quorum and clients). The files, in {@code daemon/tls/} (0700, every file 0600):
  * <pre>
  *   ca.crt    the installation CA's certificate: what every peer and client trusts
  *   ca.key    the CA's private key: every node holds it (see below)
  *   node.pem  this node's private key and certificate (IP SAN: the node's address), as ZooKeeper reads a PEM
- *             key store; the node's peer, its own client, its agents and proxies present it
+ *             key store; the node's API presents it, and so do its peer, its own client, its agents and proxies
  * </pre>
  *
  * <p>Why every node holds the CA key rather than the first node alone: no node is special. Any node admits
@@ -71,6 +74,16 @@ public final class InstallationTls {
         createPrivateDirectory(dir);
         Secrets.writePrivate(dir.resolve(CA_KEY_FILE), keyPem);
         Secrets.writePrivate(dir.resolve(ZkTls.CA_FILE), certificatePem);
+    }
+
+    /** The whole token for this installation's secret: what `node init` and `node token` print. */
+    public InstallationToken tokenFor(String secret) throws IOException {
+        return InstallationToken.of(ClusterCa.parseCertificate(caCertificatePem()), secret);
+    }
+
+    /** The TLS context of the node's API on its address: this node's certificate, the CA behind it. */
+    public SSLContext apiServerContext() throws IOException {
+        return NodeApiTls.server(Files.readString(dir.resolve(ZkTls.KEY_AND_CERTIFICATE_FILE)), caCertificatePem());
     }
 
     public String caCertificatePem() throws IOException {

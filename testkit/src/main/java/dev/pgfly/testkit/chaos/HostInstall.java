@@ -5,13 +5,11 @@ import dev.pgfly.core.util.Json;
 import dev.pgfly.testkit.Pgfly;
 import dev.pgfly.testkit.hosts.Host;
 import dev.pgfly.testkit.hosts.Hosts;
+import dev.pgfly.testkit.hosts.NodeApi;
 import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,19 +24,19 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A pgfly installation over N namespace hosts ({@link Hosts}), as a benchmark or a fault campaign uses it:
  * h1 runs {@code node init}, the others {@code node join} (the first three are ZooKeeper voters). The
- * cluster's status comes from a node's API over HTTP, not from a CLI JVM per call (3-8 s each on a small
+ * cluster's status comes from a node's API over HTTPS, not from a CLI JVM per call (3-8 s each on a small
  * machine), from the first host that answers; hosts a fault made unreachable are asked last.
  * {@link #close()} heals, destroys and removes everything it made.
  */
 public final class HostInstall implements AutoCloseable {
     public static final int API_PORT = 7432;
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Hosts hosts;
     private final Path root;
     private final List<Pgfly> nodes = new ArrayList<>();
     private final Set<Integer> unreachable = ConcurrentHashMap.newKeySet();
     private String token;
+    private NodeApi api;
 
     private HostInstall(Hosts hosts, Path root) {
         this.hosts = hosts;
@@ -58,6 +56,7 @@ public final class HostInstall implements AutoCloseable {
             long started = System.nanoTime();
             install.token = install.node(1).ok("node", "init", "--name", "h1", "--address", hosts.host(1).address(), "--json")
                     .json().get("token").asString();
+            install.api = new NodeApi(install.token);
             for (int i = 2; i <= count; i++) {
                 install.node(i).ok("node", "join", hosts.host(1).address() + ":" + API_PORT, "--token", install.token,
                         "--name", "h" + i, "--address", hosts.host(i).address());
@@ -133,9 +132,7 @@ public final class HostInstall implements AutoCloseable {
     /** GET {@code path} from host {@code i}'s node API with the installation's token. */
     public JsonNode api(int i, String path) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host(i).address() + ":" + API_PORT + path))
-                    .timeout(Duration.ofSeconds(5)).header("Authorization", "Bearer " + token).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = api.call(host(i).address(), API_PORT, "GET", path, Duration.ofSeconds(5));
             if (r.statusCode() != 200) {
                 throw new IllegalStateException("h" + i + " answered " + r.statusCode() + ": " + r.body().strip());
             }
@@ -202,18 +199,31 @@ public final class HostInstall implements AutoCloseable {
 
     /**
      * The host whose ZooKeeper peer leads the ensemble now ("h2"), or "none" when no peer says so: asked with
-     * ZooKeeper's {@code srvr} command (on by default) on the client port of every host, 1 s each. A fault on
+     * ZooKeeper's {@code srvr} command (whitelisted by the nodes) over TLS on the client port of every host. A fault on
      * the ZooKeeper leader's host costs an ensemble election, unlike one on a follower's.
      */
     public String zooKeeperLeader() {
+        javax.net.ssl.SSLSocketFactory tls;
+        try {
+            // The peers' client port speaks TLS only and wants a client certificate: host 1's node certificate.
+            Path dir = node(1).home().resolve("daemon/tls");
+            tls = dev.pgfly.core.tls.NodeApiTls.mutual(
+                    Files.readString(dir.resolve(dev.pgfly.core.coord.ZkTls.KEY_AND_CERTIFICATE_FILE)),
+                    Files.readString(dir.resolve(dev.pgfly.core.coord.ZkTls.CA_FILE))).getSocketFactory();
+        } catch (IOException | RuntimeException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
         for (int i = 1; i <= size(); i++) {
-            try (java.net.Socket socket = new java.net.Socket()) {
-                socket.connect(new java.net.InetSocketAddress(host(i).address(), 2181), 1_000);
-                socket.setSoTimeout(1_000);
-                socket.getOutputStream().write("srvr".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
-                if (answer.contains("Mode: leader")) {
-                    return "h" + i;
+            try (java.net.Socket plain = new java.net.Socket()) {
+                plain.connect(new java.net.InetSocketAddress(host(i).address(), 2181), 1_000);
+                plain.setSoTimeout(2_000);
+                try (java.net.Socket socket = tls.createSocket(plain, host(i).address(), 2181, false)) {
+                    socket.getOutputStream().write("srvr".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    socket.getOutputStream().flush();
+                    String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+                    if (answer.contains("Mode: leader")) {
+                        return "h" + i;
+                    }
                 }
             } catch (IOException e) {
                 // down, cut off or not a peer: ask the next host
