@@ -39,6 +39,7 @@ public final class HostInstall implements AutoCloseable {
     private final List<Pgfly> nodes = new ArrayList<>();
     private final Set<Integer> unreachable = ConcurrentHashMap.newKeySet();
     private String token;
+    private DataVolumes volumes;
 
     private HostInstall(Hosts hosts, Path root) {
         this.hosts = hosts;
@@ -85,6 +86,39 @@ public final class HostInstall implements AutoCloseable {
 
     public String token() {
         return token;
+    }
+
+    /**
+     * A tmpfs of {@code megabytes} over each of {@code members}' directories of {@code cluster} (before
+     * it is created), then every node started again, one after the other: a node keeps the mount table
+     * it started with, so only a node started after the mounts sees the volumes. Unmounted by {@link #close()}.
+     */
+    public DataVolumes mountDataVolumes(String cluster, List<String> members, int megabytes, PrintStream log) throws IOException {
+        if (volumes != null) {
+            throw new IllegalStateException("data volumes are mounted already");
+        }
+        Set<Path> installations = dev.pgfly.testkit.hosts.InstallationData.of(nodes);
+        if (installations.size() != 1) {
+            throw new IllegalStateException("expected one installation's data directory, found " + installations);
+        }
+        Path dataRoot = installations.iterator().next().resolve(cluster).resolve("members");
+        long started = System.nanoTime();
+        volumes = DataVolumes.mount(dataRoot, members, megabytes, log);
+        for (int i = 1; i <= size(); i++) {
+            Pgfly.Result stop = node(i).run("daemon", "stop");
+            if (stop.exit() != 0) {
+                host(i).crash();
+            }
+            node(i).ok("node", "list");
+        }
+        log.println(String.format("data volumes of %d MB over %s, nodes started again, in %.1f s", megabytes,
+                volumes.directories(), (System.nanoTime() - started) / 1e9));
+        return volumes;
+    }
+
+    /** The members' data volumes, or null when none were mounted. */
+    public DataVolumes dataVolumes() {
+        return volumes;
     }
 
     /** Host index (1-based) of a member in a status, from its {@code node} field ("h2" is host 2). */
@@ -259,6 +293,11 @@ public final class HostInstall implements AutoCloseable {
             }
         }
         hosts.close();
+        if (volumes != null) {
+            // After every node is gone (nothing holds the volumes any more), before their directories are removed.
+            volumes.keepLogs(root.getFileName().toString());
+            volumes.close();
+        }
         dev.pgfly.testkit.hosts.InstallationData.delete(data);
         FileTrees.delete(root);
     }
