@@ -107,22 +107,27 @@ public final class DataVolumes implements AutoCloseable {
         return !own.equals(parent);
     }
 
-    /** Copies each volume's PostgreSQL log to {@code pgfly.logs} (when set): it goes with the volume. */
+    /**
+     * Copies the logs at the top of each volume (the member's agent.log and postgres.log) to {@code pgfly.logs}
+     * (when set): they live and go with the volume, and a node's own log copy looks only in its home.
+     */
     public void keepLogs(String runName) {
         String target = System.getProperty("pgfly.logs");
         if (target == null) {
             return;
         }
         for (Path dir : mounted) {
-            Path log = dir.resolve("postgres.log");
-            try {
-                if (Files.exists(log)) {
-                    Path into = Path.of(target, runName, "volume-" + dir.getFileName());
-                    Files.createDirectories(into);
-                    Files.copy(log, into.resolve("postgres.log"), StandardCopyOption.REPLACE_EXISTING);
+            for (String name : List.of("agent.log", "postgres.log")) {
+                Path log = dir.resolve(name);
+                try {
+                    if (Files.exists(log)) {
+                        Path into = Path.of(target, runName, "volume-" + dir.getFileName());
+                        Files.createDirectories(into);
+                        Files.copy(log, into.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                    }
+                } catch (IOException e) {
+                    System.err.println("could not keep " + log + ": " + e);
                 }
-            } catch (IOException e) {
-                System.err.println("could not keep " + log + ": " + e);
             }
         }
     }
