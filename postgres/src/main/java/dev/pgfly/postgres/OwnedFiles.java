@@ -39,8 +39,8 @@ import java.util.Set;
  * </ul>
  * Why not run the writes as the PostgreSQL user (a child process each time): the agent checks these
  * files every cycle, and the staging directory gives the same guarantee (root touches nothing by a name
- * the other user controls) without a process, in plain Java. The target's directory must be on the
- * same file system as its parent (always so for the directories pgfly makes).
+ * the other user controls) without a process, in plain Java. A target's directory on a file system of its
+ * own (a member directory mounted as a volume) stages in itself, when only root can replace entries there.
  */
 public final class OwnedFiles {
     /** Larger than any configuration file pgfly keeps; a bigger one was not written by pgfly. */
@@ -130,14 +130,27 @@ public final class OwnedFiles {
         }
     }
 
-    /** Where a new copy of {@code target} is made: the parent of its directory. */
+    /**
+     * Where a new copy of {@code target} is made: the parent of its directory, unless that directory is a
+     * mount point (a volume of its own per member, e.g. the member directory): then the directory itself,
+     * since {@code rename(2)} cannot cross file systems. The caller then requires that only root can replace
+     * entries there: true of a member directory (pgpass, the lease), never of a data directory.
+     */
     static Path stagingDir(Path target) throws IOException {
         Path dir = target.getParent();
         Path staging = dir == null ? null : dir.getParent();
         if (staging == null) {
             throw new IOException("no directory to stage a copy of " + target + " in");
         }
+        if (!sameFileSystem(dir, staging)) {
+            return dir;
+        }
         return staging;
+    }
+
+    private static boolean sameFileSystem(Path a, Path b) throws IOException {
+        return Files.getAttribute(a, "unix:dev", LinkOption.NOFOLLOW_LINKS)
+                .equals(Files.getAttribute(b, "unix:dev", LinkOption.NOFOLLOW_LINKS));
     }
 
     /**

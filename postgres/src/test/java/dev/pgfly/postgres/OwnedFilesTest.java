@@ -134,4 +134,37 @@ class OwnedFilesTest {
             assertThat(PosixFilePermissions.toString(a.permissions())).isEqualTo("rwx------");
         }
     }
+
+    /**
+     * A member directory on a volume of its own (the host chaos campaign's full-disk fault mounts a tmpfs
+     * there): the password file in it used to be staged in the directory above, on another file system,
+     * and the rename failed (EXDEV), so the member could not start. Needs root (mount).
+     */
+    @Test
+    void aMemberDirectoryOnAVolumeOfItsOwnStagesInItself() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to mount");
+        Path volume = memberDir.resolve("m1");
+        Files.createDirectory(volume);
+        assertThat(Command.run(List.of("mount", "-t", "tmpfs", "-o", "size=4m,mode=0710", "pgfly-owned-files-test",
+                volume.toString()), Map.of(), Duration.ofSeconds(30)).ok()).as("mount a tmpfs").isTrue();
+        try {
+            assertThat(OwnedFiles.stagingDir(volume.resolve("pgpass"))).isEqualTo(volume);
+            OwnedFiles.replace(volume.resolve("pgpass"), "*:*:*:u:p\n", "rw-------", OsUser.forPostgres());
+            assertThat(Files.readString(volume.resolve("pgpass"))).isEqualTo("*:*:*:u:p\n");
+
+            Path data = Files.createDirectory(volume.resolve("data"));
+            assertThat(OwnedFiles.stagingDir(data.resolve("pgfly.conf"))).as("the data directory's files: in the member directory")
+                    .isEqualTo(volume);
+            OwnedFiles.replace(data.resolve("pgfly.conf"), "a = 1\n", "rw-------", OsUser.forPostgres());
+            assertThat(Files.readString(data.resolve("pgfly.conf"))).isEqualTo("a = 1\n");
+            assertThat(OwnedFiles.stagingDir(memberDir.resolve("pgpass"))).as("a directory on its parent's file system: unchanged")
+                    .isEqualTo(memberDir.getParent());
+
+            Files.setPosixFilePermissions(volume, PosixFilePermissions.fromString("rwxrwxrwx"));
+            assertThatThrownBy(() -> OwnedFiles.replace(volume.resolve("pgpass"), "x", "rw-------", OsUser.forPostgres()))
+                    .as("a volume others can write is no place to stage").hasMessageContaining("other users can replace its entries");
+        } finally {
+            Command.run(List.of("umount", volume.toString()), Map.of(), Duration.ofSeconds(30));
+        }
+    }
 }

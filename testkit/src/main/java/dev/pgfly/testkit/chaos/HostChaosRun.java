@@ -24,6 +24,13 @@ public final class HostChaosRun {
     public static final String CLUSTER = "chaos";
     /** The longest fault lasts 20 s, a crashed node needs a JVM start and its member a rewind or a clone. */
     private static final long HEAL_TIMEOUT_MILLIS = 180_000;
+    /**
+     * The size of each member's data volume when the schedule fills one: as DiskGuardIT's, room for the
+     * data, the WAL the volume's budget keeps and a re-clone beside a copy set aside.
+     */
+    static final int VOLUME_MEGABYTES = 256;
+    /** The members of a {@code --config ha} cluster, each of which may be the primary when a disk fills. */
+    static final List<String> MEMBERS = List.of("m1", "m2", "m3");
 
     public record Summary(ChaosRun.Options options, int scheduled, List<RoundStats.Round> rounds, List<RoundStats.Figures> figures,
                           List<RoundStats.KindFigures> kinds, int operations, Checker.Report report, List<String> splitBrains,
@@ -62,6 +69,9 @@ public final class HostChaosRun {
 
     public static Summary run(HostInstall install, ChaosRun.Options o, List<List<HostFaultSchedule.Fault>> schedule,
                               PrintStream out) throws Exception {
+        if (schedule.stream().flatMap(List::stream).anyMatch(f -> f.kind() == HostFaultSchedule.Kind.DISK_FULL)) {
+            install.mountDataVolumes(CLUSTER, MEMBERS, VOLUME_MEGABYTES, out);
+        }
         List<String> create = new ArrayList<>(List.of("create", CLUSTER, "--config", "ha"));
         if (o.sync()) {
             create.add("--sync");
@@ -129,13 +139,18 @@ public final class HostChaosRun {
                     }
                 }
                 runTogether(heals, out);
+                long healedAt = System.currentTimeMillis();
+                boolean diskFull = round.stream().anyMatch(f -> f.kind() == HostFaultSchedule.Kind.DISK_FULL);
                 if (refused != null) {
                     out.printf("%s round %d: FAILED to inject %s%n", ChaosRun.clock(), number, refused);
                     rounds.add(new RoundStats.Round(number, round, started, -1, byDesign));
                     healedEveryRound = false;
                     break;
                 }
-                JsonNode after = install.awaitHealthy(CLUSTER, members, HEAL_TIMEOUT_MILLIS, s -> HostInstall.noneOf(s, killed));
+                // A full disk leaves the status healthy while writes are refused: healed once a client's write,
+                // begun after the filler was removed, is acknowledged again.
+                JsonNode after = install.awaitHealthy(CLUSTER, members, HEAL_TIMEOUT_MILLIS, s -> HostInstall.noneOf(s, killed)
+                        && (!diskFull || writeAcknowledgedSince(history.ops(), healedAt)));
                 long heal = after == null ? -1 : System.currentTimeMillis() - started;
                 rounds.add(new RoundStats.Round(number, round, started, heal, byDesign));
                 if (after == null) {
@@ -190,6 +205,18 @@ public final class HostChaosRun {
             t.join();
         }
         failures.forEach(e -> out.println("  (a heal failed: " + e + ")"));
+    }
+
+    /** Whether a write (a transfer or an append) invoked at or after {@code since} was acknowledged. */
+    static boolean writeAcknowledgedSince(List<Op> ops, long since) {
+        for (int i = ops.size() - 1; i >= 0; i--) {
+            Op op = ops.get(i);
+            if ((op.kind() == Op.Kind.TRANSFER || op.kind() == Op.Kind.APPEND) && op.outcome() == Op.Outcome.OK
+                    && op.invokedAt() >= since) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The processes a fault kills (a host crash: the member's agent and PostgreSQL with everything else). */

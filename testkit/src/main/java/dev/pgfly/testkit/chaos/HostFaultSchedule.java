@@ -30,11 +30,24 @@ public final class HostFaultSchedule {
         /** For 2-20 s what the host sends the other hosts is dropped; what they send still arrives. */
         LOSS_OUTBOUND,
         /** A ZooKeeper voter's host crashes while the primary is elsewhere (always a replica's host); restart after 0-10 s. */
-        VOTER_CRASH;
+        VOTER_CRASH,
+        /**
+         * The primary's data volume (a small filesystem of its own) filled to the last byte by a writer beside
+         * PostgreSQL for 2-20 s, then the filler removed. Always the primary's: that is where a full disk hurts.
+         */
+        DISK_FULL;
 
         /** A fault that takes the host's ZooKeeper peer away from the ensemble while it lasts. */
         public boolean takesHostAway() {
-            return ordinal() >= HOST_CRASH.ordinal();
+            return switch (this) {
+                case HOST_CRASH, HOST_CUT, HOST_PARTIAL_CUT, LOSS_INBOUND, LOSS_OUTBOUND, VOTER_CRASH -> true;
+                default -> false;
+            };
+        }
+
+        /** A fault that lasts {@link Fault#millis()} and then ends by the campaign's hand (a cut, a loss, a full disk). */
+        public boolean lasts() {
+            return takesHostAway() && !crash() || this == DISK_FULL;
         }
 
         public boolean crash() {
@@ -61,7 +74,7 @@ public final class HostFaultSchedule {
                 return kind.label();
             }
             String target = onPrimary() ? "primary" : "replica " + replica;
-            String time = kind.crash() ? ", restart after " + millis + " ms" : kind.takesHostAway() ? ", " + millis + " ms" : "";
+            String time = kind.crash() ? ", restart after " + millis + " ms" : kind.lasts() ? ", " + millis + " ms" : "";
             return kind.label() + "(" + target + time + ")";
         }
     }
@@ -70,16 +83,46 @@ public final class HostFaultSchedule {
     }
 
     /**
+     * One round in {@code DISK_FULL_ONE_IN} has a full disk on the primary's host as its first fault, drawn
+     * from a random stream of its own: every other round is the one the seed drew before the kind existed.
+     */
+    static final int DISK_FULL_ONE_IN = 12;
+    /** Mixed into the seed for the disk-full stream, so that it is not the main stream's twin. */
+    private static final long DISK_FULL_STREAM = 0x6469736B66756C6CL;
+
+    /**
      * {@code faultsPerRound} faults per round on distinct hosts, at most one on the primary's; a switchover
      * alone in its round. Whole-host faults are drawn twice as often as the member faults: they are what
-     * this campaign is for.
+     * this campaign is for. A full disk ({@link #DISK_FULL_ONE_IN}) replaces a round's first fault (or its
+     * switchover) and keeps the others of the round.
      */
     public static List<List<Fault>> draw(long seed, int rounds, int faultsPerRound) {
         Random random = new Random(seed);
+        Random diskFull = new Random(seed ^ DISK_FULL_STREAM);
         List<Kind> kinds = new ArrayList<>();
         for (Kind k : Kind.values()) {
-            kinds.addAll(Collections.nCopies(k.takesHostAway() ? 2 : 1, k));
+            if (k != Kind.DISK_FULL) {
+                kinds.addAll(Collections.nCopies(k.takesHostAway() ? 2 : 1, k));
+            }
         }
+        List<List<Fault>> drawn = drawWithout(random, kinds, rounds, faultsPerRound);
+        List<List<Fault>> schedule = new ArrayList<>();
+        for (List<Fault> round : drawn) {
+            boolean full = diskFull.nextInt(DISK_FULL_ONE_IN) == 0;
+            long millis = 2_000 + 500L * diskFull.nextInt(37);
+            if (!full) {
+                schedule.add(round);
+                continue;
+            }
+            List<Fault> replaced = new ArrayList<>(round);
+            replaced.set(0, new Fault(Kind.DISK_FULL, -1, millis));
+            schedule.add(List.copyOf(replaced));
+        }
+        return List.copyOf(schedule);
+    }
+
+    /** The schedule as drawn before {@link Kind#DISK_FULL} existed (the same seed, the same rounds). */
+    private static List<List<Fault>> drawWithout(Random random, List<Kind> kinds, int rounds, int faultsPerRound) {
         List<List<Fault>> schedule = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             Kind first = kinds.get(random.nextInt(kinds.size()));
@@ -104,7 +147,7 @@ public final class HostFaultSchedule {
         return List.copyOf(schedule);
     }
 
-    /** Restart delay 0-10 s for a crash, 2-20 s for a cut or a loss, nothing for the member faults. */
+    /** Restart delay 0-10 s for a crash, 2-20 s for a cut or a loss (a full disk: see draw), nothing for the member faults. */
     private static long millis(Kind k, Random random) {
         if (k.crash()) {
             return 500L * random.nextInt(21);

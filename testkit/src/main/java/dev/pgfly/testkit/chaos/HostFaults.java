@@ -95,6 +95,13 @@ final class HostFaults {
                     }
                 };
             }
+            case DISK_FULL -> {
+                DataVolumes volumes = install.dataVolumes();
+                if (volumes == null) {
+                    throw new IllegalStateException("no data volumes mounted: a full disk needs HostInstall.mountDataVolumes");
+                }
+                return volumes.fill(member.get("name").asString(), fault.millis());
+            }
         }
         return () -> { };
     }
