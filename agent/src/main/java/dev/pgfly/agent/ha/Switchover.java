@@ -141,14 +141,33 @@ final class Switchover {
         }
     }
 
+    /**
+     * The handover failed: PostgreSQL, stopped for it, is started again as the primary, but only while
+     * this member still holds the leader node (S1). The handover can take long enough for the session to
+     * be lost and another member elected meanwhile; starting writable then would make a second primary
+     * until the next cycle demoted it. Without leadership PostgreSQL stays stopped, cleanly, and the next
+     * cycle rejoins it to whoever leads. A store that cannot be read throws here: stopped too.
+     */
     private void stayPrimary(String why) throws IOException {
+        Optional<LeaderRecord> current = store.leader();
+        if (!mayResumeAsPrimary(current, local.member())) {
+            store.clearSwitchover();
+            events.accept("switchover-aborted", why + "; leadership was lost meanwhile ("
+                    + current.map(l -> l.member() + " leads").orElse("no leader") + "): PostgreSQL stays stopped"
+                    + " and rejoins as a replica");
+            return;
+        }
         lease.startLeading();
         pg.start(Duration.ofSeconds(60));
         local.sql().reset();
-        // Read again: the hand-over took long enough for the leader node to be lost meanwhile.
-        store.leader().filter(l -> l.member().equals(local.member())).ifPresent(l -> store.updateLeader(l.asReady()));
+        current.ifPresent(l -> store.updateLeader(l.asReady()));
         store.clearSwitchover();
         events.accept("switchover-aborted", why);
+    }
+
+    /** Whether a primary whose handover failed may start writable again: only while it holds the leader node. */
+    static boolean mayResumeAsPrimary(Optional<LeaderRecord> leader, String me) {
+        return leader.map(l -> l.member().equals(me)).orElse(false);
     }
 
     /**
