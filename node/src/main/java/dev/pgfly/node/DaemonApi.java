@@ -121,7 +121,12 @@ final class DaemonApi implements AutoCloseable {
     }
 
     private Object route(String method, String path, Map<String, String> q, HttpExchange ex) throws Exception {
-        String[] p = path.substring("/v1/".length()).split("/");
+        // Keep empty segments (split drops trailing ones): POST .../members/ with an empty member name
+        // must be refused, never read as POST .../members, which adds a member.
+        String[] p = path.substring("/v1/".length()).split("/", -1);
+        if (java.util.Arrays.stream(p).anyMatch(String::isEmpty)) {
+            throw new NoSuchElementException404("no such API: " + path);
+        }
         String resource = p[0];
         if (resource.equals("ping")) {
             return Map.of("pid", ProcessHandle.current().pid());
