@@ -5,6 +5,7 @@ import dev.pgfly.core.model.Event;
 import dev.pgfly.core.model.LeaderRecord;
 import dev.pgfly.core.model.MemberStatus;
 import dev.pgfly.core.model.PauseState;
+import dev.pgfly.core.model.ScheduledOperation;
 import dev.pgfly.core.model.SwitchoverRequest;
 import dev.pgfly.core.model.SyncState;
 import dev.pgfly.core.model.WakeAnswer;
@@ -82,6 +83,23 @@ public interface ClusterStore extends AutoCloseable {
     void putPause(PauseState pause);
 
     void clearPause();
+
+    /** The operation of that kind scheduled for later ({@code --at}), due or not; empty when none is. */
+    Optional<ScheduledOperation> scheduled(ScheduledOperation.Kind kind);
+
+    /** Schedules an operation, replacing any other of its kind. */
+    void putScheduled(ScheduledOperation operation);
+
+    /**
+     * Takes a scheduled operation to run it: deletes its node only if it still holds {@code expected}. Every
+     * node may try at once; exactly one succeeds, so the operation runs once.
+     *
+     * @return whether this caller took it (false: another did, it was cancelled or replaced)
+     */
+    boolean takeScheduled(ScheduledOperation expected);
+
+    /** @return whether an operation of that kind was scheduled (and is no longer) */
+    boolean cancelScheduled(ScheduledOperation.Kind kind);
 
     /**
      * Asks the member of a scaled-to-zero cluster to start PostgreSQL again (the proxy does, when a

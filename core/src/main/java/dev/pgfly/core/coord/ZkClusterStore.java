@@ -5,6 +5,7 @@ import dev.pgfly.core.model.Event;
 import dev.pgfly.core.model.LeaderRecord;
 import dev.pgfly.core.model.MemberStatus;
 import dev.pgfly.core.model.PauseState;
+import dev.pgfly.core.model.ScheduledOperation;
 import dev.pgfly.core.model.SwitchoverRequest;
 import dev.pgfly.core.model.SyncState;
 import dev.pgfly.core.model.WakeAnswer;
@@ -31,7 +32,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * {@link ClusterStore} on ZooKeeper through Curator. Layout under {@code <root>/<cluster>/}:
  * {@code config}, {@code leader} (ephemeral), {@code term}, {@code initialize}, {@code members/<name>}
- * (ephemeral), {@code sync}, {@code switchover}, {@code pause}, {@code history/e-<seq>}.
+ * (ephemeral), {@code sync}, {@code switchover}, {@code pause}, {@code scheduled/<kind>}, {@code history/e-<seq>}.
  */
 public final class ZkClusterStore implements ClusterStore {
     private static final Logger log = LoggerFactory.getLogger(ZkClusterStore.class);
@@ -259,6 +260,52 @@ public final class ZkClusterStore implements ClusterStore {
     @Override
     public void clearPause() {
         delete(path("pause"));
+    }
+
+    @Override
+    public Optional<ScheduledOperation> scheduled(ScheduledOperation.Kind kind) {
+        return read(scheduledPath(kind)).map(b -> Json.read(b, ScheduledOperation.class));
+    }
+
+    @Override
+    public void putScheduled(ScheduledOperation operation) {
+        write(scheduledPath(operation.kind()), Json.bytes(operation));
+    }
+
+    @Override
+    public boolean takeScheduled(ScheduledOperation expected) {
+        String p = scheduledPath(expected.kind());
+        try {
+            Stat stat = new Stat();
+            byte[] data = client.getData().storingStatIn(stat).forPath(p);
+            if (!Json.read(data, ScheduledOperation.class).equals(expected)) {
+                return false;
+            }
+            // The version makes the delete fail if another node took it, or it was replaced, since the read.
+            client.delete().withVersion(stat.getVersion()).forPath(p);
+            return true;
+        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+            return false;
+        } catch (Exception e) {
+            throw new StoreException("could not take " + p, e);
+        }
+    }
+
+    @Override
+    public boolean cancelScheduled(ScheduledOperation.Kind kind) {
+        String p = scheduledPath(kind);
+        try {
+            client.delete().forPath(p);
+            return true;
+        } catch (KeeperException.NoNodeException e) {
+            return false;
+        } catch (Exception e) {
+            throw new StoreException("could not delete " + p, e);
+        }
+    }
+
+    private String scheduledPath(ScheduledOperation.Kind kind) {
+        return path("scheduled/" + kind.label());
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.pgfly.core.model.MemberSpec;
 import dev.pgfly.core.model.MemberStatus;
 import dev.pgfly.core.model.MemberState;
 import dev.pgfly.core.model.Role;
+import dev.pgfly.core.model.ScheduledOperation;
 import dev.pgfly.core.model.SwitchoverRequest;
 import dev.pgfly.core.model.SyncState;
 import org.apache.curator.framework.CuratorFramework;
@@ -400,6 +401,56 @@ class ZkClusterStoreTest {
         a.recordEvent(new Event(2, "third", "m1", 1, "c"));
         assertThat(a.events(10)).extracting(Event::kind).as("store order, not the event's time")
                 .containsExactly("late-clock", "early-clock", "third");
+    }
+
+    // ------------------------------------------------------------------ scheduled operations
+
+    @Test
+    void aScheduledOperationIsTakenByExactlyOneOfManyNodes() throws Exception {
+        ScheduledOperation op = new ScheduledOperation(ScheduledOperation.Kind.SWITCHOVER, 1_700_000_000_000L, "m2",
+                null, false, "n1", 1_699_999_000_000L);
+        connect().putScheduled(op);
+        List<ZkClusterStore> nodes = List.of(connect(), connect(), connect(), connect());
+        assertThat(nodes.get(3).scheduled(ScheduledOperation.Kind.SWITCHOVER)).contains(op);
+        assertThat(nodes.get(3).scheduled(ScheduledOperation.Kind.RESTART)).isEmpty();
+
+        ExecutorService pool = Executors.newFixedThreadPool(nodes.size());
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Boolean>> takes = new ArrayList<>();
+            for (ZkClusterStore n : nodes) {
+                takes.add(pool.submit(() -> {
+                    go.await();
+                    return n.takeScheduled(op);
+                }));
+            }
+            go.countDown();
+            int taken = 0;
+            for (Future<Boolean> f : takes) {
+                taken += f.get() ? 1 : 0;
+            }
+            assertThat(taken).as("nodes that took the one scheduled switchover").isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(nodes.get(0).scheduled(ScheduledOperation.Kind.SWITCHOVER)).isEmpty();
+    }
+
+    @Test
+    void aReplacedOrCancelledScheduledOperationIsNotTaken() {
+        ZkClusterStore a = connect();
+        ZkClusterStore b = connect();
+        ScheduledOperation first = new ScheduledOperation(ScheduledOperation.Kind.RESTART, 1_700_000_000_000L, null,
+                null, true, "n1", 1L);
+        ScheduledOperation second = new ScheduledOperation(ScheduledOperation.Kind.RESTART, 1_700_000_600_000L, null,
+                "m2", false, "n2", 2L);
+        a.putScheduled(first);
+        b.putScheduled(second);
+        assertThat(a.takeScheduled(first)).as("the operation was replaced since it was read").isFalse();
+        assertThat(a.scheduled(ScheduledOperation.Kind.RESTART)).contains(second);
+        assertThat(b.cancelScheduled(ScheduledOperation.Kind.RESTART)).isTrue();
+        assertThat(b.cancelScheduled(ScheduledOperation.Kind.RESTART)).as("nothing left to cancel").isFalse();
+        assertThat(a.takeScheduled(second)).as("cancelled").isFalse();
     }
 
     // ------------------------------------------------------------------ switchover and synchronous set
