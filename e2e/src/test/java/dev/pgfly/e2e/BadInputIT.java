@@ -104,11 +104,39 @@ class BadInputIT {
         for (String[] cmd : new String[][] {{"--help"}, {"create", "--help"}, {"list", "--help"}, {"status", "--help"},
                 {"url", "--help"}, {"connect", "--help"}, {"stop", "--help"}, {"start", "--help"},
                 {"destroy", "--help"}, {"failover", "--help"}, {"member", "add", "--help"},
-                {"member", "remove", "--help"}, {"member", "update", "--help"}, {"events", "--help"}, {"daemon", "--help"}}) {
+                {"member", "remove", "--help"}, {"member", "update", "--help"}, {"events", "--help"}, {"daemon", "--help"},
+                {"restart", "--help"}, {"pause", "--help"}, {"resume", "--help"}}) {
             Pgfly.Result r = pgfly.run(cmd);
             assertThat(r.exit()).as(String.join(" ", cmd)).isZero();
             assertThat(r.out()).contains("Usage:");
         }
+    }
+
+    /** {@code --at} and {@code --cancel}: bad moments are refused in one line; a scheduled restart shows and is cancelled. */
+    @Test
+    void badSchedulesAreRefusedAndAScheduledRestartCanBeCancelled() {
+        assertFails(pgfly.run("failover", "one", "--at", "yesterday"), "invalid time 'yesterday'");
+        assertFails(pgfly.run("restart", "one", "--at", "2020-01-01T00:00:00Z"), "is in the past");
+        assertFails(pgfly.run("restart", "one", "--at", "+31d"), "more than 30 days ahead");
+        assertFails(pgfly.run("failover", "one", "--at", "+1m"), "has one member");
+        assertFails(pgfly.run("failover", "one", "--cancel", "--to", "m1"), "--cancel goes alone");
+        assertFails(pgfly.run("failover", "one", "--at", "+1m", "--dry-run"), "--dry-run explains a switchover now");
+        assertFails(pgfly.run("failover", "one", "--cancel"), "has no scheduled switchover");
+        assertFails(pgfly.run("restart", "one", "--cancel"), "has no scheduled restart");
+        assertFails(pgfly.run("restart", "one", "--at", "+1h", "--member", "m9"), "has no member 'm9'");
+        assertThat(pgfly.ok("status", "one", "--json").json().get("scheduled")).as("nothing scheduled").isEmpty();
+
+        JsonNode scheduled = pgfly.ok("restart", "one", "--at", "+1h", "--force", "--json").json();
+        assertThat(scheduled.get("kind").asString()).isEqualTo("restart");
+        assertThat(scheduled.get("force").asBoolean()).isTrue();
+        assertThat(scheduled.get("at").asLong() - System.currentTimeMillis()).isBetween(3_000_000L, 3_600_000L);
+        assertThat(pgfly.ok("status", "one").out()).contains("Scheduled: rolling restart (forced) at ")
+                .contains("pgfly restart one --cancel");
+        assertThat(pgfly.ok("status", "one", "--json").json().get("scheduled")).hasSize(1);
+        assertThat(pgfly.ok("restart", "one", "--cancel").out()).contains("Cancelled: rolling restart (forced)");
+        assertThat(pgfly.ok("status", "one", "--json").json().get("scheduled")).isEmpty();
+        assertThat(pgfly.ok("events", "one", "--json").json().toString()).contains("scheduled-cancelled");
+        assertOnlyClusterOne();
     }
 
     /** {@code member update}: each refusal is one line and changes nothing; a real change shows and is undone. */

@@ -218,7 +218,21 @@ class HostileInputIT {
                 new String[] {"PUT", "/v1/nodes"}, new String[] {"POST", "/v1/nodes/h1/explode"}));
         for (String number : HOSTILE_NUMBERS) {
             requests.add(new String[] {"GET", c + "/events?limit=" + encode(number)});
+            requests.add(new String[] {"POST", c + "/restart?at=" + encode(number)});
+            requests.add(new String[] {"POST", c + "/switchover?at=" + encode(number)});
         }
+        // Scheduled operations: a future moment, but a hostile member name or operation kind.
+        String later = Long.toString(System.currentTimeMillis() + 3_600_000L);
+        for (String name : HOSTILE_HTTP_NAMES) {
+            String n = encode(name);
+            requests.add(new String[] {"POST", c + "/restart?at=" + later + "&member=" + n});
+            if (!n.isEmpty()) {
+                requests.add(new String[] {"DELETE", c + "/scheduled/" + n});
+            }
+        }
+        requests.addAll(List.of(new String[] {"DELETE", c + "/scheduled"}, new String[] {"DELETE", c + "/scheduled/restart"},
+                new String[] {"DELETE", c + "/scheduled/restart/x"}, new String[] {"GET", c + "/scheduled/restart"},
+                new String[] {"POST", c + "/switchover?at=" + later}, new String[] {"POST", c + "/scheduled"}));
         requests.addAll(List.of(new String[] {"GET", c + "/events?limit=501"}, new String[] {"GET", c + "/url?replica=maybe"},
                 new String[] {"PUT", c}, new String[] {"PATCH", c + "/settings"}, new String[] {"DELETE", c + "/settings"},
                 new String[] {"POST", c + "/members/m1"}, new String[] {"DELETE", c + "/members"},

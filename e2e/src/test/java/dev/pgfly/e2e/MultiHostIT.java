@@ -239,18 +239,38 @@ class MultiHostIT {
         assertThat(roleOn(healed, "h" + p)).isEqualTo("replica");
     }
 
+    /**
+     * Also: a switchover scheduled on the host that then crashes still runs when it falls due, from a node that
+     * lives (the schedule is in the store, not in the memory of the node that took it).
+     */
     @Test
     @Order(5)
     void aCrashedHostWithoutThePrimaryDoesNotStopWrites() throws Exception {
         int p = primaryHost();
         int other = p % 3 + 1;
         int survivor = 6 - p - other; // the third of h1..h3
+        String target = memberOn(node(survivor).status(CLUSTER), "h" + survivor);
+        node(other).ok("restart", CLUSTER, "--at", "+2h");
+        node(other).ok("restart", CLUSTER, "--cancel");
+        String scheduled = node(other).ok("failover", CLUSTER, "--to", target, "--at", "+45s").out();
+        assertThat(scheduled).contains("Scheduled: switchover to " + target + " at ");
+        JsonNode pending = node(survivor).status(CLUSTER).get("scheduled");
+        assertThat(pending).hasSize(1);
+        assertThat(pending.get(0).get("requested_on").asString()).isEqualTo("h" + other);
         writer.awaitMoreAcks(10, 10_000);
         writer.resetGap();
         host(other).crash();
         assertThat(writer.awaitMoreAcks(50, 60_000)).as("writes go on").isTrue();
         System.out.printf("host h%d (replica and ZooKeeper voter) crashed: longest write gap %d ms%n", other, writer.longestGapMillis());
         assertThat(primaryNode(node(survivor).status(CLUSTER))).isEqualTo("h" + p);
+
+        // The scheduled switchover falls due while the node that took it is down: another runs it.
+        JsonNode switched = awaitStatus(survivor, s -> primaryMember(s).equals(target), 120);
+        assertThat(switched.get("scheduled")).isEmpty();
+        String events = node(survivor).ok("events", CLUSTER, "--json").json().toString();
+        assertThat(events).contains("scheduled-started").contains("scheduled-done")
+                .doesNotContain("node h" + other + " runs the switchover");
+        assertThat(writer.awaitMoreAcks(20, 60_000)).as("writes after the scheduled switchover").isTrue();
         node(other).ok("node", "list");
         awaitStatus(survivor, MultiHostIT::allRunning, 180);
     }

@@ -35,6 +35,8 @@ final class ClusterManager implements AutoCloseable {
     private final Membership membership;
     private final Maintenance maintenance;
     private final ClusterPauses pauses;
+    private final ClusterSchedule schedule;
+    private final ScheduledRunner scheduledRunner;
 
     private final NodeReconciler reconciler;
 
@@ -64,6 +66,25 @@ final class ClusterManager implements AutoCloseable {
         this.membership = new Membership(parts);
         this.maintenance = new Maintenance(parts, membership);
         this.pauses = new ClusterPauses(records, stores);
+        this.schedule = new ClusterSchedule(records, stores, thisNode);
+        this.scheduledRunner = new ScheduledRunner(new ScheduledRunner.Operations() {
+            @Override
+            public List<LocalCluster> clusters() {
+                return records.all();
+            }
+
+            @Override
+            public String switchover(String cluster, String to) throws Exception {
+                return membership.switchover(cluster, to);
+            }
+
+            @Override
+            public String restart(String cluster, boolean force, String member) throws Exception {
+                RestartResult r = maintenance.restart(cluster, force, member);
+                return r.steps().isEmpty() ? "nothing restarted: " + r.note()
+                        : r.steps().size() + " step(s), primary " + r.primary();
+            }
+        }, stores, thisNode.name());
         this.reconciler = installation == null ? null : new NodeReconciler(parts, backups, c -> {
             try {
                 lifecycle.deleteLocalData(c);
@@ -164,6 +185,15 @@ final class ClusterManager implements AutoCloseable {
         return pauses;
     }
 
+    ClusterSchedule schedule() {
+        return schedule;
+    }
+
+    /** Runs operations scheduled with {@code --at} when they fall due (this node, or any other, whichever takes them). */
+    void startScheduledOperations() {
+        scheduledRunner.start();
+    }
+
     // ------------------------------------------------------------------ settings, restart, upgrade
 
     SettingsView settings(String name) throws Exception {
@@ -198,6 +228,7 @@ final class ClusterManager implements AutoCloseable {
 
     @Override
     public void close() {
+        scheduledRunner.close();
         if (reconciler != null) {
             reconciler.close();
         }

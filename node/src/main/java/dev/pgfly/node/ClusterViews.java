@@ -5,6 +5,7 @@ import dev.pgfly.core.model.Event;
 import dev.pgfly.core.model.LeaderRecord;
 import dev.pgfly.core.model.MemberSpec;
 import dev.pgfly.core.model.MemberStatus;
+import dev.pgfly.core.model.ScheduledOperation;
 import dev.pgfly.core.util.Pids;
 import dev.pgfly.node.api.ClusterView;
 import dev.pgfly.node.api.LogFile;
@@ -49,12 +50,14 @@ final class ClusterViews {
         Optional<LeaderRecord> leader = Optional.empty();
         long term = 0;
         String paused = null;
+        List<ScheduledOperation> scheduled = List.of();
         try (ClusterStore store = stores.open(name)) {
             store.members().forEach(s -> published.put(s.name(), s));
             leader = store.leader();
             term = store.currentTerm();
             paused = store.pause().filter(p -> p.activeAt(System.currentTimeMillis()))
                     .map(p -> "paused " + p.untilText()).orElse(null);
+            scheduled = ClusterSchedule.pending(store);
         } catch (RuntimeException e) {
             log.debug("store unavailable for {}: {}", name, e.toString());
         }
@@ -72,7 +75,7 @@ final class ClusterViews {
                 pid -> remotePids.contains(pid) || Pids.running(pid));
         view = view.withMembers(view.members().stream().map(m -> m.onNode(cluster.nodeOf(m.name(), thisNode.name()))
                         .servedBy(servedBy(cluster, m.role(), m.host()))).toList())
-                .withHostRisk(hostRisk(cluster)).withPaused(paused);
+                .withHostRisk(hostRisk(cluster)).withPaused(paused).withScheduled(scheduled);
         if (cluster.spansNodes()) {
             // Every node that runs a member runs a proxy, on its own address.
             java.util.List<String> hosts = cluster.spec().members().stream().map(MemberSpec::host).distinct().toList();

@@ -85,6 +85,7 @@ public final class Daemon {
         writeInfo(home, new DaemonInfo(ProcessHandle.current().pid(), api.port(), zk.port(), dcs.toString()));
         log.info("daemon up: API 127.0.0.1:{}, ZooKeeper {}", api.port(), dcs);
         clusters.restoreAll();
+        clusters.startScheduledOperations();
         backupSchedule.start();
         stop.await();
         System.exit(0);
@@ -136,6 +137,7 @@ public final class Daemon {
         java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().unstarted(r))
                 .scheduleWithFixedDelay(() -> launcher.useStore(nodeStore.currentDcs(client)), 5, 10, java.util.concurrent.TimeUnit.SECONDS);
         clusters.startReconciling(installation);
+        clusters.startScheduledOperations();
         backupSchedule.start();
         stop.await();
         System.exit(0);

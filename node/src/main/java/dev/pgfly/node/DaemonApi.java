@@ -39,6 +39,8 @@ import java.util.concurrent.Executors;
  * GET    /v1/clusters/NAME/cert               (the cluster's CA certificate: TLS clusters only)
  * GET    /v1/clusters/NAME/settings           POST /v1/clusters/NAME/settings (SettingsUpdate)
  * POST   /v1/clusters/NAME/restart?force=&member=     POST /v1/clusters/NAME/upgrade?pg_bin=DIR
+ * POST   .../switchover?at=MS&to=M, .../restart?at=MS&force=&member=  (scheduled for later, in the store)
+ * GET    /v1/clusters/NAME/scheduled          DELETE /v1/clusters/NAME/scheduled/switchover|restart
  * POST   /v1/zookeeper/restart?down_ms=N  (a fault drill: the embedded ZooKeeper down for N ms, 0..60000)
  * POST   /v1/shutdown
  * </pre>
@@ -157,7 +159,9 @@ final class DaemonApi implements AutoCloseable {
         String action = p.length > 2 ? p[2] : "";
         // Exactly the paths listed above: a trailing segment must never be ignored (POST .../members/x
         // would otherwise add a member).
-        if (p.length > (action.equals("members") && (method.equals("DELETE") || method.equals("POST")) ? 4 : 3)) {
+        boolean memberPath = action.equals("members") && (method.equals("DELETE") || method.equals("POST"));
+        boolean scheduledPath = action.equals("scheduled") && method.equals("DELETE");
+        if (p.length > (memberPath || scheduledPath ? 4 : 3)) {
             throw new NoSuchElementException404("no such API: " + path);
         }
         return switch (method + " " + action) {
@@ -174,7 +178,16 @@ final class DaemonApi implements AutoCloseable {
                 clusters.stopCluster(name);
                 yield clusters.status(name);
             }
-            case "POST switchover" -> Map.of("primary", clusters.switchover(name, q.get("to")));
+            case "POST switchover" -> q.containsKey("at")
+                    ? Map.of("scheduled", clusters.schedule().switchover(name, q.get("at"), q.get("to")))
+                    : Map.of("primary", clusters.switchover(name, q.get("to")));
+            case "GET scheduled" -> clusters.schedule().list(name);
+            case "DELETE scheduled" -> {
+                if (p.length < 4) {
+                    throw new IllegalArgumentException("which scheduled operation: switchover or restart?");
+                }
+                yield Map.of("cancelled", clusters.schedule().cancel(name, p[3]));
+            }
             case "GET failover-plan" -> clusters.pauses().failoverPlan(name, q.get("to"));
             case "POST pause" -> clusters.pauses().pause(name, q.get("for_seconds"));
             case "POST resume" -> clusters.pauses().resume(name);
@@ -191,7 +204,9 @@ final class DaemonApi implements AutoCloseable {
             case "GET logs" -> clusters.logFiles(name, q.get("member"));
             case "GET settings" -> clusters.settings(name);
             case "POST settings" -> clusters.updateSettings(name, HttpCalls.jsonBody(ex, SettingsUpdate.class));
-            case "POST restart" -> clusters.restart(name, flag(q, "force"), q.get("member"));
+            case "POST restart" -> q.containsKey("at")
+                    ? Map.of("scheduled", clusters.schedule().restart(name, q.get("at"), flag(q, "force"), q.get("member")))
+                    : clusters.restart(name, flag(q, "force"), q.get("member"));
             case "POST upgrade" -> clusters.upgrade(name, q.get("pg_bin"));
             case "GET events" -> clusters.events(name, limit(q.getOrDefault("limit", "50")));
             case "GET url" -> {

@@ -22,17 +22,39 @@ public final class FailoverCommand extends ClusterCommand implements Callable<In
             + " other member is unfit (lag, timeline, tag, region, health), from the policy the agents use")
     boolean dryRun;
 
-    @Option(names = "--json", description = "With --dry-run: print JSON")
+    @Option(names = "--at", paramLabel = "TIME", description = "Later, not now: 2026-12-07T17:00:00Z, 2026-12-07T17:00"
+            + " or 17:00 (your time zone), or +10m. Kept in the store: any node runs it, even if this one is gone")
+    String at;
+
+    @Option(names = "--cancel", description = "Cancel the scheduled switchover")
+    boolean cancel;
+
+    @Option(names = "--json", description = "With --dry-run, --at or --cancel: print JSON")
     boolean json;
 
     @Override
     public Integer call() {
-        if (json && !dryRun) {
-            throw new IllegalArgumentException("--json goes with --dry-run");
+        if (json && !dryRun && at == null && !cancel) {
+            throw new IllegalArgumentException("--json goes with --dry-run, --at or --cancel");
+        }
+        if (cancel && (at != null || to != null || dryRun)) {
+            throw new IllegalArgumentException("--cancel goes alone: it cancels the scheduled switchover");
+        }
+        if (at != null && dryRun) {
+            throw new IllegalArgumentException("--dry-run explains a switchover now, not at --at");
+        }
+        if (cancel) {
+            return Scheduling.cancel(daemon(), path(name), dev.pgfly.core.model.ScheduledOperation.Kind.SWITCHOVER, json);
         }
         String query = to == null ? "" : "?to=" + DaemonClient.enc(to);
         if (dryRun) {
             return explain(query);
+        }
+        if (at != null) {
+            String atQuery = (query.isEmpty() ? "?" : query + "&") + Scheduling.atParameter(at);
+            DaemonClient daemon = daemon();
+            return Scheduling.printScheduled(daemon, daemon.post(path(name) + "/switchover" + atQuery, null,
+                    Duration.ofSeconds(30)), name, "pgfly failover " + name + " --cancel", json);
         }
         long started = System.currentTimeMillis();
         String primary = daemon().post(path(name) + "/switchover" + query, null, Duration.ofMinutes(3))

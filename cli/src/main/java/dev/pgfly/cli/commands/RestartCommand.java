@@ -24,13 +24,32 @@ public final class RestartCommand extends ClusterCommand implements Callable<Int
     @Option(names = "--member", paramLabel = "MEMBER", description = "Restart only this member (a primary is switched over first)")
     String member;
 
+    @Option(names = "--at", paramLabel = "TIME", description = "Later, not now: 2026-12-07T03:00:00Z, 2026-12-07T03:00"
+            + " or 03:00 (your time zone), or +10m. Kept in the store: any node runs it, even if this one is gone")
+    String at;
+
+    @Option(names = "--cancel", description = "Cancel the scheduled restart")
+    boolean cancel;
+
     @Option(names = "--json", description = "Print JSON")
     boolean json;
 
     @Override
     public Integer call() {
-        DaemonClient daemon = daemon();
+        if (cancel && (at != null || force || member != null)) {
+            throw new IllegalArgumentException("--cancel goes alone: it cancels the scheduled restart");
+        }
+        if (cancel) {
+            return Scheduling.cancel(daemon(), path(name), dev.pgfly.core.model.ScheduledOperation.Kind.RESTART, json);
+        }
         String query = "?force=" + force + (member == null ? "" : "&member=" + DaemonClient.enc(member));
+        if (at != null) {
+            String atQuery = query + "&" + Scheduling.atParameter(at);
+            DaemonClient daemon = daemon();
+            return Scheduling.printScheduled(daemon, daemon.post(path(name) + "/restart" + atQuery, null,
+                    Duration.ofSeconds(30)), name, "pgfly restart " + name + " --cancel", json);
+        }
+        DaemonClient daemon = daemon();
         RestartResult result = daemon.convert(daemon.post(path(name) + "/restart" + query, null, Duration.ofMinutes(30)),
                 RestartResult.class);
         if (json) {

@@ -36,6 +36,11 @@ public final class StatusCommand extends ClusterCommand implements Callable<Inte
             System.out.println("Paused: " + c.paused().substring("paused ".length())
                     + " - no member is promoted, demoted, rewound or re-cloned ('pgfly resume " + c.name() + "')");
         }
+        for (dev.pgfly.core.model.ScheduledOperation op : c.scheduled()) {
+            System.out.println("Scheduled: " + op.describe() + " (requested on node " + op.requestedOn() + "; cancel: pgfly "
+                    + (op.kind() == dev.pgfly.core.model.ScheduledOperation.Kind.SWITCHOVER ? "failover" : "restart")
+                    + " " + c.name() + " --cancel)");
+        }
         for (ClusterView.Proxy p : c.proxies() == null ? java.util.List.of(c.proxy()) : c.proxies()) {
             System.out.printf("Proxy%s: primary %s, replicas %s%n", p.region() == null ? "" : " (" + p.region() + ")",
                     p.primary(), p.replica());

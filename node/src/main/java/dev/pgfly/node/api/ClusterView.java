@@ -1,5 +1,7 @@
 package dev.pgfly.node.api;
 
+import dev.pgfly.core.model.ScheduledOperation;
+
 import java.util.List;
 
 /**
@@ -7,10 +9,29 @@ import java.util.List;
  *
  * @param tls    PostgreSQL accepts TLS connections only; clients verify it with {@code pgfly cert}'s CA
  * @param paused "paused until ..." while the cluster is paused ({@code pgfly pause}), else null
+ * @param scheduled operations scheduled for later ({@code --at}), soonest first; empty when none
  */
 public record ClusterView(String name, String config, String state, String primaryRegion, boolean synchronous,
                           long term, String leader, Proxy proxy, List<MemberView> members, List<Proxy> proxies,
-                          long idleTimeoutSeconds, boolean tls, String hostRisk, String paused) {
+                          long idleTimeoutSeconds, boolean tls, String hostRisk, String paused,
+                          List<ScheduledOperation> scheduled) {
+
+    public ClusterView {
+        scheduled = scheduled == null ? List.of() : List.copyOf(scheduled);
+    }
+
+    public ClusterView(String name, String config, String state, String primaryRegion, boolean synchronous,
+                       long term, String leader, Proxy proxy, List<MemberView> members, List<Proxy> proxies,
+                       long idleTimeoutSeconds, boolean tls, String hostRisk, String paused) {
+        this(name, config, state, primaryRegion, synchronous, term, leader, proxy, members, proxies, idleTimeoutSeconds,
+                tls, hostRisk, paused, List.of());
+    }
+
+    /** The same view with the operations scheduled for later. */
+    public ClusterView withScheduled(List<ScheduledOperation> operations) {
+        return new ClusterView(name, config, state, primaryRegion, synchronous, term, leader, proxy, members,
+                proxies, idleTimeoutSeconds, tls, hostRisk, paused, operations);
+    }
 
     public ClusterView(String name, String config, String state, String primaryRegion, boolean synchronous,
                        long term, String leader, Proxy proxy, List<MemberView> members, List<Proxy> proxies,
@@ -22,7 +43,7 @@ public record ClusterView(String name, String config, String state, String prima
     /** The same view, saying (when not null) that the cluster is paused and until when. */
     public ClusterView withPaused(String pausedUntil) {
         return new ClusterView(name, config, state, primaryRegion, synchronous, term, leader, proxy, members,
-                proxies, idleTimeoutSeconds, tls, hostRisk, pausedUntil);
+                proxies, idleTimeoutSeconds, tls, hostRisk, pausedUntil, scheduled);
     }
 
     public ClusterView(String name, String config, String state, String primaryRegion, boolean synchronous,
@@ -34,13 +55,13 @@ public record ClusterView(String name, String config, String state, String prima
     /** The same view with other proxies (an installation's: one per node that runs a member). */
     public ClusterView withProxies(Proxy primaryRegionProxy, List<Proxy> all) {
         return new ClusterView(name, config, state, primaryRegion, synchronous, term, leader, primaryRegionProxy, members,
-                all, idleTimeoutSeconds, tls, hostRisk, paused);
+                all, idleTimeoutSeconds, tls, hostRisk, paused, scheduled);
     }
 
     /** The same view, saying (when not null) why the loss of one host would take the whole cluster down. */
     public ClusterView withHostRisk(String risk) {
         return new ClusterView(name, config, state, primaryRegion, synchronous, term, leader, proxy, members,
-                proxies, idleTimeoutSeconds, tls, risk, paused);
+                proxies, idleTimeoutSeconds, tls, risk, paused, scheduled);
     }
 
     /**
@@ -57,6 +78,6 @@ public record ClusterView(String name, String config, String state, String prima
 
     public ClusterView withMembers(List<MemberView> newMembers) {
         return new ClusterView(name, config, state, primaryRegion, synchronous, term, leader, proxy, newMembers,
-                proxies, idleTimeoutSeconds, tls, hostRisk, paused);
+                proxies, idleTimeoutSeconds, tls, hostRisk, paused, scheduled);
     }
 }
