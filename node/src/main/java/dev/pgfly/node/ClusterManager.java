@@ -69,8 +69,8 @@ final class ClusterManager implements AutoCloseable {
         this.schedule = new ClusterSchedule(records, stores, thisNode);
         this.scheduledRunner = new ScheduledRunner(new ScheduledRunner.Operations() {
             @Override
-            public List<LocalCluster> clusters() {
-                return records.all();
+            public List<String> clusters() {
+                return records.all().stream().map(c -> c.spec().name()).toList();
             }
 
             @Override

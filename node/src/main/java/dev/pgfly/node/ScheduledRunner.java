@@ -3,7 +3,6 @@ package dev.pgfly.node;
 import dev.pgfly.core.coord.ClusterStore;
 import dev.pgfly.core.model.Event;
 import dev.pgfly.core.model.ScheduledOperation;
-import dev.pgfly.node.home.LocalCluster;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +25,8 @@ final class ScheduledRunner implements AutoCloseable {
 
     /** The operations themselves, as the CLI's requests run them. */
     interface Operations {
-        List<LocalCluster> clusters();
+        /** The names of the installation's clusters. */
+        List<String> clusters();
 
         /** @return the new primary */
         String switchover(String cluster, String to) throws Exception;
@@ -51,13 +51,16 @@ final class ScheduledRunner implements AutoCloseable {
     }
 
     void start() {
-        timer.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+        start(java.time.Duration.ofSeconds(1));
+    }
+
+    void start(java.time.Duration every) {
+        timer.scheduleWithFixedDelay(this::tick, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void tick() {
         long now = System.currentTimeMillis();
-        for (LocalCluster cluster : operations.clusters()) {
-            String name = cluster.spec().name();
+        for (String name : operations.clusters()) {
             try (ClusterStore store = stores.open(name)) {
                 for (ScheduledOperation op : ClusterSchedule.pending(store)) {
                     if (op.dueAt(now) && store.takeScheduled(op)) {
