@@ -140,6 +140,70 @@ class RegionsIT {
         }
     }
 
+    /**
+     * Disaster recovery ({@code failover --to M --allow-other-region}): refused while the primary region has a fit
+     * candidate, and the refusal names it; once nobody there can lead, M is promoted, its region becomes the primary
+     * region, and the members of the former one rejoin as its replicas.
+     */
+    @Test
+    @Order(4)
+    void promotesOutsideThePrimaryRegionOnlyWhenAskedAndWhenNobodyThereCanLead() throws Exception {
+        JsonNode status = awaitHealthy();
+        String leader = status.get("leader").asString();
+        Pgfly.Result refused = pgfly.run("failover", CLUSTER, "--to", "m3", "--allow-other-region");
+        assertThat(refused.exit()).isNotZero();
+        assertThat(refused.err().strip()).isEqualTo("pgfly: refused: the primary region fra has a fit candidate: "
+                + leader + " is the primary");
+        Pgfly.Result sameRegion = pgfly.run("failover", CLUSTER, "--to", "m2", "--allow-other-region");
+        assertThat(sameRegion.err().strip()).contains("m2 is in the primary region fra").doesNotContain("\n");
+        Pgfly.Result noTarget = pgfly.run("failover", CLUSTER, "--allow-other-region");
+        assertThat(noTarget.err().strip()).contains("--allow-other-region needs --to MEMBER");
+        assertThat(pgfly.status(CLUSTER).get("primary_region").asString()).as("nothing changed").isEqualTo("fra");
+
+        long m1 = member(status, "m1").get("agent_pid").asLong();
+        long m2 = member(status, "m2").get("agent_pid").asLong();
+        try (WritableProbe probe = new WritableProbe(WritableProbe.of(status), password)) {
+            // The whole primary region goes: both agents freeze, the primary is fenced, their sessions expire.
+            signal("STOP", m1);
+            signal("STOP", m2);
+            JsonNode done;
+            try {
+                done = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                    Pgfly.Result r = pgfly.run("failover", CLUSTER, "--to", "m3", "--allow-other-region", "--json");
+                    if (r.exit() == 0) {
+                        return r.json();
+                    }
+                    // Until the sessions of fra's agents expire, fra still has a fit candidate: each refusal says which.
+                    assertThat(r.err().strip()).matches("pgfly: refused: the primary region fra has a fit candidate: m[12].*");
+                    return null;
+                }, java.util.Objects::nonNull);
+                assertThat(done.get("primary").asString()).isEqualTo("m3");
+                assertThat(done.get("primary_region").asString()).isEqualTo("syd");
+                assertThat(done.get("former_region").asString()).isEqualTo("fra");
+                JsonNode during = pgfly.status(CLUSTER);
+                assertThat(during.get("leader").asString()).isEqualTo("m3");
+                assertThat(during.get("primary_region").asString()).isEqualTo("syd");
+                try (Connection c = Db.connect(pgfly.ok("url", CLUSTER).out().strip(), 10); Statement st = c.createStatement()) {
+                    st.execute("CREATE TABLE IF NOT EXISTS dr (id int)");
+                    st.execute("INSERT INTO dr VALUES (1)");
+                }
+                assertThat(pgfly.ok("events", CLUSTER, "--json", "--limit", "100").json().toString())
+                        .contains("region-failover").contains("the primary region moves from fra to syd");
+            } finally {
+                signal("CONT", m1);
+                signal("CONT", m2);
+            }
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() -> {
+                JsonNode s = pgfly.statusFromDaemon(CLUSTER);
+                return s.get("state").asString().equals("running") && member(s, "m1").get("role").asString().equals("replica")
+                        && member(s, "m2").get("role").asString().equals("replica")
+                        && member(s, "m1").get("streaming").asBoolean() && member(s, "m2").get("streaming").asBoolean();
+            });
+            assertThat(pgfly.status(CLUSTER).get("leader").asString()).as("fra rejoined as replicas of m3").isEqualTo("m3");
+            assertThat(probe.splitBrains()).isEmpty();
+        }
+    }
+
     private static JsonNode member(JsonNode status, String name) {
         return StreamSupport.stream(status.get("members").spliterator(), false)
                 .filter(m -> m.get("name").asString().equals(name)).findFirst().orElseThrow();

@@ -36,6 +36,7 @@ final class ClusterManager implements AutoCloseable {
     private final Maintenance maintenance;
     private final ClusterPauses pauses;
     private final ClusterSchedule schedule;
+    private final RegionFailover regionFailover;
     private final ScheduledRunner scheduledRunner;
 
     private final NodeReconciler reconciler;
@@ -67,6 +68,7 @@ final class ClusterManager implements AutoCloseable {
         this.maintenance = new Maintenance(parts, membership);
         this.pauses = new ClusterPauses(records, stores);
         this.schedule = new ClusterSchedule(records, stores, thisNode);
+        this.regionFailover = new RegionFailover(parts);
         this.scheduledRunner = new ScheduledRunner(new ScheduledRunner.Operations() {
             @Override
             public List<String> clusters() {
@@ -183,6 +185,14 @@ final class ClusterManager implements AutoCloseable {
 
     ClusterPauses pauses() {
         return pauses;
+    }
+
+    /** Disaster recovery: {@code pgfly failover NAME --to M --allow-other-region}. */
+    dev.pgfly.node.api.RegionFailoverResult failoverToOtherRegion(String name, String to) throws Exception {
+        if (to == null) {
+            throw new IllegalArgumentException("--allow-other-region needs --to MEMBER: the member to promote");
+        }
+        return regionFailover.failover(name, to);
     }
 
     ClusterSchedule schedule() {

@@ -41,6 +41,7 @@ import java.util.concurrent.Executors;
  * POST   /v1/clusters/NAME/restart?force=&member=     POST /v1/clusters/NAME/upgrade?pg_bin=DIR
  * POST   .../switchover?at=MS&to=M, .../restart?at=MS&force=&member=  (scheduled for later, in the store)
  * GET    /v1/clusters/NAME/scheduled          DELETE /v1/clusters/NAME/scheduled/switchover|restart
+ * POST   .../switchover?to=M&allow_other_region=true  (disaster recovery: M's region becomes the primary region)
  * POST   /v1/zookeeper/restart?down_ms=N  (a fault drill: the embedded ZooKeeper down for N ms, 0..60000)
  * POST   /v1/shutdown
  * </pre>
@@ -178,7 +179,9 @@ final class DaemonApi implements AutoCloseable {
                 clusters.stopCluster(name);
                 yield clusters.status(name);
             }
-            case "POST switchover" -> q.containsKey("at")
+            case "POST switchover" -> flag(q, "allow_other_region")
+                    ? clusters.failoverToOtherRegion(name, q.get("to"))
+                    : q.containsKey("at")
                     ? Map.of("scheduled", clusters.schedule().switchover(name, q.get("at"), q.get("to")))
                     : Map.of("primary", clusters.switchover(name, q.get("to")));
             case "GET scheduled" -> clusters.schedule().list(name);

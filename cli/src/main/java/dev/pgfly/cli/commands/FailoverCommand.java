@@ -29,19 +29,30 @@ public final class FailoverCommand extends ClusterCommand implements Callable<In
     @Option(names = "--cancel", description = "Cancel the scheduled switchover")
     boolean cancel;
 
+    @Option(names = "--allow-other-region", description = "Disaster recovery: promote --to MEMBER of another region"
+            + " when no member of the primary region can lead; its region becomes the primary region. Refused while"
+            + " the primary region has a fit candidate. Commits it had not received are lost")
+    boolean allowOtherRegion;
+
     @Option(names = "--json", description = "With --dry-run, --at or --cancel: print JSON")
     boolean json;
 
     @Override
     public Integer call() {
-        if (json && !dryRun && at == null && !cancel) {
-            throw new IllegalArgumentException("--json goes with --dry-run, --at or --cancel");
+        if (json && !dryRun && at == null && !cancel && !allowOtherRegion) {
+            throw new IllegalArgumentException("--json goes with --dry-run, --at, --cancel or --allow-other-region");
         }
         if (cancel && (at != null || to != null || dryRun)) {
             throw new IllegalArgumentException("--cancel goes alone: it cancels the scheduled switchover");
         }
         if (at != null && dryRun) {
             throw new IllegalArgumentException("--dry-run explains a switchover now, not at --at");
+        }
+        if (allowOtherRegion && (to == null || at != null || dryRun || cancel)) {
+            throw new IllegalArgumentException("--allow-other-region needs --to MEMBER, and goes without --at, --dry-run and --cancel");
+        }
+        if (allowOtherRegion) {
+            return otherRegion();
         }
         if (cancel) {
             return Scheduling.cancel(daemon(), path(name), dev.pgfly.core.model.ScheduledOperation.Kind.SWITCHOVER, json);
@@ -60,6 +71,22 @@ public final class FailoverCommand extends ClusterCommand implements Callable<In
         String primary = daemon().post(path(name) + "/switchover" + query, null, Duration.ofMinutes(3))
                 .get("primary").asString();
         System.out.printf("Switched over: %s is the primary (%.1f s).%n", primary, (System.currentTimeMillis() - started) / 1000.0);
+        return 0;
+    }
+
+    private int otherRegion() {
+        DaemonClient daemon = daemon();
+        dev.pgfly.node.api.RegionFailoverResult r = daemon.convert(daemon.post(path(name) + "/switchover?to="
+                + DaemonClient.enc(to) + "&allow_other_region=true", null, Duration.ofMinutes(3)),
+                dev.pgfly.node.api.RegionFailoverResult.class);
+        if (json) {
+            printJson(r);
+            return 0;
+        }
+        System.out.printf("Failed over to %s (term %d): the primary region is now %s (was %s).%n", r.primary(), r.term(),
+                r.primaryRegion(), r.formerRegion());
+        System.out.println("Commits of " + r.formerRegion() + " after " + r.replayedTo() + " (what " + r.primary()
+                + " had replayed) are lost; members of " + r.formerRegion() + " rejoin as replicas when they return.");
         return 0;
     }
 

@@ -104,6 +104,12 @@ public record ClusterSpec(
                 replicaPort, pgMajor, members, settings, idleTimeoutSeconds, tls);
     }
 
+    /** The same cluster led from another region (disaster recovery: {@code pgfly failover --allow-other-region}). */
+    public ClusterSpec withPrimaryRegion(String region) {
+        return new ClusterSpec(name, config, region, synchronous, maxLagBytes, proxyHost, proxyPort,
+                replicaPort, pgMajor, members, settings, idleTimeoutSeconds, tls);
+    }
+
     public ClusterSpec withTls(boolean on) {
         return new ClusterSpec(name, config, primaryRegion, synchronous, maxLagBytes, proxyHost, proxyPort,
                 replicaPort, pgMajor, members, settings, idleTimeoutSeconds, on);
