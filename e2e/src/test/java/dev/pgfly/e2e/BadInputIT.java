@@ -112,6 +112,23 @@ class BadInputIT {
         }
     }
 
+    /** A read-only command on a home with nothing in it says so, and starts no daemon there. */
+    @Test
+    void readOnlyCommandsOnAnEmptyHomeSayNothingRunsThere() throws Exception {
+        Pgfly empty = new Pgfly();
+        try {
+            assertFails(empty.run("status", "demo"), "nothing runs at " + empty.home() + ": no daemon and no cluster there");
+            assertFails(empty.run("events", "demo"), "nothing runs at " + empty.home());
+            assertThat(empty.ok("list").out().strip()).isEqualTo("No clusters at " + empty.home()
+                    + ", and no daemon runs there ('pgfly create NAME' makes one).");
+            assertThat(empty.ok("list", "--json").json()).isEmpty();
+            assertThat(Files.exists(empty.home().resolve("daemon/daemon.json"))).as("no daemon started").isFalse();
+            assertThat(empty.processes()).isEmpty();
+        } finally {
+            empty.close();
+        }
+    }
+
     /** {@code --at} and {@code --cancel}: bad moments are refused in one line; a scheduled restart shows and is cancelled. */
     @Test
     void badSchedulesAreRefusedAndAScheduledRestartCanBeCancelled() {

@@ -132,6 +132,37 @@ public final class DaemonClient {
                 + " (pgfly1-...) that `pgfly node token` prints");
     }
 
+    /**
+     * For commands that only read (list, status, events...): connects to the daemon, starting it only where there
+     * is something for it to run, a cluster or a node's configuration. A home that holds neither (a typo in
+     * PGFLY_HOME, a fresh machine) gets no daemon: the caller says that nothing runs there.
+     *
+     * @return empty when nothing runs at this home and nothing would
+     */
+    public Optional<DaemonClient> ifAnythingRuns() {
+        if (remoteNode != null || running().isPresent() || holdsAnything()) {
+            return Optional.of(ensureRunning());
+        }
+        return Optional.empty();
+    }
+
+    /** What {@link #ifAnythingRuns} says when nothing does: one line, naming the home. */
+    public CliException nothingRuns() {
+        return new CliException("nothing runs at " + home.root() + ": no daemon and no cluster there ('pgfly create NAME'"
+                + " makes one; PGFLY_HOME chooses another home)");
+    }
+
+    private boolean holdsAnything() {
+        if (Files.exists(dev.pgfly.node.install.NodeFiles.config(home))) {
+            return true;
+        }
+        try (var clusters = Files.list(home.clustersDir())) {
+            return clusters.findAny().isPresent();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Connects to the daemon, starting it first if needed. */
     public DaemonClient ensureRunning() {
         if (remoteNode != null) {

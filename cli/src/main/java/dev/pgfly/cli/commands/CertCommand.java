@@ -20,7 +20,7 @@ public final class CertCommand extends ClusterCommand implements Callable<Intege
 
     @Override
     public Integer call() {
-        DaemonClient daemon = daemon();
+        DaemonClient daemon = daemonToRead();
         JsonNode cert = daemon.get(path(name) + "/cert");
         if (json) {
             java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();

@@ -23,7 +23,7 @@ public final class ChecksCommand extends ClusterCommand implements Callable<Inte
 
     @Override
     public Integer call() {
-        DaemonClient daemon = daemon();
+        DaemonClient daemon = daemonToRead();
         ClusterView c = daemon.convert(daemon.get(path(name)), ClusterView.class);
         List<MemberChecks> all = new AgentClient().checks(c.members());
         if (json) {

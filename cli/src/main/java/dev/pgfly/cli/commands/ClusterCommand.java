@@ -15,6 +15,12 @@ abstract class ClusterCommand {
         return new DaemonClient(PgflyHome.resolve()).ensureRunning();
     }
 
+    /** For a command that only reads: never starts a daemon for a home with nothing to run (it says so instead). */
+    DaemonClient daemonToRead() {
+        DaemonClient client = new DaemonClient(PgflyHome.resolve());
+        return client.ifAnythingRuns().orElseThrow(client::nothingRuns);
+    }
+
     /** The API path of a cluster; the name is checked first (an empty one would address the list). */
     static String path(String name) {
         return "/v1/clusters/" + DaemonClient.enc(dev.pgfly.core.util.Names.requireClusterName(name));

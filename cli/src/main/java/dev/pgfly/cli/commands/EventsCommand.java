@@ -24,7 +24,7 @@ public final class EventsCommand extends ClusterCommand implements Callable<Inte
 
     @Override
     public Integer call() {
-        DaemonClient daemon = daemon();
+        DaemonClient daemon = daemonToRead();
         List<Event> events = daemon.convertList(daemon.get(path(name) + "/events?limit=" + limit), Event.class);
         if (json) {
             printJson(events);

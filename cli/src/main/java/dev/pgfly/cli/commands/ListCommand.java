@@ -15,7 +15,15 @@ public final class ListCommand extends ClusterCommand implements Callable<Intege
 
     @Override
     public Integer call() {
-        DaemonClient daemon = daemon();
+        dev.pgfly.node.home.PgflyHome home = dev.pgfly.node.home.PgflyHome.resolve();
+        java.util.Optional<DaemonClient> running = new DaemonClient(home).ifAnythingRuns();
+        if (running.isEmpty()) {
+            // Nothing is a valid answer to "which clusters?": say it, and where, without starting a daemon.
+            System.out.println(json ? "[]" : "No clusters at " + home.root() + ", and no daemon runs there"
+                    + " ('pgfly create NAME' makes one).");
+            return 0;
+        }
+        DaemonClient daemon = running.get();
         List<ClusterView> clusters = daemon.convertList(daemon.get("/v1/clusters"), ClusterView.class);
         if (json) {
             printJson(clusters);

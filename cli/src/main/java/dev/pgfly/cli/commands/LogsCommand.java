@@ -49,7 +49,7 @@ public final class LogsCommand extends ClusterCommand implements Callable<Intege
         if (lines < 0) {
             throw new IllegalArgumentException("--lines must not be negative");
         }
-        DaemonClient daemon = daemon();
+        DaemonClient daemon = daemonToRead();
         String query = member == null ? "" : "?member=" + DaemonClient.enc(member);
         List<LogFile> files = daemon.convertList(daemon.get(path(name) + "/logs" + query), LogFile.class);
         List<Source> sources = new ArrayList<>();

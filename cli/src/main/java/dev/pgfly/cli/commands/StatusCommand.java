@@ -23,7 +23,7 @@ public final class StatusCommand extends ClusterCommand implements Callable<Inte
 
     @Override
     public Integer call() {
-        DaemonClient daemon = daemon();
+        DaemonClient daemon = daemonToRead();
         ClusterView c = withChecks(daemon.convert(daemon.get(path(name)), ClusterView.class));
         if (json) {
             printJson(c);

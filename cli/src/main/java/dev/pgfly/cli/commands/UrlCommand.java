@@ -42,7 +42,7 @@ public final class UrlCommand extends ClusterCommand implements Callable<Integer
         if (verify && noVerify) {
             throw new IllegalArgumentException("--verify and --no-verify exclude each other");
         }
-        tools.jackson.databind.JsonNode urls = urls(daemon(), name, replica, database, region, singleHost);
+        tools.jackson.databind.JsonNode urls = urls(daemonToRead(), name, replica, database, region, singleHost);
         boolean tls = urls.path("verify_url").isString();
         if (verify && !tls) {
             throw new IllegalStateException("cluster '" + name + "' does not use TLS: there is no certificate to verify");
