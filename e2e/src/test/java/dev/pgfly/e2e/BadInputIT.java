@@ -129,6 +129,19 @@ class BadInputIT {
         }
     }
 
+    /** A long operation shows its steps on stderr as they happen (on a terminal, or with PGFLY_PROGRESS=1). */
+    @Test
+    void createShowsItsStepsOnStderr() throws Exception {
+        Pgfly watched = new Pgfly(Map.of("PGFLY_PROGRESS", "1"));
+        try {
+            Pgfly.Result created = watched.ok("create", "steps");
+            assertThat(created.err()).as(created.err()).contains("m1 bootstrap");
+            assertThat(watched.ok("create", "quiet", "--json").err()).as("--json: no steps").doesNotContain("bootstrap");
+        } finally {
+            watched.close();
+        }
+    }
+
     /** {@code --at} and {@code --cancel}: bad moments are refused in one line; a scheduled restart shows and is cancelled. */
     @Test
     void badSchedulesAreRefusedAndAScheduledRestartCanBeCancelled() {

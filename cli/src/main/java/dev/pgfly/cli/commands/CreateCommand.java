@@ -102,10 +102,13 @@ public final class CreateCommand extends ClusterCommand implements Callable<Inte
         }
         dev.pgfly.node.api.RestoreRequest restore = restoreRequest();
         DaemonClient daemon = daemon();
-        CreateResult result = daemon.convert(daemon.post("/v1/clusters",
-                new CreateRequest(name, config, region, members, sync, port, pgBin, idleSeconds, restore,
-                        backupStore.settings(), tls, sameHost),
-                restore == null ? Duration.ofMinutes(5) : Duration.ofHours(12)), CreateResult.class);
+        CreateResult result;
+        try (ProgressSteps steps = EventProgress.show(path(name), json)) {
+            result = daemon.convert(daemon.post("/v1/clusters",
+                    new CreateRequest(name, config, region, members, sync, port, pgBin, idleSeconds, restore,
+                            backupStore.settings(), tls, sameHost),
+                    restore == null ? Duration.ofMinutes(5) : Duration.ofHours(12)), CreateResult.class);
+        }
         if (json) {
             printJson(result);
             return 0;

@@ -47,8 +47,10 @@ public final class MemberCommand implements Runnable {
                 params.add("same_host=true");
             }
             String q = params.isEmpty() ? "" : "?" + String.join("&", params);
-            ClusterView c = daemon.convert(daemon.post(path(name) + "/members" + q, null, Duration.ofMinutes(15)),
-                    ClusterView.class);
+            ClusterView c;
+            try (ProgressSteps steps = EventProgress.show(path(name), false)) {
+                c = daemon.convert(daemon.post(path(name) + "/members" + q, null, Duration.ofMinutes(15)), ClusterView.class);
+            }
             System.out.println("Member added to '" + name + "'.");
             printMembers(System.out, c);
             return 0;

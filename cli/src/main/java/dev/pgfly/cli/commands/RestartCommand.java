@@ -50,8 +50,11 @@ public final class RestartCommand extends ClusterCommand implements Callable<Int
                     Duration.ofSeconds(30)), name, "pgfly restart " + name + " --cancel", json);
         }
         DaemonClient daemon = daemon();
-        RestartResult result = daemon.convert(daemon.post(path(name) + "/restart" + query, null, Duration.ofMinutes(30)),
-                RestartResult.class);
+        RestartResult result;
+        try (ProgressSteps steps = EventProgress.show(path(name), json)) {
+            result = daemon.convert(daemon.post(path(name) + "/restart" + query, null, Duration.ofMinutes(30)),
+                    RestartResult.class);
+        }
         if (json) {
             printJson(result);
             return 0;

@@ -32,8 +32,11 @@ public final class UpgradeCommand extends ClusterCommand implements Callable<Int
         DaemonClient daemon = daemon();
         // The daemon has a working directory of its own: send an absolute path.
         String dir = Path.of(pgBin).toAbsolutePath().normalize().toString();
-        RestartResult result = daemon.convert(daemon.post(path(name) + "/upgrade?pg_bin=" + DaemonClient.enc(dir), null,
-                Duration.ofMinutes(30)), RestartResult.class);
+        RestartResult result;
+        try (ProgressSteps steps = EventProgress.show(path(name), json)) {
+            result = daemon.convert(daemon.post(path(name) + "/upgrade?pg_bin=" + DaemonClient.enc(dir), null,
+                    Duration.ofMinutes(30)), RestartResult.class);
+        }
         if (json) {
             printJson(result);
             return 0;
