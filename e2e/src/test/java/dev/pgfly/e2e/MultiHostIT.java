@@ -183,6 +183,19 @@ class MultiHostIT {
         assertThat(removeBusy.exit()).isNotZero();
         assertThat(removeBusy.err().strip()).contains("runs 1 member(s)").doesNotContain("\n");
 
+        // Every node's proxy serves /metrics on its own address, and `pgfly metrics` lists each as a target.
+        String metrics = status.get("proxy").get("metrics").asString();
+        assertThat(metrics.split(",")).hasSize(3).allMatch(u -> u.startsWith("http://") && u.endsWith("/metrics"));
+        for (String endpoint : metrics.split(",")) {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+                java.net.http.HttpResponse<String> scraped = java.net.http.HttpClient.newHttpClient().send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(endpoint)).timeout(java.time.Duration.ofSeconds(10)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(scraped.statusCode()).as(endpoint).isEqualTo(200);
+                assertThat(scraped.body()).as(endpoint).contains("pgfly_proxy_connections");
+            });
+        }
+        assertThat(node(2).ok("metrics", CLUSTER, "--json").json().toString()).contains(host(3).address() + ":");
         String password = Files.readString(node(1).home().resolve("clusters/" + CLUSTER + "/secrets/superuser.password")).strip();
         probe = new WritableProbe(WritableProbe.of(status), password, null);
         writer = new Writer(url);

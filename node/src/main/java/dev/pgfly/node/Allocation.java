@@ -138,7 +138,15 @@ final class Allocation {
                 ClusterSpec.DEFAULT_MAX_LAG_BYTES, thisNode.address(), proxyPort, proxyPort + 1, bin.majorVersion(), specs,
                 MemoryDefaults.forHost(hostMemoryBytes(), 1), req.idleTimeoutSeconds());
         return new LocalCluster(spec, true, index, thisNode.installationDataRoot(req.name()).toString(),
-                bin.binDir().toString(), 0, Map.of(), placement);
+                bin.binDir().toString(), placedProxyMetricsPort(index), Map.of(), placement);
+    }
+
+    /**
+     * The /metrics port of an installation's proxies for cluster {@code index}: from the index, the same on every
+     * node, as the proxy's own ports are (no node can ask another which of its ports are free).
+     */
+    static int placedProxyMetricsPort(int index) {
+        return PROXY_METRICS_PORT_FROM + index - 1;
     }
 
     /** Member {@code k} of cluster {@code index} on {@code node}: the node's address, ports from the index. */
@@ -188,9 +196,13 @@ final class Allocation {
 
     /** Clusters created before proxies had metrics get a metrics port when they next start. */
     LocalCluster withProxyMetricsPort(LocalCluster cluster) throws IOException {
-        // An installation's proxies serve no /metrics port yet: a port free here may be taken on another node.
-        if (cluster.proxyMetricsPort() > 0 || cluster.spansNodes()) {
+        if (cluster.proxyMetricsPort() > 0) {
             return cluster;
+        }
+        if (cluster.spansNodes()) {
+            // Made before installations' proxies had metrics: the port follows from the index, so every node finds
+            // the same one without writing the shared record (a write here could race a member add elsewhere).
+            return cluster.withProxyMetricsPort(placedProxyMetricsPort(cluster.index()));
         }
         synchronized (lock) {
             Set<Integer> taken = new HashSet<>();

@@ -80,8 +80,11 @@ final class ClusterViews {
             // Every node that runs a member runs a proxy, on its own address.
             java.util.List<String> hosts = cluster.spec().members().stream().map(MemberSpec::host).distinct().toList();
             int port = cluster.spec().proxyPort();
+            int metricsPort = cluster.proxyMetricsPort() > 0 ? cluster.proxyMetricsPort()
+                    : Allocation.placedProxyMetricsPort(cluster.index());
             ClusterView.Proxy all = new ClusterView.Proxy(String.join(",", hosts.stream().map(h -> h + ":" + port).toList()),
-                    String.join(",", hosts.stream().map(h -> h + ":" + (port + 1)).toList()), cluster.spec().primaryRegion(), null);
+                    String.join(",", hosts.stream().map(h -> h + ":" + (port + 1)).toList()), cluster.spec().primaryRegion(),
+                    String.join(",", hosts.stream().map(h -> "http://" + h + ":" + metricsPort + "/metrics").toList()));
             view = view.withProxies(all, java.util.List.of(all));
         }
         return view;

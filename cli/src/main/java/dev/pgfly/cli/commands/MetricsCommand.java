@@ -56,7 +56,10 @@ public final class MetricsCommand extends ClusterCommand implements Callable<Int
             }
         }
         if (c.proxy() != null && c.proxy().metrics() != null) {
-            targets.add(target(c.proxy().metrics(), "proxy", c.name(), "proxy"));
+            // An installation's cluster has a proxy on every node that runs a member: one target each.
+            for (String url : c.proxy().metrics().split(",")) {
+                targets.add(target(url, "proxy", c.name(), "proxy"));
+            }
         }
         return targets;
     }

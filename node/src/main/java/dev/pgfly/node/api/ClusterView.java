@@ -67,7 +67,8 @@ public record ClusterView(String name, String config, String state, String prima
     /**
      * A proxy: the primary region's is {@code proxy}; every region with members has one in {@code proxies}.
      *
-     * @param metrics the proxy's Prometheus endpoint (null when it has none)
+     * @param metrics the proxy's Prometheus endpoint (null when it has none); an installation's cluster has one proxy
+     *                per node that runs a member: their endpoints, comma-separated, as {@code primary} lists them
      */
     public record Proxy(String primary, String replica, String region, String metrics) {
 
