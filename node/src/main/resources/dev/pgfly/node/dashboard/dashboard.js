@@ -1,0 +1,183 @@
+// pgfly dashboard: polls /api/overview once a second and redraws. No framework, no innerHTML with data:
+// every value from the API goes into the page as text.
+"use strict";
+
+const POLL_MS = 1000;
+const HOUR_MS = 3600 * 1000;
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v !== null && v !== undefined) e.setAttribute(k, v);
+  }
+  for (const c of children) {
+    if (c === null || c === undefined) continue;
+    e.append(c instanceof Node ? c : String(c));
+  }
+  return e;
+}
+
+function svg(tag, attrs) {
+  const e = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+  return e;
+}
+
+function bytes(n) {
+  if (n === null || n === undefined) return "-";
+  const units = ["B", "kB", "MB", "GB", "TB"];
+  let i = 0;
+  while (Math.abs(n) >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+  return (i === 0 ? Math.round(n) : n.toFixed(1)) + " " + units[i];
+}
+
+function time(ms) {
+  return new Date(ms).toLocaleTimeString();
+}
+
+function table(headers, rows) {
+  return el("table", {}, el("thead", {}, el("tr", {}, ...headers.map(h => el("th", {}, h)))),
+    el("tbody", {}, ...rows));
+}
+
+function members(c) {
+  const nodes = c.members.some(m => m.node && m.node !== "local");
+  const headers = ["member", "role", "state", "lag", "checks", "host"];
+  if (nodes) headers.push("node");
+  return table(headers, c.members.map(m => {
+    const lag = m.role === "replica" ? bytes(m.lag_bytes) + " / " + (m.lag_seconds || 0).toFixed(1) + " s" : "-";
+    const state = m.detail ? m.state + ": " + m.detail : m.state;
+    const cells = [
+      el("td", {}, m.name),
+      el("td", {class: "role-" + m.role, "data-role-of": m.name}, m.role || "-"),
+      el("td", {class: m.state}, state),
+      el("td", {}, lag),
+      el("td", {class: m.checks || ""}, m.checks || "…"),
+      el("td", {}, m.host + ":" + m.port),
+    ];
+    if (nodes) cells.push(el("td", {}, m.node || "-"));
+    return el("tr", {"data-member": m.name}, ...cells);
+  }));
+}
+
+// Proxies, and the pooled URLs when the cluster record has a pooler (fields starting with "pool").
+function proxies(c) {
+  const list = c.proxies && c.proxies.length ? c.proxies : (c.proxy ? [c.proxy] : []);
+  const rows = list.map(p => el("tr", {}, el("td", {}, p.region || c.primary_region || "-"),
+    el("td", {}, p.primary), el("td", {}, p.replica), el("td", {}, p.metrics || "-")));
+  const box = el("div", {}, table(["region", "primary", "replicas", "metrics"], rows));
+  for (const [k, v] of Object.entries(c)) {
+    if (k.startsWith("pool") && v !== null && v !== undefined && typeof v !== "object") {
+      box.append(el("div", {}, el("b", {}, k.replaceAll("_", " ") + ": "), String(v)));
+    } else if (k.startsWith("pool") && v && typeof v === "object") {
+      for (const [kk, vv] of Object.entries(v)) {
+        if (vv !== null && typeof vv !== "object") box.append(el("div", {}, el("b", {}, k + " " + kk + ": "), String(vv)));
+      }
+    }
+  }
+  return box;
+}
+
+function events(list) {
+  if (!list.length) return el("p", {class: "muted"}, "No events yet.");
+  // The store gives the newest last; the timeline reads newest first.
+  return el("ul", {class: "events"}, ...[...list].reverse().map(e => el("li", {},
+    el("span", {class: "muted"}, new Date(e.time).toLocaleString()),
+    el("span", {class: "kind"}, e.kind),
+    e.member ? e.member + " " : "", el("span", {class: "muted"}, "term " + e.term + (e.reason ? " · " + e.reason : "")))));
+}
+
+function backups(b) {
+  if (!b) return el("p", {class: "muted"}, "Not read yet.");
+  if (!b.configured) return el("p", {class: "muted"}, "Backups are not set up (pgfly backup config NAME).");
+  const a = b.archiver;
+  const rows = [
+    ["store", b.store], ["schedule", b.schedule], ["retention", b.retention],
+    ["snapshots", b.snapshots + (b.newest_snapshot ? " (newest " + b.newest_snapshot + ", " + b.newest_snapshot_time + ")" : "")],
+    ["WAL archiving", a ? (b.archiving_failing ? "FAILING: last failure " + a.last_failed_wal + " at " + a.last_failed_time
+      : a.archived_count + " archived, last " + (a.last_archived_wal || "-") + (a.last_archived_time ? " at " + a.last_archived_time : ""))
+      : "primary not reachable"],
+  ];
+  if (b.error) rows.push(["error", b.error]);
+  return table(["", ""], rows.map(([k, v]) => el("tr", {}, el("td", {}, k),
+    el("td", {class: k === "WAL archiving" && b.archiving_failing ? "failing" : ""}, v))));
+}
+
+// A line chart of the last hour, drawn as inline SVG: x is time, y from 0 to the largest value shown.
+function chart(points, now, value, format, title) {
+  const w = 600, h = 120, left = 4, top = 14, bottom = 14;
+  const s = svg("svg", {class: "chart", viewBox: `0 0 ${w} ${h}`, preserveAspectRatio: "none", role: "img"});
+  const known = points.filter(p => value(p) !== null && value(p) !== undefined);
+  const max = Math.max(1, ...known.map(value));
+  const label = svg("text", {x: left, y: 11});
+  label.textContent = title + ": now " + (known.length ? format(value(known[known.length - 1])) : "-") + ", max " + format(max);
+  s.append(label);
+  const end = svg("text", {x: w - 4, y: h - 3, "text-anchor": "end"});
+  end.textContent = "now";
+  const start = svg("text", {x: left, y: h - 3});
+  start.textContent = "-60 min";
+  s.append(start, end);
+  const x = t => left + (w - 2 * left) * (1 - (now - t) / HOUR_MS);
+  const y = v => top + (h - top - bottom) * (1 - v / max);
+  if (known.length > 0) {
+    s.append(svg("polyline", {points: known.map(p => x(p.at_millis).toFixed(1) + "," + y(value(p)).toFixed(1)).join(" ")}));
+  }
+  return s;
+}
+
+function cluster(entry, now) {
+  const c = entry.cluster;
+  const summary = el("div", {class: "summary"},
+    el("b", {}, c.config), " · ", el("span", {class: c.state}, c.state), " · term ", c.term, " · primary ",
+    el("b", {class: "role-primary", "data-primary-of": c.name}, c.leader || "none"),
+    " · region ", c.primary_region, c.synchronous ? " · synchronous replication" : "", c.tls ? " · TLS" : "");
+  const s = el("section", {class: "cluster", "data-cluster": c.name}, el("h2", {}, c.name), summary);
+  if (c.paused) s.append(el("p", {class: "warn"}, "Paused: " + c.paused));
+  if (c.host_risk) s.append(el("p", {class: "warn"}, "Warning: " + c.host_risk));
+  s.append(el("h3", {}, "Members"), members(c));
+  if (entry.failing_checks && entry.failing_checks.length) {
+    s.append(el("ul", {}, ...entry.failing_checks.map(f => el("li", {class: "warning"}, f))));
+  }
+  const grid = el("div", {class: "grid"});
+  grid.append(el("div", {}, el("h3", {}, "Proxies"), proxies(c)));
+  grid.append(el("div", {}, el("h3", {}, "Backups"), backups(entry.backups)));
+  grid.append(el("div", {}, el("h3", {}, "Write throughput"),
+    chart(entry.points, now, p => p.write_bytes_per_second, v => bytes(v) + "/s", "WAL written")));
+  grid.append(el("div", {}, el("h3", {}, "Replication lag"),
+    chart(entry.points, now, p => p.lag_bytes, bytes, "worst replica lag")));
+  grid.append(el("div", {}, el("h3", {}, "Events"), events(entry.events)));
+  s.append(grid);
+  return s;
+}
+
+function render(data) {
+  document.getElementById("node").textContent = "node " + data.node;
+  document.getElementById("login").hidden = true;
+  document.getElementById("empty").hidden = data.clusters.length > 0;
+  const fresh = document.getElementById("freshness");
+  fresh.textContent = "updated " + time(data.now);
+  fresh.className = "muted";
+  document.getElementById("clusters").replaceChildren(...data.clusters.map(e => cluster(e, data.now)));
+}
+
+async function poll() {
+  try {
+    const r = await fetch("/api/overview", {credentials: "same-origin", cache: "no-store"});
+    if (r.status === 401) {
+      document.getElementById("login").hidden = false;
+      document.getElementById("freshness").textContent = "not logged in";
+    } else if (r.ok) {
+      render(await r.json());
+    } else {
+      throw new Error("HTTP " + r.status);
+    }
+  } catch (e) {
+    const fresh = document.getElementById("freshness");
+    fresh.textContent = "node not answering (" + e.message + "), retrying";
+    fresh.className = "stale";
+  } finally {
+    setTimeout(poll, POLL_MS);
+  }
+}
+
+poll();
