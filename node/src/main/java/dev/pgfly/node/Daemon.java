@@ -76,7 +76,7 @@ public final class Daemon {
         ClusterManager clusters = new ClusterManager(home, client, dcs, new ChildLauncher(home, dcs, credentials));
         DaemonApi api = new DaemonApi(clusters, token, stop::countDown, zk, LocalApiCertificate.create(home));
         BackupScheduler backupSchedule = new BackupScheduler(clusters, home);
-        AutoCloseable dashboard = NodeDashboard.start(home, "local", "127.0.0.1", token, clusters);
+        AutoCloseable dashboard = NodeDashboard.mount(api, home, "local", java.util.List.of(token), clusters);
         onShutdown(home, api, () -> {
             closeQuietly(dashboard);
             backupSchedule.close();
@@ -124,7 +124,8 @@ public final class Daemon {
                 .servingInstallation(service, nodeStore.installationToken(), config.address(), config.apiPort(),
                         nodeStore.installationTls().apiServerContext());
         BackupScheduler backupSchedule = new BackupScheduler(clusters, home, new SnapshotTurns(client, dcs.root(), thisNode));
-        AutoCloseable dashboard = NodeDashboard.start(home, config.name(), config.address(), token, clusters);
+        AutoCloseable dashboard = NodeDashboard.mount(api, home, config.name(),
+                java.util.List.of(token, nodeStore.installationToken()), clusters);
         onShutdown(home, api, () -> {
             closeQuietly(dashboard);
             backupSchedule.close();

@@ -1,10 +1,10 @@
 package dev.pgfly.node.dashboard;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
+import com.sun.net.httpserver.HttpHandler;
 import dev.pgfly.core.http.HttpCalls;
 import dev.pgfly.core.model.Event;
+import dev.pgfly.core.util.Names;
 import dev.pgfly.node.api.ClusterView;
 import dev.pgfly.node.home.PgflyHome;
 import org.slf4j.Logger;
@@ -12,9 +12,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,34 +23,43 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
- * The node's read-only web dashboard, over HTTPS on its own listener (127.0.0.1 for the one-host daemon, the
- * node's address in an installation).
+ * The node's read-only web dashboard, served under {@value #PATH} on the node's API listeners (the
+ * local API on 127.0.0.1 with its per-start certificate, and in an installation the node's API address
+ * with the installation's certificate): no port, certificate or CA of its own.
  *
  * <pre>
- * GET /                 the page (and /dashboard.js, /dashboard.css): static, no data in them
- * GET /login?token=T    a link from `pgfly dashboard --url`: a session cookie, then back to /
- * GET /api/overview     clusters, members, proxies, events, backups and charts: the session cookie or the node token
+ * GET /dashboard/                  the page (and dashboard.js, dashboard.css): static, no data in them
+ * GET /dashboard/login?token=T     a link from `pgfly dashboard --url`: a session cookie, then back to the page
+ * GET /dashboard/api/overview      clusters (the views GET /v1/clusters answers), events, backups, charts:
+ *                                  the session cookie, or the node token as a bearer
  * </pre>
  *
  * Nothing here changes anything: every other method is refused (405). The page polls the overview once a
  * second, so a failover shows within about a second of the store knowing it.
  */
-public final class Dashboard implements AutoCloseable {
+public final class Dashboard implements HttpHandler, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dashboard.class);
+    public static final String PATH = "/dashboard";
     static final String COOKIE = "pgfly_dashboard";
     /** How often the node takes a sample for the charts, and how many it keeps: one hour. */
     static final Duration SAMPLE_EVERY = Duration.ofSeconds(10);
     static final int SAMPLES_KEPT = 360;
-    private static final int EVENTS_SHOWN = 25;
+    static final int EVENTS_SHOWN = 25;
     private static final Map<String, String> STATIC = Map.of(
             "/", "index.html", "/index.html", "index.html",
             "/dashboard.js", "dashboard.js", "/dashboard.css", "dashboard.css");
+    /**
+     * Scripts, styles and data from this origin only (no inline script, so an injected string can run
+     * nothing even if it reached the page as markup); never framed; no forms; no referrer.
+     */
+    static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+            + " object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-    private final PgflyHome home;
     private final String nodeName;
-    private final String nodeToken;
+    private final List<String> bearerTokens;
     private final DashboardFeed feed;
     private final LoginTokens logins;
     private final Sessions sessions = new Sessions();
@@ -60,52 +68,63 @@ public final class Dashboard implements AutoCloseable {
     private final BackupWatch backups;
     private final ScheduledExecutorService background = Executors.newScheduledThreadPool(2,
             r -> Thread.ofPlatform().daemon().name("dashboard").unstarted(r));
-    private HttpsServer server;
-
-    private Dashboard(PgflyHome home, String nodeName, String nodeToken, DashboardFeed feed) {
-        this.home = home;
-        this.nodeName = nodeName;
-        this.nodeToken = nodeToken;
-        this.feed = feed;
-        this.logins = new LoginTokens(nodeToken);
-        this.backups = new BackupWatch(home);
-    }
 
     /**
-     * Serves the dashboard on {@code address:port} (the caller chose a free port) and records where in
-     * {@link DashboardInfo}.
+     * @param nodeTokens the node's token and, for a node of an installation, the installation's secret: either
+     *                   signs login links ({@link LoginTokens}) and either opens the data as a bearer
+     * @param home       where backup settings are read; null: no backups shown (tests)
      */
-    public static Dashboard start(PgflyHome home, String nodeName, String address, int port, String nodeToken,
-                                  DashboardFeed feed) throws IOException {
-        Dashboard d = new Dashboard(home, nodeName, nodeToken, feed);
-        DashboardTls tls = DashboardTls.of(home);
-        List<String> names = new ArrayList<>(List.of(address));
-        if (!address.equals("127.0.0.1")) {
-            names.add("127.0.0.1");
-        }
-        names.add("localhost");
-        d.server = HttpsServer.create(new InetSocketAddress(address, port), 64);
-        d.server.setHttpsConfigurator(new HttpsConfigurator(tls.serverContext(names)));
-        d.server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        d.server.createContext("/", HttpCalls.guarded(d::handle));
-        d.server.start();
-        new DashboardInfo(ProcessHandle.current().pid(), address, d.server.getAddress().getPort(),
-                tls.caFile().toString()).write(home);
+    Dashboard(PgflyHome home, String nodeName, List<String> nodeTokens, DashboardFeed feed) {
+        this.nodeName = nodeName;
+        this.bearerTokens = List.copyOf(nodeTokens);
+        this.feed = feed;
+        this.logins = new LoginTokens(nodeTokens);
+        this.backups = home == null ? null : new BackupWatch(home);
+    }
+
+    /** A dashboard with its background samplers running; mount it with {@code server.createContext(PATH, it)}. */
+    public static Dashboard start(PgflyHome home, String nodeName, List<String> nodeTokens, DashboardFeed feed) {
+        Dashboard d = new Dashboard(home, nodeName, nodeTokens, feed);
         d.background.scheduleWithFixedDelay(d::sample, 0, SAMPLE_EVERY.toSeconds(), TimeUnit.SECONDS);
         d.background.scheduleWithFixedDelay(d::refreshChecks, 0, 2, TimeUnit.SECONDS);
-        d.background.scheduleWithFixedDelay(d::refreshBackups, 1, 30, TimeUnit.SECONDS);
-        log.info("dashboard on https://{}:{}/ (pgfly dashboard --url prints a login link)", address, d.port());
+        if (d.backups != null) {
+            d.background.scheduleWithFixedDelay(d::refreshBackups, 1, 30, TimeUnit.SECONDS);
+        }
         return d;
     }
 
-    public int port() {
-        return server.getAddress().getPort();
+    @Override
+    public void handle(HttpExchange ex) throws IOException {
+        // Not HttpCalls.guarded: it logs the request's URI, and a login's URI holds a token.
+        try {
+            serve(ex);
+        } catch (HttpCalls.Refused e) {
+            HttpCalls.error(ex, e.status(), e.getMessage());
+        } catch (Exception e) {
+            log.warn("dashboard {} {} failed: {}", ex.getRequestMethod(), ex.getRequestURI().getPath(), e.toString());
+            try {
+                HttpCalls.error(ex, 500, "internal error: " + e.getClass().getSimpleName());
+            } catch (IOException | RuntimeException ignored) {
+                // the answer may already have started
+            }
+        }
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        HttpCalls.requireMethod(ex, "GET");
+    private void serve(HttpExchange ex) throws IOException {
         securityHeaders(ex);
-        String path = ex.getRequestURI().getPath();
+        HttpCalls.requireMethod(ex, "GET");
+        String full = ex.getRequestURI().getPath();
+        if (full.equals(PATH)) {
+            // the page's relative addresses need the slash
+            ex.getResponseHeaders().set("Location", PATH + "/");
+            HttpCalls.respond(ex, 308, "text/plain", new byte[0]);
+            return;
+        }
+        if (!full.startsWith(PATH + "/")) {
+            HttpCalls.error(ex, 404, "no such page");
+            return;
+        }
+        String path = full.substring(PATH.length());
         if (STATIC.containsKey(path)) {
             serveResource(ex, STATIC.get(path));
         } else if (path.equals("/login")) {
@@ -115,45 +134,61 @@ public final class Dashboard implements AutoCloseable {
                 HttpCalls.error(ex, 401, "not logged in: open the link that `pgfly dashboard --url` prints");
                 return;
             }
-            HttpCalls.respond(ex, 200, overview());
+            HttpCalls.respond(ex, 200, overview(System.currentTimeMillis()));
         } else {
-            HttpCalls.error(ex, 404, "no such page: " + path);
+            HttpCalls.error(ex, 404, "no such page");
         }
     }
 
-    /** What every answer carries: no framing, no sniffing, no referrer, scripts and styles from this origin only. */
-    private static void securityHeaders(HttpExchange ex) {
+    /**
+     * What every answer carries: the policy above, no sniffing, no referrer, no framing. No
+     * Access-Control-* header ever: another origin's script can read nothing here.
+     */
+    static void securityHeaders(HttpExchange ex) {
         var h = ex.getResponseHeaders();
-        h.set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self';"
-                + " img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+        h.set("Content-Security-Policy", CSP);
         h.set("X-Content-Type-Options", "nosniff");
         h.set("Referrer-Policy", "no-referrer");
         h.set("X-Frame-Options", "DENY");
-        h.set("Strict-Transport-Security", "max-age=31536000");
+        h.set("Cross-Origin-Resource-Policy", "same-origin");
     }
 
     private void login(HttpExchange ex) throws IOException {
-        String token = query(ex, "token");
-        LoginTokens.Verdict verdict = logins.redeem(token, Instant.now());
+        LoginTokens.Verdict verdict = logins.redeem(query(ex, "token"), Instant.now());
         if (verdict != LoginTokens.Verdict.ACCEPTED) {
             log.info("dashboard login refused: {}", verdict);
-            HttpCalls.respond(ex, 401, "text/plain; charset=utf-8", ("This login link is "
-                    + (verdict == LoginTokens.Verdict.EXPIRED ? "expired" : verdict == LoginTokens.Verdict.ALREADY_USED
-                    ? "already used" : "not valid") + ". Run `pgfly dashboard --url` for a new one.\n")
-                    .getBytes(StandardCharsets.UTF_8));
+            HttpCalls.respond(ex, 401, "text/plain; charset=utf-8", ("This login link is " + switch (verdict) {
+                case EXPIRED -> "expired";
+                case ALREADY_USED -> "already used";
+                default -> "not valid";
+            } + ". Run `pgfly dashboard --url` for a new one.\n").getBytes(StandardCharsets.UTF_8));
             return;
         }
+        log.info("dashboard: a login link was used");
         String session = sessions.open(Instant.now());
         // HttpOnly: no script reads it; Secure: never sent over plain HTTP; Strict: no other site's page sends it.
-        ex.getResponseHeaders().add("Set-Cookie", COOKIE + "=" + session + "; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age="
-                + Sessions.LIFETIME.toSeconds());
-        ex.getResponseHeaders().set("Location", "/");
+        ex.getResponseHeaders().add("Set-Cookie", COOKIE + "=" + session + "; Path=" + PATH + "; HttpOnly; Secure;"
+                + " SameSite=Strict; Max-Age=" + Sessions.LIFETIME.toSeconds());
+        String cluster = query(ex, "cluster");
+        // Only a name the rules allow goes back into the redirect: nothing else can ride along in it.
+        ex.getResponseHeaders().set("Location", PATH + "/" + (validClusterName(cluster) ? "?cluster=" + cluster : ""));
         HttpCalls.respond(ex, 303, "text/plain", new byte[0]);
     }
 
-    private boolean authorized(HttpExchange ex) {
-        if (HttpCalls.bearerMatches(ex, nodeToken)) {
+    private static boolean validClusterName(String name) {
+        try {
+            Names.requireClusterName(name);
             return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private boolean authorized(HttpExchange ex) {
+        for (String token : bearerTokens) {
+            if (HttpCalls.bearerMatches(ex, token)) {
+                return true;
+            }
         }
         for (String header : ex.getRequestHeaders().getOrDefault("Cookie", List.of())) {
             for (String part : header.split(";")) {
@@ -166,16 +201,19 @@ public final class Dashboard implements AutoCloseable {
         return false;
     }
 
-    /** The page's whole state in one answer: one request a second per open page. */
-    Map<String, Object> overview() {
-        long now = System.currentTimeMillis();
+    /**
+     * The page's whole state in one answer (one request a second per open page): per cluster its view as
+     * {@code GET /v1/clusters} answers it with each member's worst check filled in (as {@code pgfly status}
+     * does), the failing checks, the newest events, the backups and the chart points of the last hour.
+     */
+    Map<String, Object> overview(long now) {
         List<Map<String, Object>> shown = new ArrayList<>();
         for (ClusterView c : feed.clusters()) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("cluster", checks.withChecks(c));
             entry.put("failing_checks", checks.failing(c));
             entry.put("events", events(c.name()));
-            entry.put("backups", backups.of(c.name()).orElse(null));
+            entry.put("backups", backups == null ? null : backups.of(c.name()).orElse(null));
             entry.put("points", samples.points(c.name(), now - SAMPLE_EVERY.toMillis() * SAMPLES_KEPT));
             shown.add(entry);
         }
@@ -195,11 +233,12 @@ public final class Dashboard implements AutoCloseable {
         }
     }
 
-    private void sample() {
+    /** Takes one sample of every cluster now (the background does so every {@link #SAMPLE_EVERY}). */
+    void sample() {
         try {
             long now = System.currentTimeMillis();
             List<ClusterView> clusters = feed.clusters();
-            samples.retainOnly(clusters.stream().map(ClusterView::name).collect(java.util.stream.Collectors.toSet()));
+            samples.retainOnly(clusters.stream().map(ClusterView::name).collect(Collectors.toSet()));
             clusters.forEach(c -> samples.add(c.name(), Sample.of(now, c.members())));
         } catch (RuntimeException e) {
             log.debug("dashboard sample skipped: {}", e.toString());
@@ -239,7 +278,11 @@ public final class Dashboard implements AutoCloseable {
         if (raw != null) {
             for (String pair : raw.split("&")) {
                 if (pair.startsWith(name + "=")) {
-                    return java.net.URLDecoder.decode(pair.substring(name.length() + 1), StandardCharsets.UTF_8);
+                    try {
+                        return URLDecoder.decode(pair.substring(name.length() + 1), StandardCharsets.UTF_8);
+                    } catch (IllegalArgumentException e) {
+                        return null;
+                    }
                 }
             }
         }
@@ -248,14 +291,6 @@ public final class Dashboard implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            Files.deleteIfExists(DashboardInfo.file(home));
-        } catch (IOException e) {
-            log.warn("could not remove {}: {}", DashboardInfo.file(home), e.toString());
-        }
         background.shutdownNow();
-        if (server != null) {
-            server.stop(0);
-        }
     }
 }

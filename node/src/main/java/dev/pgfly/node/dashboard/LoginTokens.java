@@ -9,38 +9,49 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The short-lived links {@code pgfly dashboard --url} prints. A token is {@code EXPIRY.MAC}: the expiry in
  * epoch seconds and an HMAC-SHA256 of it under the node token, with a label that makes it good for this one
- * purpose (a MAC made for anything else never passes). Whoever can read the node token (its owner, the one
- * who may drive the node anyway) can mint one without asking the node; the node needs no state to check
- * one but the tokens already redeemed, kept until they expire so that each link logs in once.
+ * purpose (a MAC made for anything else never passes). Whoever holds the node token (its owner, the one
+ * who may drive the node anyway; or, on a node of an installation, whoever holds the installation's token)
+ * can mint one without asking the node, and the long-lived token itself never goes into a URL. The node
+ * needs no state to check one but the tokens already redeemed, kept until they expire so that each link
+ * logs in once.
  */
 public final class LoginTokens {
     /** How long a printed link works. */
     public static final Duration LIFETIME = Duration.ofMinutes(10);
     private static final String PURPOSE = "pgfly dashboard login v1\n";
 
-    private final byte[] key;
+    /** Never more than this many redeemed tokens are remembered (about 10 minutes of one login a second). */
+    static final int MAX_REMEMBERED = 1000;
+
+    private final List<byte[]> keys;
     private final Map<String, Long> redeemed = new HashMap<>();
 
-    public LoginTokens(String nodeToken) {
-        if (nodeToken == null || nodeToken.isBlank()) {
+    /** @param nodeTokens the tokens whose holders may log in: the first signs what {@link #issue} makes */
+    public LoginTokens(List<String> nodeTokens) {
+        if (nodeTokens.isEmpty() || nodeTokens.stream().anyMatch(t -> t == null || t.isBlank())) {
             throw new IllegalArgumentException("the dashboard needs the node token");
         }
-        this.key = nodeToken.getBytes(StandardCharsets.UTF_8);
+        this.keys = nodeTokens.stream().map(t -> t.getBytes(StandardCharsets.UTF_8)).toList();
+    }
+
+    public LoginTokens(String nodeToken) {
+        this(java.util.Collections.singletonList(nodeToken));
     }
 
     /** A token good until {@code now + LIFETIME}. */
     public String issue(Instant now) {
         long expiry = now.plus(LIFETIME).getEpochSecond();
-        return expiry + "." + mac(expiry);
+        return expiry + "." + mac(keys.getFirst(), expiry);
     }
 
     /** Why a token is refused; {@link #ACCEPTED} when it logs in. */
-    public enum Verdict { ACCEPTED, MALFORMED, WRONG_SIGNATURE, EXPIRED, ALREADY_USED }
+    public enum Verdict { ACCEPTED, MALFORMED, WRONG_SIGNATURE, EXPIRED, ALREADY_USED, TOO_MANY }
 
     /** Checks a token and, when good, marks it used: the same link never logs in twice. */
     public synchronized Verdict redeem(String token, Instant now) {
@@ -57,20 +68,29 @@ public final class LoginTokens {
             return Verdict.MALFORMED;
         }
         byte[] given = token.substring(dot + 1).getBytes(StandardCharsets.US_ASCII);
-        if (!MessageDigest.isEqual(given, mac(expiry).getBytes(StandardCharsets.US_ASCII))) {
+        boolean signed = false;
+        for (byte[] key : keys) {
+            signed |= MessageDigest.isEqual(given, mac(key, expiry).getBytes(StandardCharsets.US_ASCII));
+        }
+        if (!signed) {
             return Verdict.WRONG_SIGNATURE;
         }
         // Signed, so minted by a token holder; still, a link for longer than LIFETIME is none this code makes.
         if (expiry < nowSeconds || expiry > nowSeconds + LIFETIME.toSeconds() + 60) {
             return Verdict.EXPIRED;
         }
-        if (redeemed.putIfAbsent(token, expiry) != null) {
+        if (redeemed.containsKey(token)) {
             return Verdict.ALREADY_USED;
         }
+        if (redeemed.size() >= MAX_REMEMBERED) {
+            // Refused rather than forgetting one: a forgotten token could log in a second time.
+            return Verdict.TOO_MANY;
+        }
+        redeemed.put(token, expiry);
         return Verdict.ACCEPTED;
     }
 
-    private String mac(long expiry) {
+    private static String mac(byte[] key, long expiry) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));

@@ -162,7 +162,7 @@ function render(data) {
 
 async function poll() {
   try {
-    const r = await fetch("/api/overview", {credentials: "same-origin", cache: "no-store"});
+    const r = await fetch("api/overview", {credentials: "same-origin", cache: "no-store"});
     if (r.status === 401) {
       document.getElementById("login").hidden = false;
       document.getElementById("freshness").textContent = "not logged in";

@@ -1,46 +1,55 @@
 package dev.pgfly.node.dashboard;
 
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.pgfly.core.model.Event;
 import dev.pgfly.core.tls.ClusterCa;
+import dev.pgfly.core.tls.MemberCertificate;
+import dev.pgfly.core.tls.NodeApiTls;
+import dev.pgfly.core.util.Json;
 import dev.pgfly.node.api.ClusterView;
 import dev.pgfly.node.api.MemberView;
-import dev.pgfly.node.home.PgflyHome;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The dashboard's server on a real HTTPS port, with a fake node behind it. */
+/**
+ * The dashboard mounted under /dashboard on a real HTTPS listener (as the node mounts it on its API's), with
+ * a fake node behind it.
+ */
 class DashboardTest {
     private static final String NODE_TOKEN = "the-node-token";
+    private static final String INSTALLATION_SECRET = "the-installation-secret";
 
-    @TempDir
-    Path dir;
-    private PgflyHome home;
     private Dashboard dashboard;
+    private HttpsServer server;
     private HttpClient http;
     private volatile String leader = "a";
 
     @BeforeEach
     void start() throws Exception {
-        home = new PgflyHome(dir.resolve("home"));
-        Files.createDirectories(home.daemonDir());
-        dashboard = Dashboard.start(home, "local", "127.0.0.1", 0, NODE_TOKEN, new DashboardFeed() {
+        ClusterCa ca = ClusterCa.generate("test");
+        MemberCertificate cert = ca.issue("pgfly daemon", List.of("127.0.0.1"));
+        server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
+        server.setHttpsConfigurator(new HttpsConfigurator(NodeApiTls.server(cert.certificatePem() + cert.keyPem(),
+                ca.certificatePem())));
+        server.createContext("/", ex -> {
+            ex.sendResponseHeaders(418, -1);
+            ex.close();
+        });
+        dashboard = new Dashboard(null, "local", List.of(NODE_TOKEN, INSTALLATION_SECRET), new DashboardFeed() {
             @Override
             public List<ClusterView> clusters() {
                 return List.of(cluster(leader));
@@ -48,25 +57,19 @@ class DashboardTest {
 
             @Override
             public List<Event> events(String cluster, int limit) {
-                return List.of(new Event(1, "switchover", "b", 2, "asked by pgfly failover"));
+                return List.of(new Event(1, "switchover", "b", 2, "<img src=x onerror=alert(1)> asked by pgfly failover"));
             }
         });
-        // The client trusts only the CA the dashboard says signed it, and checks the address.
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        String caFile = DashboardInfo.read(home).orElseThrow().caFile();
-        trust.setCertificateEntry("ca", ClusterCa.parseCertificate(Files.readString(Path.of(caFile))));
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, tmf.getTrustManagers(), null);
-        http = HttpClient.newBuilder().sslContext(ssl).build();
+        server.createContext(Dashboard.PATH, dashboard);
+        server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        server.start();
+        http = HttpClient.newBuilder().sslContext(NodeApiTls.trusting(ca.certificate())).build();
     }
 
     @AfterEach
     void stop() {
         dashboard.close();
-        assertThat(DashboardInfo.file(home)).as("removed when the node stops").doesNotExist();
+        server.stop(0);
     }
 
     private static ClusterView cluster(String leader) {
@@ -77,53 +80,46 @@ class DashboardTest {
     }
 
     private HttpResponse<String> get(String path, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(info().pageUrl() + path.substring(1)));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.getAddress().getPort() + path));
         if (headers.length > 0) {
             b.headers(headers);
         }
         return http.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private DashboardInfo info() {
-        return DashboardInfo.read(home).orElseThrow();
-    }
-
-    @Test
-    void theRecordSaysWhereThePageIs() {
-        assertThat(info().pageUrl()).isEqualTo("https://127.0.0.1:" + dashboard.port() + "/");
-        assertThat(info().pid()).isEqualTo(ProcessHandle.current().pid());
-    }
-
     @Test
     void thePageIsServedWithAStrictPolicyButItsDataNeedsALogin() throws Exception {
-        HttpResponse<String> page = get("/");
+        HttpResponse<String> page = get("/dashboard/");
         assertThat(page.statusCode()).isEqualTo(200);
-        assertThat(page.body()).contains("<script src=\"/dashboard.js\"");
-        assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow()).contains("script-src 'self'")
-                .contains("frame-ancestors 'none'");
-        assertThat(get("/dashboard.js").headers().firstValue("Content-Type").orElseThrow()).startsWith("text/javascript");
-        assertThat(get("/api/overview").statusCode()).isEqualTo(401);
-        assertThat(get("/api/overview", "Authorization", "Bearer wrong").statusCode()).isEqualTo(401);
-        assertThat(get("/api/overview", "Cookie", Dashboard.COOKIE + "=made-up").statusCode()).isEqualTo(401);
-        assertThat(get("/nothing").statusCode()).isEqualTo(404);
+        assertThat(page.body()).contains("<script src=\"dashboard.js\"").doesNotContain("<script>");
+        assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow()).startsWith("default-src 'self'")
+                .contains("frame-ancestors 'none'").doesNotContain("unsafe");
+        assertThat(page.headers().map().keySet()).noneMatch(h -> h.toLowerCase().startsWith("access-control"));
+        assertThat(get("/dashboard").statusCode()).as("to the slash, for the relative addresses").isEqualTo(308);
+        assertThat(get("/dashboard/dashboard.js").headers().firstValue("Content-Type").orElseThrow()).startsWith("text/javascript");
+        assertThat(get("/dashboard/api/overview").statusCode()).isEqualTo(401);
+        assertThat(get("/dashboard/api/overview", "Authorization", "Bearer wrong").statusCode()).isEqualTo(401);
+        assertThat(get("/dashboard/api/overview", "Cookie", Dashboard.COOKIE + "=made-up").statusCode()).isEqualTo(401);
+        assertThat(get("/dashboard/nothing").statusCode()).isEqualTo(404);
+        assertThat(get("/dashboardx").statusCode()).isEqualTo(404);
     }
 
     @Test
     void aLoginLinkGivesAStrictCookieOnceAndTheCookieOpensTheData() throws Exception {
         String token = new LoginTokens(NODE_TOKEN).issue(Instant.now());
-        HttpResponse<String> login = get("/login?token=" + token);
+        HttpResponse<String> login = get("/dashboard/login?token=" + token + "&cluster=shop");
         assertThat(login.statusCode()).isEqualTo(303);
-        assertThat(login.headers().firstValue("Location")).hasValue("/");
+        assertThat(login.headers().firstValue("Location")).hasValue("/dashboard/?cluster=shop");
         String cookie = login.headers().firstValue("Set-Cookie").orElseThrow();
         assertThat(cookie).startsWith(Dashboard.COOKIE + "=").contains("HttpOnly").contains("Secure").contains("SameSite=Strict")
-                .contains("Path=/");
-        assertThat(get("/login?token=" + token).statusCode()).as("a link works once").isEqualTo(401);
-        assertThat(get("/login?token=" + new LoginTokens("other").issue(Instant.now())).statusCode()).isEqualTo(401);
+                .contains("Path=/dashboard");
+        assertThat(get("/dashboard/login?token=" + token).statusCode()).as("a link works once").isEqualTo(401);
+        assertThat(get("/dashboard/login?token=" + new LoginTokens("other").issue(Instant.now())).statusCode()).isEqualTo(401);
 
         String session = cookie.substring(0, cookie.indexOf(';'));
-        HttpResponse<String> overview = get("/api/overview", "Cookie", "theme=dark; " + session);
+        HttpResponse<String> overview = get("/dashboard/api/overview", "Cookie", "theme=dark; " + session);
         assertThat(overview.statusCode()).isEqualTo(200);
-        JsonNode json = dev.pgfly.core.util.Json.MAPPER.readTree(overview.body());
+        JsonNode json = Json.MAPPER.readTree(overview.body());
         assertThat(json.get("node").asString()).isEqualTo("local");
         JsonNode shop = json.get("clusters").get(0);
         assertThat(shop.get("cluster").get("leader").asString()).isEqualTo("a");
@@ -131,31 +127,45 @@ class DashboardTest {
         assertThat(shop.get("points").isArray()).isTrue();
 
         leader = "b";
-        JsonNode again = dev.pgfly.core.util.Json.MAPPER.readTree(get("/api/overview", "Cookie", session).body());
+        JsonNode again = Json.MAPPER.readTree(get("/dashboard/api/overview", "Cookie", session).body());
         assertThat(again.get("clusters").get(0).get("cluster").get("leader").asString()).as("read live, not cached").isEqualTo("b");
     }
 
     @Test
-    void theNodeTokenAlsoOpensTheDataAndNothingCanBeChanged() throws Exception {
-        assertThat(get("/api/overview", "Authorization", "Bearer " + NODE_TOKEN).statusCode()).isEqualTo(200);
-        HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create(info().pageUrl() + "api/overview"))
-                .header("Authorization", "Bearer " + NODE_TOKEN).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(post.statusCode()).isEqualTo(405);
+    void onlyAValidClusterNameRidesAlongInTheRedirect() throws Exception {
+        HttpResponse<String> login = get("/dashboard/login?token=" + new LoginTokens(INSTALLATION_SECRET).issue(Instant.now())
+                + "&cluster=%2F%2Fevil.example%2F");
+        assertThat(login.statusCode()).as("the installation's token signs links too").isEqualTo(303);
+        assertThat(login.headers().firstValue("Location")).hasValue("/dashboard/");
     }
 
     @Test
-    void theCertificateIsKeptAcrossRestartsAndTheCaIsTheInstallationsWhenThereIsOne() throws Exception {
-        Path server = home.daemonDir().resolve("dashboard").resolve(DashboardTls.SERVER_FILE);
-        String first = Files.readString(server);
-        DashboardTls.of(home).serverContext(List.of("127.0.0.1", "localhost"));
-        assertThat(Files.readString(server)).isEqualTo(first);
-        assertThat(DashboardTls.of(home).caFile()).isEqualTo(home.daemonDir().resolve("dashboard/ca.crt"));
+    void theNodeTokensAlsoOpenTheDataAndNothingCanBeChanged() throws Exception {
+        assertThat(get("/dashboard/api/overview", "Authorization", "Bearer " + NODE_TOKEN).statusCode()).isEqualTo(200);
+        assertThat(get("/dashboard/api/overview", "Authorization", "Bearer " + INSTALLATION_SECRET).statusCode()).isEqualTo(200);
+        for (String method : List.of("POST", "PUT", "DELETE", "OPTIONS")) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.getAddress().getPort()
+                            + "/dashboard/api/overview")).header("Authorization", "Bearer " + NODE_TOKEN)
+                    .method(method, method.startsWith("P") ? HttpRequest.BodyPublishers.ofString("{}")
+                            : HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(method).isEqualTo(405);
+            assertThat(r.headers().map().keySet()).noneMatch(h -> h.toLowerCase().startsWith("access-control"));
+        }
+    }
 
-        dev.pgfly.node.tls.InstallationTls.of(home).createCa("abc");
-        DashboardTls installation = DashboardTls.of(home);
-        assertThat(installation.caFile()).isEqualTo(home.daemonDir().resolve("tls/ca.crt"));
-        installation.serverContext(List.of("127.0.0.1", "localhost"));
-        assertThat(Files.readString(server)).as("issued again by the installation's CA").isNotEqualTo(first);
+    @Test
+    void theOverviewModelCarriesTheClusterAsTheApiShowsItEventsAndChartPoints() {
+        dashboard.sample();
+        Map<String, Object> model = dashboard.overview(System.currentTimeMillis());
+        JsonNode json = Json.MAPPER.readTree(Json.bytes(model));
+        JsonNode shop = json.get("clusters").get(0);
+        // the same JSON as GET /v1/clusters (pgfly status --json) for the cluster itself
+        assertThat(shop.get("cluster")).isEqualTo(Json.MAPPER.readTree(Json.bytes(cluster("a"))));
+        assertThat(shop.get("events").get(0).get("reason").asString()).as("kept as text: the page escapes it")
+                .startsWith("<img src=x");
+        assertThat(shop.get("points")).hasSize(1);
+        assertThat(shop.get("points").get(0).get("write_bytes_per_second").isNull()).as("no rate from one sample").isTrue();
+        assertThat(shop.get("failing_checks")).isEmpty();
+        assertThat(json.get("sample_every_seconds").asInt()).isEqualTo(10);
     }
 }
