@@ -60,20 +60,36 @@ function members(c) {
   }));
 }
 
-// Proxies, and the pooled URLs when the cluster record has a pooler (fields starting with "pool").
+// A proxy's or cluster's fields about a connection pooler ("pooled_url", "pooler": {...}), shown only where the
+// status JSON carries them: the pooler is optional, and a node without one sends none.
+function pooled(obj) {
+  const out = [];
+  for (const [k, v] of Object.entries(obj || {})) {
+    if (!k.startsWith("pool") || v === null || v === undefined) continue;
+    if (typeof v === "object") {
+      for (const [kk, vv] of Object.entries(v)) {
+        if (vv !== null && vv !== undefined && typeof vv !== "object") out.push([k.replaceAll("_", " ") + " " + kk.replaceAll("_", " "), String(vv)]);
+      }
+    } else {
+      out.push([k.replaceAll("_", " "), String(v)]);
+    }
+  }
+  return out;
+}
+
+// The proxies (one per region with members), then the pooled URLs when there are any.
 function proxies(c) {
   const list = c.proxies && c.proxies.length ? c.proxies : (c.proxy ? [c.proxy] : []);
-  const rows = list.map(p => el("tr", {}, el("td", {}, p.region || c.primary_region || "-"),
-    el("td", {}, p.primary), el("td", {}, p.replica), el("td", {}, p.metrics || "-")));
-  const box = el("div", {}, table(["region", "primary", "replicas", "metrics"], rows));
-  for (const [k, v] of Object.entries(c)) {
-    if (k.startsWith("pool") && v !== null && v !== undefined && typeof v !== "object") {
-      box.append(el("div", {}, el("b", {}, k.replaceAll("_", " ") + ": "), String(v)));
-    } else if (k.startsWith("pool") && v && typeof v === "object") {
-      for (const [kk, vv] of Object.entries(v)) {
-        if (vv !== null && typeof vv !== "object") box.append(el("div", {}, el("b", {}, k + " " + kk + ": "), String(vv)));
-      }
-    }
+  const poolFields = list.flatMap(p => pooled(p).map(([k]) => k)).filter((k, i, all) => all.indexOf(k) === i);
+  const headers = ["region", "primary", "replicas", ...poolFields, "metrics"];
+  const rows = list.map(p => {
+    const mine = Object.fromEntries(pooled(p));
+    return el("tr", {}, el("td", {}, p.region || c.primary_region || "-"), el("td", {}, p.primary), el("td", {}, p.replica),
+      ...poolFields.map(k => el("td", {}, mine[k] || "-")), el("td", {}, p.metrics || "-"));
+  });
+  const box = el("div", {}, table(headers, rows));
+  for (const [k, v] of pooled(c)) {
+    box.append(el("div", {class: "pooled"}, el("b", {}, k + ": "), v));
   }
   return box;
 }
@@ -108,9 +124,12 @@ function chart(points, now, value, format, title) {
   const w = 600, h = 120, left = 4, top = 14, bottom = 14;
   const s = svg("svg", {class: "chart", viewBox: `0 0 ${w} ${h}`, preserveAspectRatio: "none", role: "img"});
   const known = points.filter(p => value(p) !== null && value(p) !== undefined);
-  const max = Math.max(1, ...known.map(value));
+  const largest = known.length ? Math.max(...known.map(value)) : null;
+  // the scale's top: the largest value shown, or 1 when all are 0 (a flat line along the bottom)
+  const max = largest > 0 ? largest : 1;
   const label = svg("text", {x: left, y: 11});
-  label.textContent = title + ": now " + (known.length ? format(value(known[known.length - 1])) : "-") + ", max " + format(max);
+  label.textContent = title + ": now " + (known.length ? format(value(known[known.length - 1])) : "-")
+    + ", max " + (largest === null ? "-" : format(largest)) + " (last hour)";
   s.append(label);
   const end = svg("text", {x: w - 4, y: h - 3, "text-anchor": "end"});
   end.textContent = "now";
@@ -144,20 +163,25 @@ function cluster(entry, now) {
   grid.append(el("div", {}, el("h3", {}, "Write throughput"),
     chart(entry.points, now, p => p.write_bytes_per_second, v => bytes(v) + "/s", "WAL written")));
   grid.append(el("div", {}, el("h3", {}, "Replication lag"),
-    chart(entry.points, now, p => p.lag_bytes, bytes, "worst replica lag")));
+    chart(entry.points, now, p => p.lag_bytes, bytes, "worst replica lag"),
+    chart(entry.points, now, p => p.lag_seconds, v => v.toFixed(1) + " s", "worst replay delay")));
   grid.append(el("div", {}, el("h3", {}, "Events"), events(entry.events)));
   s.append(grid);
   return s;
 }
 
+// ?cluster=NAME (from `pgfly dashboard NAME --url`) shows that cluster alone.
+const ONLY = new URLSearchParams(location.search).get("cluster");
+
 function render(data) {
   document.getElementById("node").textContent = "node " + data.node;
   document.getElementById("login").hidden = true;
-  document.getElementById("empty").hidden = data.clusters.length > 0;
+  const shown = ONLY ? data.clusters.filter(e => e.cluster.name === ONLY) : data.clusters;
+  document.getElementById("empty").hidden = shown.length > 0;
   const fresh = document.getElementById("freshness");
   fresh.textContent = "updated " + time(data.now);
   fresh.className = "muted";
-  document.getElementById("clusters").replaceChildren(...data.clusters.map(e => cluster(e, data.now)));
+  document.getElementById("clusters").replaceChildren(...shown.map(e => cluster(e, data.now)));
 }
 
 async function poll() {
