@@ -6,6 +6,7 @@ import dev.pgfly.backup.SnapshotManifest;
 import dev.pgfly.backup.store.BackupStore;
 import dev.pgfly.core.util.Secrets;
 import dev.pgfly.node.ClusterRecords;
+import dev.pgfly.node.api.ClusterView;
 import dev.pgfly.node.backup.BackupSettings;
 import dev.pgfly.node.backup.ClusterBackups;
 import dev.pgfly.node.home.LocalCluster;
@@ -38,7 +39,8 @@ final class BackupWatch {
      * A cluster's backups.
      *
      * @param configured false when the cluster has no backup settings (none of the fields below then)
-     * @param archiver   the primary's archiver, null when the primary could not be reached
+     * @param archiver   the primary's archiver, null when the primary could not be reached or was not asked
+     *                   (a scale-to-zero cluster)
      * @param error      why the store could not be read, else null
      */
     record BackupState(boolean configured, String store, String schedule, String retention, int snapshots,
@@ -50,14 +52,24 @@ final class BackupWatch {
         return Optional.ofNullable(latest.get(cluster));
     }
 
-    void refresh(List<String> clusters) {
-        latest.keySet().retainAll(clusters);
-        for (String name : clusters) {
-            latest.put(name, read(name));
+    void refresh(List<ClusterView> clusters) {
+        latest.keySet().retainAll(clusters.stream().map(ClusterView::name).toList());
+        for (ClusterView c : clusters) {
+            try {
+                latest.put(c.name(), read(c.name(), c.idleTimeoutSeconds() <= 0));
+            } catch (RuntimeException e) {
+                // one cluster's unreadable settings must not hide the others' backups
+                latest.put(c.name(), new BackupState(true, null, null, null, 0, null, null, null, false,
+                        "cannot read the backup settings: " + e.getMessage()));
+            }
         }
     }
 
-    private BackupState read(String name) {
+    /**
+     * @param askArchiver false for a scale-to-zero cluster: a connection every half minute through its proxy
+     *                    would wake it, or keep it from ever going idle
+     */
+    private BackupState read(String name, boolean askArchiver) {
         ClusterBackups backups = new ClusterBackups(home);
         Optional<BackupSettings> settings = backups.settings(name);
         if (settings.isEmpty()) {
@@ -78,7 +90,7 @@ final class BackupWatch {
         } catch (Exception e) {
             error = "cannot read the backup store: " + e.getMessage();
         }
-        ArchiverStatus archiver = archiver(name);
+        ArchiverStatus archiver = askArchiver ? archiver(name) : null;
         return new BackupState(true, s.store().display(), s.schedule(), s.retention(), count, newest, newestTime, archiver,
                 archiver != null && archiver.failing(), error);
     }

@@ -255,7 +255,7 @@ public final class Dashboard implements HttpHandler, AutoCloseable {
 
     private void refreshBackups() {
         try {
-            backups.refresh(feed.clusters().stream().map(ClusterView::name).toList());
+            backups.refresh(feed.clusters());
         } catch (RuntimeException e) {
             log.debug("dashboard backups skipped: {}", e.toString());
         }

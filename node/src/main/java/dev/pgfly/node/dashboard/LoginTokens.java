@@ -5,6 +5,7 @@ import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -13,8 +14,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The short-lived links {@code pgfly dashboard --url} prints. A token is {@code EXPIRY.MAC}: the expiry in
- * epoch seconds and an HMAC-SHA256 of it under the node token, with a label that makes it good for this one
+ * The short-lived links {@code pgfly dashboard --url} prints. A token is {@code EXPIRY.NONCE.MAC}: the expiry in
+ * epoch seconds, 16 random bytes (two links made in the same second are two links, each good once) and an
+ * HMAC-SHA256 of both under the node token, with a label that makes it good for this one
  * purpose (a MAC made for anything else never passes). Whoever holds the node token (its owner, the one
  * who may drive the node anyway; or, on a node of an installation, whoever holds the installation's token)
  * can mint one without asking the node, and the long-lived token itself never goes into a URL. The node
@@ -29,6 +31,7 @@ public final class LoginTokens {
     /** Never more than this many redeemed tokens are remembered (about 10 minutes of one login a second). */
     static final int MAX_REMEMBERED = 1000;
 
+    private static final SecureRandom RANDOM = new SecureRandom();
     private final List<byte[]> keys;
     private final Map<String, Long> redeemed = new HashMap<>();
 
@@ -47,7 +50,10 @@ public final class LoginTokens {
     /** A token good until {@code now + LIFETIME}. */
     public String issue(Instant now) {
         long expiry = now.plus(LIFETIME).getEpochSecond();
-        return expiry + "." + mac(keys.getFirst(), expiry);
+        byte[] random = new byte[16];
+        RANDOM.nextBytes(random);
+        String nonce = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        return expiry + "." + nonce + "." + mac(keys.getFirst(), expiry + "." + nonce);
     }
 
     /** Why a token is refused; {@link #ACCEPTED} when it logs in. */
@@ -58,7 +64,8 @@ public final class LoginTokens {
         long nowSeconds = now.getEpochSecond();
         redeemed.values().removeIf(expiry -> expiry < nowSeconds);
         int dot = token == null ? -1 : token.indexOf('.');
-        if (dot <= 0 || token.length() > 200) {
+        int macDot = token == null ? -1 : token.lastIndexOf('.');
+        if (dot <= 0 || macDot <= dot + 1 || token.length() > 200) {
             return Verdict.MALFORMED;
         }
         long expiry;
@@ -67,10 +74,11 @@ public final class LoginTokens {
         } catch (NumberFormatException e) {
             return Verdict.MALFORMED;
         }
-        byte[] given = token.substring(dot + 1).getBytes(StandardCharsets.US_ASCII);
+        byte[] given = token.substring(macDot + 1).getBytes(StandardCharsets.US_ASCII);
+        String signedPart = token.substring(0, macDot);
         boolean signed = false;
         for (byte[] key : keys) {
-            signed |= MessageDigest.isEqual(given, mac(key, expiry).getBytes(StandardCharsets.US_ASCII));
+            signed |= MessageDigest.isEqual(given, mac(key, signedPart).getBytes(StandardCharsets.US_ASCII));
         }
         if (!signed) {
             return Verdict.WRONG_SIGNATURE;
@@ -90,11 +98,11 @@ public final class LoginTokens {
         return Verdict.ACCEPTED;
     }
 
-    private static String mac(byte[] key, long expiry) {
+    private static String mac(byte[] key, String expiryAndNonce) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            byte[] out = mac.doFinal((PURPOSE + expiry).getBytes(StandardCharsets.UTF_8));
+            byte[] out = mac.doFinal((PURPOSE + expiryAndNonce).getBytes(StandardCharsets.UTF_8));
             return Base64.getUrlEncoder().withoutPadding().encodeToString(out);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);

@@ -103,7 +103,7 @@ function events(list) {
     e.member ? e.member + " " : "", el("span", {class: "muted"}, "term " + e.term + (e.reason ? " · " + e.reason : "")))));
 }
 
-function backups(b) {
+function backups(b, c) {
   if (!b) return el("p", {class: "muted"}, "Not read yet.");
   if (!b.configured) return el("p", {class: "muted"}, "Backups are not set up (pgfly backup config NAME).");
   const a = b.archiver;
@@ -112,7 +112,7 @@ function backups(b) {
     ["snapshots", b.snapshots + (b.newest_snapshot ? " (newest " + b.newest_snapshot + ", " + b.newest_snapshot_time + ")" : "")],
     ["WAL archiving", a ? (b.archiving_failing ? "FAILING: last failure " + a.last_failed_wal + " at " + a.last_failed_time
       : a.archived_count + " archived, last " + (a.last_archived_wal || "-") + (a.last_archived_time ? " at " + a.last_archived_time : ""))
-      : "primary not reachable"],
+      : c.idle_timeout_seconds > 0 ? "not asked (a scale-to-zero cluster: pgfly backup status NAME)" : "primary not reachable"],
   ];
   if (b.error) rows.push(["error", b.error]);
   return table(["", ""], rows.map(([k, v]) => el("tr", {}, el("td", {}, k),
@@ -159,7 +159,7 @@ function cluster(entry, now) {
   }
   const grid = el("div", {class: "grid"});
   grid.append(el("div", {}, el("h3", {}, "Proxies"), proxies(c)));
-  grid.append(el("div", {}, el("h3", {}, "Backups"), backups(entry.backups)));
+  grid.append(el("div", {}, el("h3", {}, "Backups"), backups(entry.backups, c)));
   grid.append(el("div", {}, el("h3", {}, "Write throughput"),
     chart(entry.points, now, p => p.write_bytes_per_second, v => bytes(v) + "/s", "WAL written")));
   grid.append(el("div", {}, el("h3", {}, "Replication lag"),

@@ -36,6 +36,41 @@ class LoginTokensTest {
         String token = node.issue(NOW);
         String later = (Long.parseLong(token.substring(0, token.indexOf('.'))) + 3600) + token.substring(token.indexOf('.'));
         assertThat(node.redeem(later, NOW)).as("the expiry is signed").isEqualTo(WRONG_SIGNATURE);
+        String[] parts = token.split("\\.");
+        assertThat(node.redeem(parts[0] + "." + parts[1] + "x." + parts[2], NOW)).as("the nonce is signed").isEqualTo(WRONG_SIGNATURE);
+        assertThat(node.redeem(parts[0] + "." + parts[2], NOW)).as("no nonce").isEqualTo(MALFORMED);
+    }
+
+    @Test
+    void twoLinksMadeInTheSameSecondAreTwoLinks() {
+        LoginTokens node = new LoginTokens("node-token");
+        String one = node.issue(NOW);
+        String two = node.issue(NOW);
+        assertThat(one).isNotEqualTo(two).doesNotContain("node-token");
+        assertThat(node.redeem(one, NOW)).isEqualTo(ACCEPTED);
+        assertThat(node.redeem(two, NOW)).isEqualTo(ACCEPTED);
+    }
+
+    @Test
+    void aNodeOfAnInstallationTakesLinksSignedWithEitherToken() {
+        LoginTokens node = new LoginTokens(java.util.List.of("node-token", "installation-secret"));
+        assertThat(node.redeem(new LoginTokens("installation-secret").issue(NOW), NOW)).isEqualTo(ACCEPTED);
+        assertThat(node.redeem(new LoginTokens("node-token").issue(NOW), NOW)).isEqualTo(ACCEPTED);
+        assertThat(node.redeem(new LoginTokens("a-guess").issue(NOW), NOW)).isEqualTo(WRONG_SIGNATURE);
+    }
+
+    @Test
+    void theMemoryOfUsedLinksIsBoundedAndRefusesRatherThanForgets() {
+        LoginTokens node = new LoginTokens("node-token");
+        for (int i = 0; i < LoginTokens.MAX_REMEMBERED; i++) {
+            assertThat(node.redeem(node.issue(NOW.plusSeconds(i / 100)), NOW.plusSeconds(i / 100))).isEqualTo(ACCEPTED);
+        }
+        String fresh = node.issue(NOW.plusSeconds(20));
+        assertThat(node.redeem(fresh, NOW.plusSeconds(20))).isEqualTo(LoginTokens.Verdict.TOO_MANY);
+        // once the remembered links have expired they are forgotten: no longer of use, they take no room
+        String later = node.issue(NOW.plusSeconds(700));
+        assertThat(node.redeem(later, NOW.plusSeconds(700))).isEqualTo(ACCEPTED);
+        assertThat(node.redeem(later, NOW.plusSeconds(701))).isEqualTo(ALREADY_USED);
     }
 
     @Test
@@ -44,6 +79,8 @@ class LoginTokensTest {
         assertThat(node.redeem(null, NOW)).isEqualTo(MALFORMED);
         assertThat(node.redeem("", NOW)).isEqualTo(MALFORMED);
         assertThat(node.redeem("abc.def", NOW)).isEqualTo(MALFORMED);
+        assertThat(node.redeem("abc.n.def", NOW)).isEqualTo(MALFORMED);
+        assertThat(node.redeem("1..def", NOW)).isEqualTo(MALFORMED);
         assertThat(node.redeem(".x", NOW)).isEqualTo(MALFORMED);
         assertThat(node.redeem("1".repeat(300) + ".x", NOW)).isEqualTo(MALFORMED);
     }
