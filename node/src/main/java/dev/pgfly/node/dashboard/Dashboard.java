@@ -68,6 +68,14 @@ public final class Dashboard implements HttpHandler, AutoCloseable {
     private final BackupWatch backups;
     private final ScheduledExecutorService background = Executors.newScheduledThreadPool(2,
             r -> Thread.ofPlatform().daemon().name("dashboard").unstarted(r));
+    /**
+     * When a page last asked for the overview. The agents' checks (a request to every agent) and the backups
+     * (a listing of the store, S3 perhaps, and a connection to the primary) are read only while a page is
+     * open: nobody pays for them on a node whose dashboard nobody looks at. The chart samples are the
+     * node's own views, cheap, and taken always: a page opened later still has its hour.
+     */
+    private volatile long lastViewedAt = Long.MIN_VALUE / 2;
+    static final Duration VIEWER_GONE_AFTER = Duration.ofMinutes(1);
 
     /**
      * @param nodeTokens the node's token and, for a node of an installation, the installation's secret: either
@@ -134,7 +142,9 @@ public final class Dashboard implements HttpHandler, AutoCloseable {
                 HttpCalls.error(ex, 401, "not logged in: open the link that `pgfly dashboard --url` prints");
                 return;
             }
-            HttpCalls.respond(ex, 200, overview(System.currentTimeMillis()));
+            long now = System.currentTimeMillis();
+            viewedAt(now);
+            HttpCalls.respond(ex, 200, overview(now));
         } else {
             HttpCalls.error(ex, 404, "no such page");
         }
@@ -245,7 +255,27 @@ public final class Dashboard implements HttpHandler, AutoCloseable {
         }
     }
 
+    /** A page asked for the overview at {@code now}. */
+    void viewedAt(long now) {
+        boolean firstLook = !viewedRecently(now);
+        lastViewedAt = now;
+        if (firstLook) {
+            // the first look in a while: the checks and backups now, not at their next turn
+            background.execute(this::refreshChecks);
+            if (backups != null) {
+                background.execute(this::refreshBackups);
+            }
+        }
+    }
+
+    private boolean viewedRecently(long now) {
+        return now - lastViewedAt < VIEWER_GONE_AFTER.toMillis();
+    }
+
     private void refreshChecks() {
+        if (!viewedRecently(System.currentTimeMillis())) {
+            return;
+        }
         try {
             checks.refresh(feed.clusters());
         } catch (RuntimeException e) {
@@ -254,6 +284,9 @@ public final class Dashboard implements HttpHandler, AutoCloseable {
     }
 
     private void refreshBackups() {
+        if (!viewedRecently(System.currentTimeMillis())) {
+            return;
+        }
         try {
             backups.refresh(feed.clusters());
         } catch (RuntimeException e) {

@@ -25,6 +25,47 @@ class ChecksWatchTest {
     }
 
     @Test
+    void agentsAreAskedOnlyWhileAPageIsOpen() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        HttpServer agent = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 4);
+        byte[] report = Json.bytes(new MemberChecks("a", "passing", List.of()));
+        agent.createContext("/checks", ex -> {
+            asked.incrementAndGet();
+            ex.sendResponseHeaders(200, report.length);
+            ex.getResponseBody().write(report);
+            ex.close();
+        });
+        agent.start();
+        ClusterView c = cluster("running", member("a", "http://127.0.0.1:" + agent.getAddress().getPort()));
+        Dashboard dashboard = Dashboard.start(null, "local", List.of("t"), new DashboardFeed() {
+            @Override
+            public List<ClusterView> clusters() {
+                return List.of(c);
+            }
+
+            @Override
+            public List<dev.pgfly.core.model.Event> events(String cluster, int limit) {
+                return List.of();
+            }
+        });
+        try {
+            Thread.sleep(2500);
+            assertThat(asked.get()).as("nobody looks: no agent is asked").isZero();
+            dashboard.viewedAt(System.currentTimeMillis());
+            long deadline = System.nanoTime() + 3_000_000_000L;
+            while (!dashboard.overview(System.currentTimeMillis()).toString().contains("checks=passing")
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(asked.get()).as("a page looks: the agents are asked at once").isPositive();
+            assertThat(dashboard.overview(System.currentTimeMillis()).toString()).contains("checks=passing");
+        } finally {
+            dashboard.close();
+            agent.stop(0);
+        }
+    }
+
+    @Test
     void anAgentsReportAndAnAgentThatDoesNotAnswerAreBothShown() throws Exception {
         HttpServer agent = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 4);
         byte[] report = Json.bytes(new MemberChecks("a", "warning", List.of(new MemberChecks.Check("pg", "passing", ""),
