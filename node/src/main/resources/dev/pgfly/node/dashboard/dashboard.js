@@ -181,7 +181,17 @@ function render(data) {
   const fresh = document.getElementById("freshness");
   fresh.textContent = "updated " + time(data.now);
   fresh.className = "muted";
+  // Redrawn whole each second; a timeline scrolled back stays where its reader left it.
+  const scrolled = {};
+  document.querySelectorAll("section.cluster").forEach(s => {
+    const list = s.querySelector("ul.events");
+    if (list) scrolled[s.dataset.cluster] = list.scrollTop;
+  });
   document.getElementById("clusters").replaceChildren(...shown.map(e => cluster(e, data.now)));
+  document.querySelectorAll("section.cluster").forEach(s => {
+    const list = s.querySelector("ul.events");
+    if (list && scrolled[s.dataset.cluster]) list.scrollTop = scrolled[s.dataset.cluster];
+  });
 }
 
 async function poll() {
