@@ -19,6 +19,7 @@ import dev.pgfly.cli.commands.CertCommand;
 import dev.pgfly.cli.commands.ConnectCommand;
 import dev.pgfly.cli.commands.CreateCommand;
 import dev.pgfly.cli.commands.DaemonCommand;
+import dev.pgfly.cli.commands.DashboardCommand;
 import dev.pgfly.cli.commands.DestroyCommand;
 import dev.pgfly.cli.commands.EventsCommand;
 import dev.pgfly.cli.commands.FailoverCommand;
@@ -45,7 +46,7 @@ import picocli.CommandLine.Command;
                 FailoverCommand.class, PauseCommand.class, ResumeCommand.class, MemberCommand.class, EventsCommand.class, ChecksCommand.class,
                 MetricsCommand.class, LogsCommand.class, CertCommand.class,
                 AttachCommand.class, DetachCommand.class, DbCommand.class, UsersCommand.class, ConfigCommand.class,
-                RestartCommand.class, UpgradeCommand.class, ImportCommand.class, BackupCommand.class, DaemonCommand.class,
+                RestartCommand.class, UpgradeCommand.class, ImportCommand.class, BackupCommand.class, DaemonCommand.class, DashboardCommand.class,
                 NodeCommand.class, AgentCommand.class, ProxyCommand.class, WalCommand.class, HaproxyCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

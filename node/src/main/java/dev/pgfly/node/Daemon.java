@@ -76,7 +76,9 @@ public final class Daemon {
         ClusterManager clusters = new ClusterManager(home, client, dcs, new ChildLauncher(home, dcs, credentials));
         DaemonApi api = new DaemonApi(clusters, token, stop::countDown, zk, LocalApiCertificate.create(home));
         BackupScheduler backupSchedule = new BackupScheduler(clusters, home);
+        AutoCloseable dashboard = NodeDashboard.mount(api, home, "local", java.util.List.of(token), clusters);
         onShutdown(home, api, () -> {
+            closeQuietly(dashboard);
             backupSchedule.close();
             clusters.close();
             client.close();
@@ -123,7 +125,10 @@ public final class Daemon {
                 .servingInstallation(service, nodeStore.installationToken(), config.address(), config.apiPort(),
                         nodeStore.installationTls().apiServerContext());
         BackupScheduler backupSchedule = new BackupScheduler(clusters, home, new SnapshotTurns(client, dcs.root(), thisNode));
+        AutoCloseable dashboard = NodeDashboard.mount(api, home, config.name(),
+                java.util.List.of(token, nodeStore.installationToken()), clusters);
         onShutdown(home, api, () -> {
+            closeQuietly(dashboard);
             backupSchedule.close();
             clusters.close();
             installation.close();
@@ -184,6 +189,14 @@ public final class Daemon {
             api.close();
             rest.run();
         }, "daemon-shutdown"));
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.warn("could not close {}: {}", c, e.toString());
+        }
     }
 
     /** The daemon's token and every cluster's secrets must be private before anything starts. */

@@ -44,6 +44,7 @@ import java.util.concurrent.Executors;
  * POST   .../switchover?to=M&allow_other_region=true  (disaster recovery: M's region becomes the primary region)
  * POST   /v1/zookeeper/restart?down_ms=N  (a fault drill: the embedded ZooKeeper down for N ms, 0..60000)
  * POST   /v1/shutdown
+ * GET    /dashboard/...   the read-only web page, with its own login (see dev.pgfly.node.dashboard.Dashboard)
  * </pre>
  */
 final class DaemonApi implements AutoCloseable {
@@ -93,6 +94,19 @@ final class DaemonApi implements AutoCloseable {
 
     int port() {
         return server.getAddress().getPort();
+    }
+
+    /**
+     * Serves {@code handler} under {@code path} on every listener of this API (call it after
+     * {@link #servingInstallation}). Its requests do not pass the token check below: the handler has its
+     * own (the dashboard's read-only page and its login cookie).
+     */
+    DaemonApi serving(String path, com.sun.net.httpserver.HttpHandler handler) {
+        server.createContext(path, handler);
+        if (remote != null) {
+            remote.createContext(path, handler);
+        }
+        return this;
     }
 
     private void handle(HttpExchange ex) throws IOException {
