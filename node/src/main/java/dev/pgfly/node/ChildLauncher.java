@@ -45,6 +45,10 @@ final class ChildLauncher {
         this.classpath = ClassDataSharing.classPath();
     }
 
+    PgflyHome home() {
+        return home;
+    }
+
     /** The store's servers as they are now (an installation's ensemble grows as nodes join). */
     void useStore(DcsAddress current) {
         this.dcs = current;
@@ -99,9 +103,24 @@ final class ChildLauncher {
                 // The proxy rolls its own log (a flood of clients must not grow it without end); its
                 // standard error keeps only what logging cannot say.
                 "--log-file", logs.resolve(id + ".log").toString()));
+        if (id.equals("proxy") && cluster.spec().pooler() != null) {
+            // The primary region's proxy drives the pooler through planned switchovers and exports its metrics.
+            cmd.addAll(List.of("--pooler-port", Integer.toString(cluster.spec().pooler().port()),
+                    "--pooler-admin-password-file", dev.pgfly.node.pooler.Pooling.adminPasswordFile(home.secretsDir(name)).toString(),
+                    "--pooler-id", thisNode.name() + "/" + region,
+                    "--pooler-mode", cluster.spec().pooler().mode().pgbouncerName()));
+        }
         addTls(cmd);
         return new ChildProcess(name + "/" + id, cmd, logs.resolve(id + ".stderr.log"),
                 home.childrenDir().resolve(name + "." + id + ".pid"), r -> onRestart.accept(r));
+    }
+
+    /** The cluster's PgBouncer (its files written by the caller), supervised like the proxy it stands next to. */
+    ChildProcess pooler(LocalCluster cluster, Path ini) {
+        String name = cluster.spec().name();
+        Path logs = home.clusterDir(name).resolve("logs");
+        return new ChildProcess(name + "/pooler", dev.pgfly.node.pooler.Pooling.command(ini), logs.resolve("pooler.log"),
+                home.childrenDir().resolve(name + ".pooler.pid"), r -> onRestart.accept(r));
     }
 
     private void addTls(List<String> cmd) {
