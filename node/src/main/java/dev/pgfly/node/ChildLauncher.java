@@ -103,12 +103,14 @@ final class ChildLauncher {
                 // The proxy rolls its own log (a flood of clients must not grow it without end); its
                 // standard error keeps only what logging cannot say.
                 "--log-file", logs.resolve(id + ".log").toString()));
-        if (id.equals("proxy") && cluster.spec().pooler() != null) {
-            // The primary region's proxy drives the pooler through planned switchovers and exports its metrics.
-            cmd.addAll(List.of("--pooler-port", Integer.toString(cluster.spec().pooler().port()),
-                    "--pooler-admin-password-file", dev.pgfly.node.pooler.Pooling.adminPasswordFile(home.secretsDir(name)).toString(),
-                    "--pooler-id", thisNode.name() + "/" + region,
-                    "--pooler-mode", cluster.spec().pooler().mode().pgbouncerName()));
+        if (id.equals("proxy")) {
+            // The primary region's proxy exports its PgBouncer's pools and stats, when the cluster's record (in the
+            // store, read at each scrape) says it has one: the pooler may be turned on later without a proxy restart.
+            cmd.addAll(List.of("--pooler-admin-password-file",
+                    dev.pgfly.node.pooler.Pooling.adminPasswordFile(home.secretsDir(name)).toString()));
+            if (cluster.spec().tls()) {
+                cmd.addAll(List.of("--pooler-ca-file", dev.pgfly.core.tls.TlsFiles.caCertificate(home.secretsDir(name)).toString()));
+            }
         }
         addTls(cmd);
         return new ChildProcess(name + "/" + id, cmd, logs.resolve(id + ".stderr.log"),

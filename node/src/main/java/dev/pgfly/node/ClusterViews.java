@@ -78,7 +78,10 @@ final class ClusterViews {
             java.util.List<String> hosts = cluster.spec().members().stream().map(MemberSpec::host).distinct().toList();
             int port = cluster.spec().proxyPort();
             ClusterView.Proxy all = new ClusterView.Proxy(String.join(",", hosts.stream().map(h -> h + ":" + port).toList()),
-                    String.join(",", hosts.stream().map(h -> h + ":" + (port + 1)).toList()), cluster.spec().primaryRegion(), null);
+                    String.join(",", hosts.stream().map(h -> h + ":" + (port + 1)).toList()), cluster.spec().primaryRegion(), null,
+                    cluster.spec().pooler() == null ? null : String.join(",", hosts.stream()
+                            .map(h -> h + ":" + cluster.spec().pooler().port()).toList()),
+                    cluster.spec().pooler() == null ? null : cluster.spec().pooler().mode().pgbouncerName());
             view = view.withProxies(all, java.util.List.of(all));
         }
         return view;

@@ -112,13 +112,12 @@ final class Supervision {
     }
 
     /**
-     * The pooler was turned on, off or changed: this node's pooler and primary-region proxy (whose flags
-     * name the pooler) start again from {@code cluster}'s record. Their clients reconnect.
+     * The pooler was turned on, off or changed: this node's PgBouncer starts again from {@code cluster}'s record
+     * (pooled clients reconnect). The proxy reads the pooler's port from the store at each scrape, so it and its
+     * direct clients are left alone.
      */
     synchronized void restartPooler(LocalCluster cluster) throws IOException {
-        String name = cluster.spec().name();
-        stopChild(name, POOLER, 10);
-        stopChild(name, "proxy", 10);
+        stopChild(cluster.spec().name(), POOLER, 10);
         startChildren(cluster);
     }
 

@@ -76,23 +76,6 @@ public interface ClusterStore extends AutoCloseable {
 
     void clearSwitchover();
 
-    /**
-     * Asks every pooler to PAUSE (let transactions finish, hold new ones) before a planned switchover;
-     * {@code at} tells one request from the next.
-     */
-    void requestPoolerPause(long at);
-
-    /** The time of the pending pooler pause request, 0 when there is none. */
-    long poolerPauseRequestedAt();
-
-    /** The switchover is over (done or refused): the poolers RESUME. */
-    void clearPoolerPause();
-
-    /** A pooler's state, kept (ephemeral) while its proxy's session lives. */
-    void publishPooler(dev.pgfly.core.model.PoolerStatus status);
-
-    List<dev.pgfly.core.model.PoolerStatus> poolers();
-
     /** The cluster's pause (maintenance mode), possibly expired; empty when it was never paused or was resumed. */
     Optional<PauseState> pause();
 

@@ -31,8 +31,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * {@link ClusterStore} on ZooKeeper through Curator. Layout under {@code <root>/<cluster>/}:
  * {@code config}, {@code leader} (ephemeral), {@code term}, {@code initialize}, {@code members/<name>}
- * (ephemeral), {@code sync}, {@code switchover}, {@code pause}, {@code pooler-pause}, {@code poolers/<id>} (ephemeral),
- * {@code history/e-<seq>}.
+ * (ephemeral), {@code sync}, {@code switchover}, {@code pause}, {@code history/e-<seq>}.
  */
 public final class ZkClusterStore implements ClusterStore {
     private static final Logger log = LoggerFactory.getLogger(ZkClusterStore.class);
@@ -245,41 +244,6 @@ public final class ZkClusterStore implements ClusterStore {
     @Override
     public void clearSwitchover() {
         delete(path("switchover"));
-    }
-
-    @Override
-    public void requestPoolerPause(long at) {
-        write(path("pooler-pause"), Long.toString(at).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-    }
-
-    @Override
-    public long poolerPauseRequestedAt() {
-        return read(path("pooler-pause"))
-                .map(b -> Long.parseLong(new String(b, java.nio.charset.StandardCharsets.US_ASCII).strip())).orElse(0L);
-    }
-
-    @Override
-    public void clearPoolerPause() {
-        delete(path("pooler-pause"));
-    }
-
-    @Override
-    public void publishPooler(dev.pgfly.core.model.PoolerStatus status) {
-        try {
-            client.create().orSetData().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL)
-                    .forPath(path("poolers/" + status.id().replace('/', '.')), Json.bytes(status));
-        } catch (Exception e) {
-            throw new StoreException("could not publish the pooler's status", e);
-        }
-    }
-
-    @Override
-    public List<dev.pgfly.core.model.PoolerStatus> poolers() {
-        List<dev.pgfly.core.model.PoolerStatus> result = new ArrayList<>();
-        for (String child : children(path("poolers"))) {
-            read(path("poolers/" + child)).ifPresent(b -> result.add(Json.read(b, dev.pgfly.core.model.PoolerStatus.class)));
-        }
-        return result;
     }
 
     @Override

@@ -41,15 +41,26 @@ public final class PgBouncerMetricsCollector implements MultiCollector {
     private record Stat(String column, String name, double scale, String help) {
     }
 
-    private final PgBouncerConsole console;
+    private final java.util.function.Supplier<java.util.Optional<PgBouncerConsole>> consoles;
 
-    public PgBouncerMetricsCollector(PgBouncerConsole console) {
-        this.console = console;
+    /** @param consoles the console of the pooler as the cluster's record says now; empty: no pooler, no metrics */
+    public PgBouncerMetricsCollector(java.util.function.Supplier<java.util.Optional<PgBouncerConsole>> consoles) {
+        this.consoles = consoles;
     }
 
     @Override
     public MetricSnapshots collect() {
         List<MetricSnapshot> out = new ArrayList<>();
+        java.util.Optional<PgBouncerConsole> current;
+        try {
+            current = consoles.get();
+        } catch (RuntimeException e) {
+            return new MetricSnapshots(List.of(up(0)));
+        }
+        if (current.isEmpty()) {
+            return new MetricSnapshots(List.of());
+        }
+        PgBouncerConsole console = current.get();
         try {
             out.addAll(pools(console.show("POOLS")));
             out.addAll(stats(console.show("STATS")));
