@@ -200,6 +200,12 @@ final class ClusterPoolers {
             log.warn("{}: {}", cluster.spec().name(), e.toString());
         } finally {
             pause.resume();
+            long held = pause.heldMillis();
+            long waited = pause.outcomes().stream().mapToLong(PoolerPause.Outcome::millis).max().orElse(0);
+            log.info("{}: poolers resumed; they held their clients {} ms (PAUSE took {} ms)", cluster.spec().name(),
+                    held + waited, waited);
+            parts.stores().record(cluster.spec().name(), "pooler-resume", null, "PgBouncer held its clients "
+                    + (held + waited) + " ms through the switchover (PAUSE took " + waited + " ms), then resumed");
         }
     }
 }

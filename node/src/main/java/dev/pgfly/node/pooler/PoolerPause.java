@@ -30,11 +30,17 @@ public final class PoolerPause implements AutoCloseable {
 
     private final List<PgBouncerConsole> consoles;
     private final List<Outcome> outcomes;
+    private final long pausedAtNanos = System.nanoTime();
     private boolean resumed;
 
     private PoolerPause(List<PgBouncerConsole> consoles, List<Outcome> outcomes) {
         this.consoles = consoles;
         this.outcomes = outcomes;
+    }
+
+    /** How long the poolers have held their clients so far (since the last of them paused). */
+    public long heldMillis() {
+        return (System.nanoTime() - pausedAtNanos) / 1_000_000;
     }
 
     /** Nothing to pause: a cluster without a pooler. */

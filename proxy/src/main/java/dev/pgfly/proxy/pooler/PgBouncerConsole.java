@@ -67,7 +67,12 @@ public final class PgBouncerConsole {
         if (!what.matches("[A-Z_]+")) {
             throw new IllegalArgumentException("not a SHOW subject: " + what);
         }
-        List<String> lines = run("SHOW " + what, Duration.ofSeconds(5)).lines().toList();
+        return rows(run("SHOW " + what, Duration.ofSeconds(5)));
+    }
+
+    /** psql's unaligned output (a header line, then rows, tab-separated) as rows of columns by name. */
+    static List<Map<String, String>> rows(String psqlOutput) {
+        List<String> lines = psqlOutput.lines().toList();
         List<Map<String, String>> rows = new ArrayList<>();
         if (lines.isEmpty()) {
             return rows;
