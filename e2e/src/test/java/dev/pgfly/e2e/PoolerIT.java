@@ -78,7 +78,7 @@ class PoolerIT {
     }
 
     /** A client error: when, which client, and whether its connection to PgBouncer was lost with it. */
-    record ClientError(long at, int client, String message, boolean connectionLost) {
+    record ClientError(long at, int client, String message, boolean connectionLost, boolean connecting) {
     }
 
     /** 50 loops of short autocommit INSERTs through the pooler. */
@@ -113,9 +113,10 @@ class PoolerIT {
                     acknowledged.add(id);
                     Thread.sleep(20);
                 } catch (SQLException e) {
-                    boolean lost = c == null || !valid(c);
+                    boolean connecting = c == null;
+                    boolean lost = connecting || !valid(c);
                     errors.add(new ClientError(System.currentTimeMillis(), client,
-                            String.valueOf(e.getMessage()).lines().findFirst().orElse(""), lost));
+                            String.valueOf(e.getMessage()).lines().findFirst().orElse(""), lost, connecting));
                     if (lost) {
                         closeQuietly(c);
                         c = null;
@@ -221,10 +222,13 @@ class PoolerIT {
             assertThat(clients.awaitAcks(500, 60_000)).as("writes after the kill").isTrue();
             long killTo = System.currentTimeMillis();
             long killErrors = clients.errorsBetween(killFrom, killTo);
+            long killConnectErrors = clients.errors.stream().filter(e -> e.at() >= killFrom && e.at() < killTo)
+                    .filter(ClientError::connecting).count();
             long killReconnects = clients.reconnects.get() - reconnectsBeforeKill;
             events.add("kill -9 agent and postgres of " + primary.get("name").asString() + " (" + (killTo - killFrom)
-                    + " ms until 500 more acks): " + killErrors + " client errors (in-flight transactions), "
-                    + killReconnects + " of " + CLIENTS + " client connections to PgBouncer lost");
+                    + " ms until 500 more acks): " + killErrors + " client errors (" + (killErrors - killConnectErrors)
+                    + " transactions in flight, " + killConnectErrors + " reconnections refused), " + killReconnects
+                    + " client connections to PgBouncer lost of " + CLIENTS);
 
             clients.close();
             System.out.println("PoolerIT events:");

@@ -146,7 +146,7 @@ final class ClusterPoolers {
     }
 
     /** The consoles of every PgBouncer of the cluster: one on each node that runs a proxy of it. */
-    private List<PgBouncerConsole> consoles(LocalCluster cluster) throws IOException {
+    private List<PoolerPause.Console> consoles(LocalCluster cluster) throws IOException {
         PoolerSpec pooler = cluster.spec().pooler();
         Path adminFile = Pooling.adminPasswordFile(parts.home().secretsDir(cluster.spec().name()));
         if (pooler == null || !Files.exists(adminFile)) {
@@ -157,7 +157,8 @@ final class ClusterPoolers {
                 ? cluster.spec().members().stream().map(MemberSpec::host).distinct().toList()
                 : List.of(cluster.spec().proxyHost());
         Path ca = cluster.spec().tls() ? parts.tls().publicCaFile(cluster.spec().name()) : null;
-        return hosts.stream().map(h -> new PgBouncerConsole(h, pooler.port(), PoolerRole.ADMIN, password, ca)).toList();
+        return hosts.stream().map(h -> PoolerPause.Console.of(new PgBouncerConsole(h, pooler.port(), PoolerRole.ADMIN,
+                password, ca))).toList();
     }
 
     /**
@@ -166,7 +167,7 @@ final class ClusterPoolers {
      */
     PoolerPause pauseForSwitchover(LocalCluster cluster) {
         try {
-            List<PgBouncerConsole> consoles = consoles(cluster);
+            List<PoolerPause.Console> consoles = consoles(cluster);
             if (consoles.isEmpty()) {
                 return PoolerPause.none();
             }

@@ -24,16 +24,44 @@ import java.util.function.BiConsumer;
 public final class PoolerPause implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PoolerPause.class);
 
+    /** One pooler's console, as far as a pause needs it ({@link PgBouncerConsole}; a fake in tests). */
+    public interface Console {
+        String address();
+
+        void pause(Duration bound) throws SQLException;
+
+        void resume() throws SQLException;
+
+        static Console of(PgBouncerConsole c) {
+            return new Console() {
+                @Override
+                public String address() {
+                    return c.address();
+                }
+
+                @Override
+                public void pause(Duration bound) throws SQLException {
+                    c.pause(bound);
+                }
+
+                @Override
+                public void resume() throws SQLException {
+                    c.resume();
+                }
+            };
+        }
+    }
+
     /** What became of one pooler's PAUSE. */
     public record Outcome(String pooler, boolean paused, long millis, String problem) {
     }
 
-    private final List<PgBouncerConsole> consoles;
+    private final List<Console> consoles;
     private final List<Outcome> outcomes;
     private final long pausedAtNanos = System.nanoTime();
     private boolean resumed;
 
-    private PoolerPause(List<PgBouncerConsole> consoles, List<Outcome> outcomes) {
+    private PoolerPause(List<Console> consoles, List<Outcome> outcomes) {
         this.consoles = consoles;
         this.outcomes = outcomes;
     }
@@ -53,18 +81,19 @@ public final class PoolerPause implements AutoCloseable {
      *
      * @param events hears {@code (kind, text)} of each pooler that could not pause in time
      */
-    public static PoolerPause pause(List<PgBouncerConsole> consoles, Duration bound, BiConsumer<String, String> events) {
+    public static PoolerPause pause(List<Console> consoles, Duration bound, BiConsumer<String, String> events) {
         List<CompletableFuture<Outcome>> pending = new ArrayList<>();
-        for (PgBouncerConsole console : consoles) {
+        for (Console console : consoles) {
             pending.add(CompletableFuture.supplyAsync(() -> pauseOne(console, bound),
                     r -> Thread.ofVirtual().name("pooler-pause").start(r)));
         }
         List<Outcome> outcomes = pending.stream().map(CompletableFuture::join).toList();
         PoolerPause pause = new PoolerPause(consoles, outcomes);
-        for (Outcome o : outcomes) {
+        for (int i = 0; i < outcomes.size(); i++) {
+            Outcome o = outcomes.get(i);
             if (!o.paused()) {
                 // Ends a PAUSE still waiting, so that this pooler's clients are not held through the handover.
-                resumeOne(consoles.get(outcomes.indexOf(o)));
+                resumeOne(consoles.get(i));
                 events.accept("pooler-pause-skipped", "pooler " + o.pooler() + " did not pause within "
                         + bound.toSeconds() + " s (" + o.problem() + "); the switchover goes on without it:"
                         + " its clients' transactions in flight on the former primary may fail");
@@ -75,7 +104,7 @@ public final class PoolerPause implements AutoCloseable {
         return pause;
     }
 
-    private static Outcome pauseOne(PgBouncerConsole console, Duration bound) {
+    private static Outcome pauseOne(Console console, Duration bound) {
         long started = System.nanoTime();
         try {
             console.pause(bound);
@@ -108,7 +137,7 @@ public final class PoolerPause implements AutoCloseable {
         }
     }
 
-    private static void resumeOne(PgBouncerConsole console) {
+    private static void resumeOne(Console console) {
         // A restarted PgBouncer is not paused; a failed RESUME is retried once, then logged (PgBouncer's
         // own query_wait_timeout still frees the clients in the worst case).
         for (int attempt = 1; attempt <= 2; attempt++) {
