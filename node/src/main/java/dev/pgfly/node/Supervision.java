@@ -67,9 +67,16 @@ final class Supervision {
             return;
         }
         if (cluster.spec().pooler() != null && !running.containsKey(POOLER)) {
-            ChildProcess pooler = launcher.pooler(cluster, writePoolerFiles(cluster));
-            pooler.start();
-            running.put(POOLER, pooler);
+            if (java.nio.file.Files.exists(launcher.home().secretsDir(name).resolve(
+                    dev.pgfly.node.pooler.Pooling.ROLE_PASSWORD_FILE))) {
+                ChildProcess pooler = launcher.pooler(cluster, writePoolerFiles(cluster));
+                pooler.start();
+                running.put(POOLER, pooler);
+            } else {
+                // Its secrets come with the cluster's shared files (another node made them): never new ones
+                // here, which would not match the lookup role's password. The next reconcile starts it.
+                log.warn("{}: the pooler's secrets are not here yet; PgBouncer starts once they are", name);
+            }
         }
         if (!running.containsKey("proxy")) {
             ChildProcess proxy = launcher.proxy(cluster);
@@ -105,7 +112,6 @@ final class Supervision {
     private Path writePoolerFiles(LocalCluster cluster) throws IOException {
         String name = cluster.spec().name();
         Path secrets = launcher.home().secretsDir(name);
-        dev.pgfly.node.pooler.Pooling.ensureSecrets(secrets);
         return dev.pgfly.node.pooler.Pooling.writeFiles(poolerDir(cluster), cluster.spec(),
                 thisNode.proxyListenAddress(cluster), thisNode.proxyListenAddress(cluster), secrets,
                 tls.ca(name), tls.publicCaFile(name));
