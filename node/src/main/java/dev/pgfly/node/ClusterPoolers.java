@@ -140,7 +140,7 @@ final class ClusterPoolers {
             }
             parts.stores().record(name, "pooler", null, wanted == null ? "pooler turned off"
                     : "pooler: " + wanted.mode().pgbouncerName() + " pooling, pool size " + wanted.poolSize()
-                    + ", port " + wanted.port());
+                    + ", port " + updated.spec().pooler().port());
             return parts.views().view(updated);
         });
     }

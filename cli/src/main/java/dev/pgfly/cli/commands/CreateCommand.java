@@ -137,8 +137,10 @@ public final class CreateCommand extends ClusterCommand implements Callable<Inte
         }
         if (result.pooledUrl() != null) {
             System.out.println();
-            System.out.println("Pooled URL (PgBouncer, " + result.cluster().proxy().poolMode()
-                    + " pooling; rides through planned switchovers):");
+            boolean transaction = "transaction".equals(result.cluster().proxy().poolMode());
+            System.out.println("Pooled URL (PgBouncer, " + result.cluster().proxy().poolMode() + " pooling; "
+                    + (transaction ? "clients ride through planned switchovers; PgJDBC needs prepareThreshold=0):"
+                    : "a client keeps its server connection, so a switchover ends it):"));
             System.out.println("  " + result.pooledUrl());
         }
         System.out.println();
