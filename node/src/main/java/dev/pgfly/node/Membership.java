@@ -185,7 +185,8 @@ final class Membership {
                     throw new IllegalArgumentException(to + " is already the primary");
                 }
             }
-            // Pooled clients see a pause, not an error: their poolers hold them through the handover.
+            // Pooled clients see a pause, not an error: their poolers hold them through the handover. (The
+            // block below is not re-indented, so that merges with other changes to it stay easy.)
             try (var pause = poolers.pauseForSwitchover(cluster)) {
             long requested = System.currentTimeMillis();
             store.requestSwitchover(new SwitchoverRequest(leader.member(), to, requested));
