@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The proxy against a direct connection (and HAProxy in TCP mode when it is installed): pgbench
+ * The proxy against a direct connection (and HAProxy in TCP mode when it is installed), and the pooled
+ * path (pgfly's PgBouncer, through the proxy) against a stand-alone PgBouncer to the member: pgbench
  * select-only and TPC-B-like runs at several client counts, targets alternating within each round so
  * that drift of the machine hits all of them alike; then the proxy's memory with 5,000 idle clients.
  * Prints throughput and latency with ratios to direct; passes or fails nothing.
@@ -52,7 +53,7 @@ public final class ProxyBench {
                 .map(Integer::parseInt).toList();
         Path pgbench = pgBin().resolve("pgbench");
         try (Pgfly pgfly = new Pgfly()) {
-            pgfly.ok("create", "pbench");
+            pgfly.ok("create", "pbench", "--pooler", "transaction");
             JsonNode status = pgfly.status("pbench");
             JsonNode m1 = status.get("members").get(0);
             URI url = URI.create(pgfly.ok("url", "pbench").out().strip());
@@ -69,6 +70,14 @@ public final class ProxyBench {
             if (haproxy != null) {
                 targets.add(new Target("haproxy", "127.0.0.1", HAPROXY_PORT));
             }
+            // pgfly's pooled port: PgBouncer (transaction pooling, 20 server connections) through the proxy.
+            URI pooled = URI.create(pgfly.ok("url", "pbench", "--pooled").out().strip());
+            targets.add(new Target("pooled", pooled.getHost(), pooled.getPort()));
+            Path bouncerDir = Files.createTempDirectory(Path.of("/tmp"), "pgfly-bench-pgbouncer");
+            Process bouncer = startPgbouncer(bouncerDir, m1.get("host").asString(), m1.get("port").asInt(), password);
+            if (bouncer != null) {
+                targets.add(new Target("pgbouncer", "127.0.0.1", PGBOUNCER_PORT));
+            }
             try {
                 run(pgbench, password, targets.getFirst(), List.of("-i", "-q", "-s", Integer.toString(scale)));
                 Map<String, List<Result>> results = new LinkedHashMap<>();
@@ -83,7 +92,7 @@ public final class ProxyBench {
                                 }
                                 Result r = parse(run(pgbench, password, t, a));
                                 results.computeIfAbsent(mode + "|" + clients + "|" + t.name(), k -> new ArrayList<>()).add(r);
-                                System.out.printf("round %d %-11s %2d clients %-7s %9.0f tps %7.3f ms%n", round, mode,
+                                System.out.printf("round %d %-11s %2d clients %-9s %9.0f tps %7.3f ms%n", round, mode,
                                         clients, t.name(), r.tps(), r.latencyMs());
                             }
                         }
@@ -98,6 +107,11 @@ public final class ProxyBench {
                     haproxy.destroy();
                     haproxy.waitFor(10, TimeUnit.SECONDS);
                 }
+                if (bouncer != null) {
+                    bouncer.destroy();
+                    bouncer.waitFor(10, TimeUnit.SECONDS);
+                }
+                dev.pgfly.core.util.FileTrees.delete(bouncerDir);
             }
         }
     }
@@ -105,13 +119,13 @@ public final class ProxyBench {
     private static void report(Map<String, List<Result>> results, List<Target> targets, List<Integer> clientCounts,
                                int seconds, int rounds, int scale) {
         System.out.printf("%nproxy bench: pgbench scale %d, %d s per run, best of %d rounds%n", scale, seconds, rounds);
-        System.out.printf("%-11s %7s %-8s %10s %10s %12s%n", "mode", "clients", "target", "tps", "latency", "vs direct");
+        System.out.printf("%-11s %7s %-9s %10s %10s %12s%n", "mode", "clients", "target", "tps", "latency", "vs direct");
         for (String mode : List.of("select-only", "tpcb-like")) {
             for (int clients : clientCounts) {
                 Result direct = best(results.get(mode + "|" + clients + "|direct"));
                 for (Target t : targets) {
                     Result r = best(results.get(mode + "|" + clients + "|" + t.name()));
-                    System.out.printf("%-11s %7d %-8s %10.0f %8.3fms %11.1f%%%n", mode, clients, t.name(), r.tps(),
+                    System.out.printf("%-11s %7d %-9s %10.0f %8.3fms %11.1f%%%n", mode, clients, t.name(), r.tps(),
                             r.latencyMs(), 100 * r.tps() / direct.tps());
                 }
             }
@@ -210,6 +224,58 @@ public final class ProxyBench {
             return null;
         }
         return p;
+    }
+
+    private static final int PGBOUNCER_PORT = freePort();
+
+    /**
+     * A stand-alone PgBouncer straight to the member, configured like pgfly's (transaction pooling, 20 server
+     * connections, SCRAM), as PostgreSQL's OS user (PgBouncer refuses root); null when it is not installed.
+     */
+    private static Process startPgbouncer(Path dir, String host, int port, String password) throws Exception {
+        Path bin = Stream.of("/usr/sbin/pgbouncer", "/usr/bin/pgbouncer").map(Path::of).filter(Files::isExecutable)
+                .findFirst().orElse(null);
+        if (bin == null) {
+            System.out.println("pgbouncer is not installed: no stand-alone PgBouncer row");
+            return null;
+        }
+        Files.writeString(dir.resolve("users.txt"), "\"postgres\" \"" + password + "\"\n");
+        Files.writeString(dir.resolve("pgbouncer.ini"), """
+                [databases]
+                * = host=%s port=%d
+                [pgbouncer]
+                listen_addr = 127.0.0.1
+                listen_port = %d
+                unix_socket_dir =
+                pool_mode = transaction
+                default_pool_size = 20
+                max_client_conn = 1000
+                auth_type = scram-sha-256
+                auth_file = %s
+                ignore_startup_parameters = extra_float_digits,options
+                """.formatted(host, port, PGBOUNCER_PORT, dir.resolve("users.txt")));
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                Files.setOwner(f, f.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres"));
+            }
+        }
+        Files.setOwner(dir, dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres"));
+        Path log = Files.createTempFile("pgfly-bench-pgbouncer", ".log");
+        log.toFile().deleteOnExit();
+        Process p = new ProcessBuilder("setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", bin.toString(),
+                dir.resolve("pgbouncer.ini").toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline && p.isAlive()) {
+            try (Socket s = new Socket("127.0.0.1", PGBOUNCER_PORT)) {
+                return p;
+            } catch (IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        System.out.println("pgbouncer did not start: no stand-alone PgBouncer row\n" + Files.readString(log));
+        p.destroyForcibly();
+        return null;
     }
 
     private static String run(Path pgbench, String password, Target t, List<String> args) throws Exception {

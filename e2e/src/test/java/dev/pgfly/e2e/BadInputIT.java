@@ -100,6 +100,19 @@ class BadInputIT {
     }
 
     @Test
+    void badPoolerValuesAreRefusedAndChangeNothing() {
+        assertFails(pgfly.run("create", "five", "--pooler", "statement"), "statement pooling breaks");
+        assertFails(pgfly.run("create", "five", "--pooler", "bogus"), "unknown pool mode 'bogus'");
+        assertFails(pgfly.run("create", "five", "--pooler", "transaction", "--scale-to-zero"), "--scale-to-zero");
+        assertFails(pgfly.run("config", "update", "one", "--pooler", "nope"), "unknown pool mode 'nope'");
+        assertFails(pgfly.run("config", "update", "one", "--pool-size", "0"), "--pool-size must be from 1 to 1000");
+        assertFails(pgfly.run("config", "update", "one", "--pool-size", "5"), "has no pooler");
+        assertFails(pgfly.run("url", "one", "--pooled"), "has no pooler");
+        assertOnlyClusterOne();
+        assertThat(pgfly.ok("status", "one", "--json").json().get("proxy").path("pooled").isNull()).isTrue();
+    }
+
+    @Test
     void everyCommandHasHelp() {
         for (String[] cmd : new String[][] {{"--help"}, {"create", "--help"}, {"list", "--help"}, {"status", "--help"},
                 {"url", "--help"}, {"connect", "--help"}, {"stop", "--help"}, {"start", "--help"},

@@ -229,8 +229,41 @@ final class Allocation {
         }
     }
 
+    /**
+     * {@code cluster} with {@code pooler} (null: none), its pooled port chosen when it has none yet, saved. On
+     * one host the port is the first free one from 6432 (PgBouncer's own default) up; in an installation it
+     * follows from the cluster's index like the proxy's (6432+i-1), the same on every node.
+     */
+    LocalCluster withPooler(LocalCluster cluster, dev.pgfly.core.model.PoolerSpec pooler) throws IOException {
+        synchronized (lock) {
+            dev.pgfly.core.model.PoolerSpec placed = pooler;
+            if (pooler != null && pooler.port() == 0) {
+                int port;
+                if (cluster.spansNodes() || installation != null) {
+                    port = POOLER_PORT_FROM + cluster.index() - 1;
+                } else {
+                    Set<Integer> taken = new HashSet<>();
+                    for (LocalCluster c : records.all()) {
+                        taken.addAll(proxyPortsOf(c));
+                        taken.add(c.proxyMetricsPort());
+                    }
+                    port = claims.claimFree("127.0.0.1", POOLER_PORT_FROM, 1, 1, taken, Ports::isFree);
+                }
+                placed = pooler.withPort(port);
+            }
+            LocalCluster updated = cluster.withSpec(cluster.spec().withPooler(placed));
+            records.save(updated);
+            return updated;
+        }
+    }
+
+    static final int POOLER_PORT_FROM = 6432;
+
     private static Set<Integer> proxyPortsOf(LocalCluster c) {
         Set<Integer> ports = new HashSet<>(Set.of(c.spec().proxyPort(), c.spec().replicaPort()));
+        if (c.spec().pooler() != null && c.spec().pooler().port() > 0) {
+            ports.add(c.spec().pooler().port());
+        }
         c.regionProxies().values().forEach(p -> {
             ports.add(p);
             ports.add(p + 1);

@@ -45,6 +45,10 @@ final class ChildLauncher {
         this.classpath = ClassDataSharing.classPath();
     }
 
+    PgflyHome home() {
+        return home;
+    }
+
     /** The store's servers as they are now (an installation's ensemble grows as nodes join). */
     void useStore(DcsAddress current) {
         this.dcs = current;
@@ -99,9 +103,26 @@ final class ChildLauncher {
                 // The proxy rolls its own log (a flood of clients must not grow it without end); its
                 // standard error keeps only what logging cannot say.
                 "--log-file", logs.resolve(id + ".log").toString()));
+        if (id.equals("proxy")) {
+            // The primary region's proxy exports its PgBouncer's pools and stats, when the cluster's record (in the
+            // store, read at each scrape) says it has one: the pooler may be turned on later without a proxy restart.
+            cmd.addAll(List.of("--pooler-admin-password-file",
+                    dev.pgfly.node.pooler.Pooling.adminPasswordFile(home.secretsDir(name)).toString()));
+            if (cluster.spec().tls()) {
+                cmd.addAll(List.of("--pooler-ca-file", dev.pgfly.core.tls.TlsFiles.caCertificate(home.secretsDir(name)).toString()));
+            }
+        }
         addTls(cmd);
         return new ChildProcess(name + "/" + id, cmd, logs.resolve(id + ".stderr.log"),
                 home.childrenDir().resolve(name + "." + id + ".pid"), r -> onRestart.accept(r));
+    }
+
+    /** The cluster's PgBouncer (its files written by the caller), supervised like the proxy it stands next to. */
+    ChildProcess pooler(LocalCluster cluster, Path ini) {
+        String name = cluster.spec().name();
+        Path logs = home.clusterDir(name).resolve("logs");
+        return new ChildProcess(name + "/pooler", dev.pgfly.node.pooler.Pooling.command(ini), logs.resolve("pooler.log"),
+                home.childrenDir().resolve(name + ".pooler.pid"), r -> onRestart.accept(r));
     }
 
     private void addTls(List<String> cmd) {

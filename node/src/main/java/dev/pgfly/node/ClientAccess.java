@@ -103,6 +103,37 @@ final class ClientAccess {
                 + queryValue(tls.publicCaFile(name).toString());
     }
 
+    /**
+     * The URL through the cluster's PgBouncer (one per proxy): like {@link #url} with the pooled port;
+     * {@code verify} adds {@code sslmode=verify-full} and the CA (null for a cluster without TLS).
+     */
+    String pooledUrl(String name, String database, boolean singleHost, boolean verify) throws IOException {
+        LocalCluster cluster = records.load(name);
+        dev.pgfly.core.model.PoolerSpec pooler = cluster.spec().pooler();
+        if (pooler == null) {
+            throw new IllegalStateException("cluster '" + name + "' has no pooler: turn it on with 'pgfly config update "
+                    + name + " --pooler transaction'");
+        }
+        if (verify && !cluster.spec().tls()) {
+            return null;
+        }
+        Secrets secrets = Secrets.readFrom(home.secretsDir(name));
+        String db = Names.requireIdentifier("database", database == null ? "postgres" : database);
+        int port = pooler.port();
+        String hosts;
+        String query = "";
+        if (cluster.spansNodes() && !singleHost) {
+            hosts = cluster.spec().members().stream().map(m -> m.host() + ":" + port).distinct()
+                    .collect(java.util.stream.Collectors.joining(","));
+            query = "?connect_timeout=3&target_session_attrs=read-write";
+        } else {
+            hosts = (cluster.spansNodes() ? singleHostOf(cluster) : cluster.spec().proxyHost()) + ":" + port;
+        }
+        String url = "postgres://" + PgConfig.SUPERUSER + ":" + secrets.superuserPassword() + "@" + hosts + "/" + db + query;
+        return verify ? url + (url.contains("?") ? "&" : "?") + "sslmode=verify-full&sslrootcert="
+                + queryValue(tls.publicCaFile(name).toString()) : url;
+    }
+
     /** A URL query value: a file path stays readable (slashes kept), anything else is percent-encoded. */
     static String queryValue(String value) {
         return java.util.Arrays.stream(value.split("/", -1))

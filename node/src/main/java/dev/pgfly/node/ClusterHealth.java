@@ -80,8 +80,11 @@ final class ClusterHealth {
     private static ClusterView.Proxy proxyView(LocalCluster cluster, String region, int port) {
         ClusterSpec spec = cluster.spec();
         boolean primaryRegion = region.equals(spec.primaryRegion());
+        boolean pooled = primaryRegion && spec.pooler() != null;
         return new ClusterView.Proxy(spec.proxyHost() + ":" + port, spec.proxyHost() + ":" + (port + 1), region,
                 primaryRegion && cluster.proxyMetricsPort() > 0
-                        ? "http://" + spec.proxyHost() + ":" + cluster.proxyMetricsPort() + "/metrics" : null);
+                        ? "http://" + spec.proxyHost() + ":" + cluster.proxyMetricsPort() + "/metrics" : null,
+                pooled ? spec.proxyHost() + ":" + spec.pooler().port() : null,
+                pooled ? spec.pooler().mode().pgbouncerName() : null);
     }
 }

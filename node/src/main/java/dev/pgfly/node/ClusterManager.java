@@ -41,6 +41,8 @@ final class ClusterManager implements AutoCloseable {
 
     private final NodeReconciler reconciler;
 
+    private final ClusterPoolers poolers;
+
     ClusterManager(PgflyHome home, CuratorFramework client, DcsAddress dcs, ChildLauncher launcher) {
         this(home, client, dcs, launcher, ThisNode.singleHost(), null);
     }
@@ -63,8 +65,9 @@ final class ClusterManager implements AutoCloseable {
         Readiness readiness = new Readiness(stores, views, access);
         ClusterParts parts = new ClusterParts(home, records, locks, stores, allocation, supervision, views, readiness, tls, thisNode);
         ClusterBackups backups = new ClusterBackups(home);
-        this.lifecycle = new Lifecycle(parts, access, backups);
-        this.membership = new Membership(parts);
+        this.poolers = new ClusterPoolers(parts, access);
+        this.lifecycle = new Lifecycle(parts, access, backups, poolers);
+        this.membership = new Membership(parts, poolers);
         this.maintenance = new Maintenance(parts, membership);
         this.pauses = new ClusterPauses(records, stores);
         this.schedule = new ClusterSchedule(records, stores, thisNode);
@@ -230,6 +233,14 @@ final class ClusterManager implements AutoCloseable {
 
     String verifyUrl(String name, boolean replica, String database, String region, boolean singleHost) throws IOException {
         return access.verifyUrl(name, replica, database, region, singleHost);
+    }
+
+    String pooledUrl(String name, String database, boolean singleHost, boolean verify) throws IOException {
+        return access.pooledUrl(name, database, singleHost, verify);
+    }
+
+    ClusterView updatePooler(String name, String mode, Integer poolSize) throws Exception {
+        return poolers.update(name, mode, poolSize);
     }
 
     Map<String, Object> certificate(String name) throws IOException {

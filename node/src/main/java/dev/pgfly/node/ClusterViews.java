@@ -84,7 +84,10 @@ final class ClusterViews {
                     : Allocation.placedProxyMetricsPort(cluster.index());
             ClusterView.Proxy all = new ClusterView.Proxy(String.join(",", hosts.stream().map(h -> h + ":" + port).toList()),
                     String.join(",", hosts.stream().map(h -> h + ":" + (port + 1)).toList()), cluster.spec().primaryRegion(),
-                    String.join(",", hosts.stream().map(h -> "http://" + h + ":" + metricsPort + "/metrics").toList()));
+                    String.join(",", hosts.stream().map(h -> "http://" + h + ":" + metricsPort + "/metrics").toList()),
+                    cluster.spec().pooler() == null ? null : String.join(",", hosts.stream()
+                            .map(h -> h + ":" + cluster.spec().pooler().port()).toList()),
+                    cluster.spec().pooler() == null ? null : cluster.spec().pooler().mode().pgbouncerName());
             view = view.withProxies(all, java.util.List.of(all));
         }
         return view;

@@ -34,7 +34,8 @@ import java.util.concurrent.Executors;
  * GET    /v1/clusters/NAME/failover-plan?to=M  POST /v1/clusters/NAME/pause?for_seconds=S|resume, GET .../pause
  * POST   /v1/clusters/NAME/members?region=R   DELETE /v1/clusters/NAME/members/M
  * POST   /v1/clusters/NAME/members/M  {"failover_priority": N, "no_failover": B, "no_sync": B}  (tags)
- * GET    /v1/clusters/NAME/events?limit=N     GET /v1/clusters/NAME/url?replica=&database=&region=
+ * GET    /v1/clusters/NAME/events?limit=N     GET /v1/clusters/NAME/url?replica=&database=&region=&pooled=
+ * POST   /v1/clusters/NAME/pooler?mode=transaction|session|off&pool_size=N
  * GET    /v1/clusters/NAME/logs?member=M      (paths of the members' log files)
  * GET    /v1/clusters/NAME/cert               (the cluster's CA certificate: TLS clusters only)
  * GET    /v1/clusters/NAME/settings           POST /v1/clusters/NAME/settings (SettingsUpdate)
@@ -229,11 +230,21 @@ final class DaemonApi implements AutoCloseable {
             case "GET url" -> {
                 Map<String, Object> urls = new java.util.LinkedHashMap<>();
                 boolean single = flag(q, "single_host");
+                if (flag(q, "pooled")) {
+                    if (flag(q, "replica") || q.get("region") != null) {
+                        throw new IllegalArgumentException("the pooled URL leads to the primary: not with a replica or region");
+                    }
+                    urls.put("url", clusters.pooledUrl(name, q.get("database"), single, false));
+                    urls.put("verify_url", clusters.pooledUrl(name, q.get("database"), single, true));
+                    yield urls;
+                }
                 urls.put("url", clusters.url(name, flag(q, "replica"), q.get("database"), q.get("region"), single));
                 urls.put("verify_url", clusters.verifyUrl(name, flag(q, "replica"), q.get("database"), q.get("region"), single));
                 yield urls;
             }
             case "GET cert" -> clusters.certificate(name);
+            case "POST pooler" -> clusters.updatePooler(name, q.get("mode"),
+                    q.get("pool_size") == null ? null : poolSize(q.get("pool_size")));
             default -> throw new IllegalArgumentException("unsupported " + method + " " + path);
         };
     }
@@ -281,6 +292,11 @@ final class DaemonApi implements AutoCloseable {
     }
 
     /** How many events: 1 to 500 (what the store keeps). */
+    /** A pool size: server connections per database and user, from 1 to 1000. */
+    static int poolSize(String raw) {
+        return (int) number(raw, "pool_size", 1, 1000);
+    }
+
     static int limit(String raw) {
         return (int) number(raw, "limit", 1, 500);
     }

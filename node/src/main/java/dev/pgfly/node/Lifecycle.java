@@ -37,10 +37,13 @@ final class Lifecycle {
     private final ClientAccess access;
     private final ClusterBackups backups;
 
-    Lifecycle(ClusterParts parts, ClientAccess access, ClusterBackups backups) {
+    private final ClusterPoolers poolers;
+
+    Lifecycle(ClusterParts parts, ClientAccess access, ClusterBackups backups, ClusterPoolers poolers) {
         this.parts = parts;
         this.access = access;
         this.backups = backups;
+        this.poolers = poolers;
     }
 
     CreateResult create(CreateRequest req) throws Exception {
@@ -66,6 +69,7 @@ final class Lifecycle {
         // TLS is on by default for HA clusters, whose members talk to each other and to clients over the
         // network; a dev cluster keeps plain connections unless asked.
         boolean withTls = req.tls() != null ? req.tls() : config.equals("ha");
+        dev.pgfly.core.model.PoolerSpec pooler = ClusterPoolers.forCreate(req.pooler(), config, req.idleTimeoutSeconds());
         long started = System.currentTimeMillis();
         return parts.locks().locked(req.name(), () -> {
             if (parts.records().exists(req.name())) {
@@ -82,16 +86,20 @@ final class Lifecycle {
             boolean archives = !placed || req.backupStore() != null;
             BackupSettings backupSettings = archives ? newBackupSettings(req) : null;
             ClusterBackups.PlannedRestore restore = planRestore(req);
-            LocalCluster cluster = parts.allocation().newCluster(req, config, members, region, bin, c -> {
+            LocalCluster allocated = parts.allocation().newCluster(req, config, members, region, bin, c -> {
                 Map<String, String> settings = new LinkedHashMap<>(c.spec().settings());
                 if (archives) {
                     settings.putAll(ClusterBackups.archiveSettings(c));
                 }
                 return c.withSpec(c.spec().withSettings(settings).withTls(withTls));
             });
+            LocalCluster cluster = pooler == null ? allocated : parts.allocation().withPooler(allocated, pooler);
             try {
                 Secrets secrets = Secrets.generate();
                 secrets.writeTo(parts.home().secretsDir(req.name()));
+                if (pooler != null) {
+                    dev.pgfly.node.pooler.Pooling.ensureSecrets(parts.home().secretsDir(req.name()));
+                }
                 if (withTls) {
                     // A new CA for every new cluster, restores and forks included: they share no keys with their source.
                     parts.tls().createCa(req.name());
@@ -115,6 +123,8 @@ final class Lifecycle {
                 }
                 parts.supervision().startChildren(cluster);
                 parts.readiness().awaitReady(cluster, Readiness.READY_TIMEOUT_MILLIS, parts.home().failedCreateLogs(req.name()));
+                // PgBouncer looks users up through its own role, made now that the primary takes writes.
+                poolers.ensureRole(cluster);
                 parts.stores().record(req.name(), "create", null, config + " cluster with " + members + " member(s) created");
             } catch (Exception e) {
                 log.warn("create of {} failed, rolling back: {}", req.name(), e.toString());
@@ -125,7 +135,8 @@ final class Lifecycle {
             FileTrees.delete(parts.home().failedCreateLogs(req.name()));
             return new CreateResult(parts.views().view(cluster), access.url(req.name(), false, "postgres", null),
                     withTls ? access.verifyUrl(req.name(), false, "postgres", null) : null,
-                    System.currentTimeMillis() - started);
+                    System.currentTimeMillis() - started,
+                    pooler == null ? null : access.pooledUrl(req.name(), "postgres", false, withTls));
         });
     }
 

@@ -29,9 +29,11 @@ final class Membership {
 
 
     private final ClusterParts parts;
+    private final ClusterPoolers poolers;
 
-    Membership(ClusterParts parts) {
+    Membership(ClusterParts parts, ClusterPoolers poolers) {
         this.parts = parts;
+        this.poolers = poolers;
     }
 
     ClusterView addMember(String name, String region, String node, boolean sameHost) throws Exception {
@@ -183,12 +185,16 @@ final class Membership {
                     throw new IllegalArgumentException(to + " is already the primary");
                 }
             }
+            // Pooled clients see a pause, not an error: their poolers hold them through the handover. (The
+            // block below is not re-indented, so that merges with other changes to it stay easy.)
+            try (var pause = poolers.pauseForSwitchover(cluster)) {
             long requested = System.currentTimeMillis();
             store.requestSwitchover(new SwitchoverRequest(leader.member(), to, requested));
             long deadline = requested + 90_000;
             while (System.currentTimeMillis() < deadline) {
                 Optional<LeaderRecord> now = store.leader();
                 if (now.isPresent() && now.get().ready() && now.get().term() > leader.term()) {
+                    poolers.resumeAfterSwitchover(cluster, pause);
                     return now.get().member();
                 }
                 Optional<Event> refusal = store.events(20).stream()
@@ -201,6 +207,7 @@ final class Membership {
                 Thread.sleep(50);
             }
             throw new IllegalStateException("switchover did not complete within 90 s; see 'pgfly events " + name + "'");
+            }
         }
     }
 

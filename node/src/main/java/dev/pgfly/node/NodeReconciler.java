@@ -153,7 +153,7 @@ final class NodeReconciler implements AutoCloseable {
         parts.records().saveLocalCopy(c);
         backups.prepareArchiving(c);
         for (String child : running) {
-            boolean member = !child.equals("proxy") && !child.startsWith("proxy-");
+            boolean member = Supervision.isMember(child);
             if (member && !parts.thisNode().runs(c, child)) {
                 log.info("{}: member {} is no longer placed on this node; stopping it", name, child);
                 parts.supervision().stopChild(name, child, 90);

@@ -66,6 +66,18 @@ final class Supervision {
         if (!thisNode.runsProxyOf(cluster)) {
             return;
         }
+        if (cluster.spec().pooler() != null && !running.containsKey(POOLER)) {
+            if (java.nio.file.Files.exists(launcher.home().secretsDir(name).resolve(
+                    dev.pgfly.node.pooler.Pooling.ROLE_PASSWORD_FILE))) {
+                ChildProcess pooler = launcher.pooler(cluster, writePoolerFiles(cluster));
+                pooler.start();
+                running.put(POOLER, pooler);
+            } else {
+                // Its secrets come with the cluster's shared files (another node made them): never new ones
+                // here, which would not match the lookup role's password. The next reconcile starts it.
+                log.warn("{}: the pooler's secrets are not here yet; PgBouncer starts once they are", name);
+            }
+        }
         if (!running.containsKey("proxy")) {
             ChildProcess proxy = launcher.proxy(cluster);
             proxy.start();
@@ -80,8 +92,39 @@ final class Supervision {
         }
     }
 
+    /** The key of a cluster's PgBouncer among its children. */
+    static final String POOLER = "pooler";
+
     private static boolean isProxy(String childKey) {
-        return childKey.equals("proxy") || childKey.startsWith("proxy-");
+        return childKey.equals("proxy") || childKey.startsWith("proxy-") || childKey.equals(POOLER);
+    }
+
+    /** Whether a child key names a member's agent (not a proxy or the pooler). */
+    static boolean isMember(String childKey) {
+        return !isProxy(childKey);
+    }
+
+    /** The pooler's directory beside the members' data: in the cluster's directory, reachable by PgBouncer's user. */
+    static Path poolerDir(LocalCluster cluster) {
+        return Path.of(cluster.dataRoot()).resolveSibling("pooler");
+    }
+
+    private Path writePoolerFiles(LocalCluster cluster) throws IOException {
+        String name = cluster.spec().name();
+        Path secrets = launcher.home().secretsDir(name);
+        return dev.pgfly.node.pooler.Pooling.writeFiles(poolerDir(cluster), cluster.spec(),
+                thisNode.proxyListenAddress(cluster), thisNode.proxyListenAddress(cluster), secrets,
+                tls.ca(name), tls.publicCaFile(name));
+    }
+
+    /**
+     * The pooler was turned on, off or changed: this node's PgBouncer starts again from {@code cluster}'s record
+     * (pooled clients reconnect). The proxy reads the pooler's port from the store at each scrape, so it and its
+     * direct clients are left alone.
+     */
+    synchronized void restartPooler(LocalCluster cluster) throws IOException {
+        stopChild(cluster.spec().name(), POOLER, 10);
+        startChildren(cluster);
     }
 
     /** Proxy first (clients see a clean close), then replicas, then the primary (no needless failover). */
@@ -144,7 +187,7 @@ final class Supervision {
         int slash = restart.id().indexOf('/');
         String cluster = restart.id().substring(0, slash);
         String who = restart.id().substring(slash + 1);
-        stores.record(cluster, "restart", who, (who.equals("proxy") ? "proxy" : "agent") + " (pid " + restart.pid()
+        stores.record(cluster, "restart", who, (who.equals("proxy") || who.equals(POOLER) ? who : "agent") + " (pid " + restart.pid()
                 + ") exited with code " + restart.exitCode() + "; the daemon restarted it (restart #" + restart.count() + ")");
     }
 }

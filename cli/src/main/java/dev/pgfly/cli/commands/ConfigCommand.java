@@ -109,11 +109,32 @@ public final class ConfigCommand implements Runnable {
         @Option(names = "--shared-preload-libraries", paramLabel = "LIST", description = "e.g. pg_stat_statements")
         String sharedPreloadLibraries;
 
+        @Option(names = "--pooler", paramLabel = "MODE", description = "PgBouncer next to the proxy: transaction,"
+                + " session or off (it restarts: pooled clients reconnect; direct clients are not touched)")
+        String pooler;
+
+        @Option(names = "--pool-size", paramLabel = "N", description = "PgBouncer's server connections per database"
+                + " and user, 1 to 1000 (default 20)")
+        Integer poolSize;
+
         @Override
         public Integer call() {
             Map<String, String> requested = requested();
-            if (requested.isEmpty() && resets.isEmpty()) {
+            boolean poolerChange = pooler != null || poolSize != null;
+            if (requested.isEmpty() && resets.isEmpty() && !poolerChange) {
                 throw new CliException("nothing to change: use --set NAME=VALUE, --reset NAME or a flag such as --work-mem");
+            }
+            if (poolerChange) {
+                // Checked before anything changes: a bad mode or size refuses the whole update.
+                if (pooler != null) {
+                    dev.pgfly.core.model.PoolerSpec.parseMode(pooler);
+                }
+                if (poolSize != null && (poolSize < 1 || poolSize > 1000)) {
+                    throw new CliException("--pool-size must be from 1 to 1000 server connections");
+                }
+            }
+            if (requested.isEmpty() && resets.isEmpty()) {
+                return updatePooler();
             }
             AdminDb db = admin(name);
             Map<String, SettingSpec> known = SettingsCatalog.read(db);
@@ -135,8 +156,25 @@ public final class ConfigCommand implements Runnable {
                     ? "stored; takes effect at the next restart ('pgfly restart " + name + "')"
                     : "applied on every member (reload)")));
             reset.forEach(k -> System.out.println(k + ": reset to pgfly's default"));
+            if (poolerChange) {
+                updatePooler();
+            }
             System.out.println();
             print(name, view);
+            return 0;
+        }
+
+        private Integer updatePooler() {
+            DaemonClient daemon = daemon();
+            dev.pgfly.node.api.ClusterView view = daemon.convert(daemon.post(path(name) + "/pooler?"
+                    + (pooler == null ? "" : "mode=" + DaemonClient.enc(pooler) + "&")
+                    + (poolSize == null ? "" : "pool_size=" + poolSize), null, Duration.ofMinutes(2)),
+                    dev.pgfly.node.api.ClusterView.class);
+            {
+                dev.pgfly.node.api.ClusterView.Proxy p = view.proxy();
+                System.out.println(p == null || p.pooled() == null ? "pooler: off"
+                        : "pooler: " + p.poolMode() + " pooling on " + p.pooled() + " ('pgfly url " + name + " --pooled')");
+            }
             return 0;
         }
 

@@ -64,6 +64,10 @@ public final class CreateCommand extends ClusterCommand implements Callable<Inte
             + " from a CA of the cluster's own (see 'pgfly cert'). Default: on for ha, off for dev")
     Boolean tls;
 
+    @Option(names = "--pooler", paramLabel = "MODE", description = "PgBouncer next to the proxy: transaction, session"
+            + " or off. Default: transaction for ha, off for dev ('pgfly url NAME --pooled' prints its URL)")
+    String pooler;
+
     @picocli.CommandLine.Mixin
     BackupCommand.StoreOptions backupStore;
 
@@ -101,12 +105,16 @@ public final class CreateCommand extends ClusterCommand implements Callable<Inte
             }
         }
         dev.pgfly.node.api.RestoreRequest restore = restoreRequest();
+        if (pooler != null) {
+            // Refused here too, so that a typo costs nothing: the daemon checks again.
+            dev.pgfly.core.model.PoolerSpec.parseMode(pooler);
+        }
         DaemonClient daemon = daemon();
         CreateResult result;
         try (ProgressSteps steps = EventProgress.show(path(name), json)) {
             result = daemon.convert(daemon.post("/v1/clusters",
                     new CreateRequest(name, config, region, members, sync, port, pgBin, idleSeconds, restore,
-                            backupStore.settings(), tls, sameHost),
+                            backupStore.settings(), tls, sameHost, pooler),
                     restore == null ? Duration.ofMinutes(5) : Duration.ofHours(12)), CreateResult.class);
         }
         if (json) {
@@ -129,6 +137,14 @@ public final class CreateCommand extends ClusterCommand implements Callable<Inte
             System.out.println("TLS is on: PostgreSQL accepts encrypted connections only. To check the server's certificate"
                     + " (the cluster's CA: 'pgfly cert " + name + "'):");
             System.out.println("  " + result.verifyUrl());
+        }
+        if (result.pooledUrl() != null) {
+            System.out.println();
+            boolean transaction = "transaction".equals(result.cluster().proxy().poolMode());
+            System.out.println("Pooled URL (PgBouncer, " + result.cluster().proxy().poolMode() + " pooling; "
+                    + (transaction ? "clients ride through planned switchovers; PgJDBC needs prepareThreshold=0):"
+                    : "a client keeps its server connection, so a switchover ends it):"));
+            System.out.println("  " + result.pooledUrl());
         }
         System.out.println();
         System.out.println("Connect with: pgfly connect " + name);

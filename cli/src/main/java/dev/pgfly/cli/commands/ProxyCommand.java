@@ -77,6 +77,14 @@ public final class ProxyCommand implements Callable<Integer> {
             description = "A client must send its startup packet within this time (default: ${DEFAULT-VALUE})")
     long startupTimeoutMs;
 
+    @Option(names = "--pooler-admin-password-file", description = "The password of the console admin of the"
+            + " cluster's PgBouncer (mode 0600): /metrics exports its SHOW POOLS and SHOW STATS when the cluster has one")
+    Path poolerAdminPasswordFile;
+
+    @Option(names = "--pooler-ca-file", description = "The cluster's CA certificate: its PgBouncer takes TLS"
+            + " connections only (omitted: plain text)")
+    Path poolerCaFile;
+
     @Option(names = "--log-file", description = "Log to this file, rolled over at " + RollingLogFile.MAX_FILE_SIZE
             + " (" + RollingLogFile.KEEP + " old files kept), instead of standard error")
     Path logFile;
@@ -103,7 +111,7 @@ public final class ProxyCommand implements Callable<Integer> {
         // A held client asks for its database through the store: a scaled-to-zero member's agent
         // watches the wake node and starts PostgreSQL (agents that are not idle ignore it).
         PgProxy proxy = PgProxy.start(config, store, () -> store.requestWake(System.currentTimeMillis()));
-        MetricsServer metrics = startMetrics(proxy, config);
+        MetricsServer metrics = startMetrics(proxy, config, store);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (metrics != null) {
@@ -117,13 +125,28 @@ public final class ProxyCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The console of the PgBouncer next to this proxy, as the cluster's record says now (empty: none). */
+    private java.util.Optional<dev.pgfly.proxy.pooler.PgBouncerConsole> poolerConsole(ClusterStore store) {
+        return store.config().map(dev.pgfly.core.model.ClusterSpec::pooler).filter(p -> p.port() > 0).map(p -> {
+            try {
+                return new dev.pgfly.proxy.pooler.PgBouncerConsole(listen, p.port(), "pgfly_pooler_admin",
+                        java.nio.file.Files.readString(poolerAdminPasswordFile).strip(), poolerCaFile);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
     /** Metrics are an extra: a port taken by something else costs the metrics, never the routing. */
-    private MetricsServer startMetrics(PgProxy proxy, ProxyConfig config) {
+    private MetricsServer startMetrics(PgProxy proxy, ProxyConfig config, ClusterStore store) {
         if (metricsPort <= 0) {
             return null;
         }
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(new ProxyMetricsCollector(proxy.metrics(), config));
+        if (poolerAdminPasswordFile != null) {
+            registry.register(new dev.pgfly.proxy.pooler.PgBouncerMetricsCollector(() -> poolerConsole(store)));
+        }
         try {
             MetricsServer server = MetricsServer.start(listen, metricsPort, registry);
             LoggerFactory.getLogger(ProxyCommand.class).info("proxy metrics on http://{}:{}/metrics", listen, server.port());

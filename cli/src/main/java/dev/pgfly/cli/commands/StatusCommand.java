@@ -44,6 +44,10 @@ public final class StatusCommand extends ClusterCommand implements Callable<Inte
         for (ClusterView.Proxy p : c.proxies() == null ? java.util.List.of(c.proxy()) : c.proxies()) {
             System.out.printf("Proxy%s: primary %s, replicas %s%n", p.region() == null ? "" : " (" + p.region() + ")",
                     p.primary(), p.replica());
+            if (p.pooled() != null) {
+                System.out.printf("Pooled: %s (PgBouncer, %s pooling; 'pgfly url %s --pooled')%n", p.pooled(), p.poolMode(),
+                        c.name());
+            }
         }
         System.out.println(c.tls() ? "TLS: on (TLS connections only; the CA: pgfly cert " + c.name() + ")" : "TLS: off");
         if (c.idleTimeoutSeconds() > 0) {

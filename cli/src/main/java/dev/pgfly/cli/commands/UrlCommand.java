@@ -30,6 +30,10 @@ public final class UrlCommand extends ClusterCommand implements Callable<Integer
             + " clients that cannot read a multi-host URL; they lose the cluster with that host")
     boolean singleHost;
 
+    @Option(names = "--pooled", description = "The URL through the cluster's PgBouncer (its pooled port), which holds"
+            + " clients through a planned switchover instead of ending their connections")
+    boolean pooled;
+
     @Option(names = "--no-verify", description = "TLS clusters: the URL without sslmode (the client encrypts but checks nothing)")
     boolean noVerify;
 
@@ -42,7 +46,12 @@ public final class UrlCommand extends ClusterCommand implements Callable<Integer
         if (verify && noVerify) {
             throw new IllegalArgumentException("--verify and --no-verify exclude each other");
         }
-        tools.jackson.databind.JsonNode urls = urls(daemonToRead(), name, replica, database, region, singleHost);
+        if (pooled && (replica || region != null)) {
+            throw new IllegalArgumentException("--pooled leads to the primary: not with --replica or --region");
+        }
+        tools.jackson.databind.JsonNode urls = pooled ? daemonToRead().get(path(name) + "/url?pooled=true&database="
+                + DaemonClient.enc(database) + (singleHost ? "&single_host=true" : ""))
+                : urls(daemonToRead(), name, replica, database, region, singleHost);
         boolean tls = urls.path("verify_url").isString();
         if (verify && !tls) {
             throw new IllegalStateException("cluster '" + name + "' does not use TLS: there is no certificate to verify");

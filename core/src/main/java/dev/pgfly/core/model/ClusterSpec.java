@@ -12,6 +12,8 @@ import java.util.TreeMap;
  *
  * @param tls PostgreSQL accepts TLS connections only (members' certificates signed by the cluster's own
  *            CA); false for clusters stored before pgfly had TLS, whose JSON has no such field
+ * @param pooler the connection pooler next to each proxy, or null: none (clusters stored before pgfly
+ *               had one have no such field)
  */
 public record ClusterSpec(
         String name,
@@ -26,7 +28,8 @@ public record ClusterSpec(
         List<MemberSpec> members,
         Map<String, String> settings,
         long idleTimeoutSeconds,
-        boolean tls) {
+        boolean tls,
+        PoolerSpec pooler) {
 
     public static final long DEFAULT_MAX_LAG_BYTES = 1024 * 1024;
 
@@ -36,6 +39,14 @@ public record ClusterSpec(
         if (idleTimeoutSeconds < 0) {
             throw new IllegalArgumentException("idle timeout must not be negative");
         }
+    }
+
+    /** A cluster without a pooler. */
+    public ClusterSpec(String name, String config, String primaryRegion, boolean synchronous, long maxLagBytes,
+                       String proxyHost, int proxyPort, int replicaPort, int pgMajor, List<MemberSpec> members,
+                       Map<String, String> settings, long idleTimeoutSeconds, boolean tls) {
+        this(name, config, primaryRegion, synchronous, maxLagBytes, proxyHost, proxyPort, replicaPort, pgMajor,
+                members, settings, idleTimeoutSeconds, tls, null);
     }
 
     /** A cluster without TLS. */
@@ -64,7 +75,7 @@ public record ClusterSpec(
 
     public ClusterSpec withIdleTimeout(long seconds) {
         return new ClusterSpec(name, config, primaryRegion, synchronous, maxLagBytes, proxyHost, proxyPort,
-                replicaPort, pgMajor, members, settings, seconds, tls);
+                replicaPort, pgMajor, members, settings, seconds, tls, pooler);
     }
 
     public Optional<MemberSpec> member(String memberName) {
@@ -73,7 +84,7 @@ public record ClusterSpec(
 
     public ClusterSpec withMembers(List<MemberSpec> newMembers) {
         return new ClusterSpec(name, config, primaryRegion, synchronous, maxLagBytes, proxyHost, proxyPort,
-                replicaPort, pgMajor, newMembers, settings, idleTimeoutSeconds, tls);
+                replicaPort, pgMajor, newMembers, settings, idleTimeoutSeconds, tls, pooler);
     }
 
     public ClusterSpec withMember(MemberSpec added) {
@@ -96,22 +107,28 @@ public record ClusterSpec(
 
     public ClusterSpec withSettings(Map<String, String> newSettings) {
         return new ClusterSpec(name, config, primaryRegion, synchronous, maxLagBytes, proxyHost, proxyPort,
-                replicaPort, pgMajor, members, new TreeMap<>(newSettings), idleTimeoutSeconds, tls);
+                replicaPort, pgMajor, members, new TreeMap<>(newSettings), idleTimeoutSeconds, tls, pooler);
     }
 
     public ClusterSpec withSynchronous(boolean sync) {
         return new ClusterSpec(name, config, primaryRegion, sync, maxLagBytes, proxyHost, proxyPort,
-                replicaPort, pgMajor, members, settings, idleTimeoutSeconds, tls);
+                replicaPort, pgMajor, members, settings, idleTimeoutSeconds, tls, pooler);
     }
 
     /** The same cluster led from another region (disaster recovery: {@code pgfly failover --allow-other-region}). */
     public ClusterSpec withPrimaryRegion(String region) {
         return new ClusterSpec(name, config, region, synchronous, maxLagBytes, proxyHost, proxyPort,
-                replicaPort, pgMajor, members, settings, idleTimeoutSeconds, tls);
+                replicaPort, pgMajor, members, settings, idleTimeoutSeconds, tls, pooler);
     }
 
     public ClusterSpec withTls(boolean on) {
         return new ClusterSpec(name, config, primaryRegion, synchronous, maxLagBytes, proxyHost, proxyPort,
-                replicaPort, pgMajor, members, settings, idleTimeoutSeconds, on);
+                replicaPort, pgMajor, members, settings, idleTimeoutSeconds, on, pooler);
+    }
+
+    /** The same cluster with {@code newPooler} (null: no pooler). */
+    public ClusterSpec withPooler(PoolerSpec newPooler) {
+        return new ClusterSpec(name, config, primaryRegion, synchronous, maxLagBytes, proxyHost, proxyPort,
+                replicaPort, pgMajor, members, settings, idleTimeoutSeconds, tls, newPooler);
     }
 }

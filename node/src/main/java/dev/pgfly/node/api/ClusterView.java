@@ -67,13 +67,19 @@ public record ClusterView(String name, String config, String state, String prima
     /**
      * A proxy: the primary region's is {@code proxy}; every region with members has one in {@code proxies}.
      *
-     * @param metrics the proxy's Prometheus endpoint (null when it has none); an installation's cluster has one proxy
-     *                per node that runs a member: their endpoints, comma-separated, as {@code primary} lists them
+     * @param metrics  the proxy's Prometheus endpoint (null when it has none); an installation's cluster has one proxy
+     *                 per node that runs a member: their endpoints, comma-separated, as {@code primary} lists them
+     * @param pooled   PgBouncer's address(es) next to the primary region's proxy (null: no pooler)
+     * @param poolMode transaction or session (null: no pooler)
      */
-    public record Proxy(String primary, String replica, String region, String metrics) {
+    public record Proxy(String primary, String replica, String region, String metrics, String pooled, String poolMode) {
 
         public Proxy(String primary, String replica) {
             this(primary, replica, null, null);
+        }
+
+        public Proxy(String primary, String replica, String region, String metrics) {
+            this(primary, replica, region, metrics, null, null);
         }
     }
 

@@ -6,10 +6,19 @@ import dev.pgfly.backup.store.StoreSettings;
  * What {@code pgfly create} asks the daemon for. Zero or null means "the default". {@code restore}
  * (optional) makes the cluster from a backup or a fork; {@code backupStore} (optional) is where the new
  * cluster's own backups go. {@code tls} null means the config's default (on for ha, off for dev).
+ * {@code pooler}: transaction, session or off; null means the config's default (transaction for ha, off for dev).
  */
 public record CreateRequest(String name, String config, String region, int members, boolean synchronous,
                             int port, String pgBin, long idleTimeoutSeconds, RestoreRequest restore,
-                            StoreSettings backupStore, Boolean tls, boolean sameHost) {
+                            StoreSettings backupStore, Boolean tls, boolean sameHost, String pooler) {
+
+    /** As before {@code pooler}: the config's default pooler. */
+    public CreateRequest(String name, String config, String region, int members, boolean synchronous,
+                         int port, String pgBin, long idleTimeoutSeconds, RestoreRequest restore,
+                         StoreSettings backupStore, Boolean tls, boolean sameHost) {
+        this(name, config, region, members, synchronous, port, pgBin, idleTimeoutSeconds, restore, backupStore, tls,
+                sameHost, null);
+    }
 
     /** As before {@code sameHost}: members never share a node unless asked. */
     public CreateRequest(String name, String config, String region, int members, boolean synchronous,
