@@ -140,6 +140,9 @@ public final class DaemonClient {
      * @return empty when nothing runs at this home and nothing would
      */
     public Optional<DaemonClient> ifAnythingRuns() {
+        if (remoteNode == null && Files.exists(home.root()) && !Files.isDirectory(home.root())) {
+            throw new CliException("PGFLY_HOME " + home.root() + " is not a directory");
+        }
         if (remoteNode != null || running().isPresent() || holdsAnything()) {
             return Optional.of(ensureRunning());
         }

@@ -52,7 +52,12 @@ final class EventProgress implements ProgressSteps {
     }
 
     private void run() {
-        DaemonClient daemon = new DaemonClient(PgflyHome.resolve());
+        DaemonClient daemon;
+        try {
+            daemon = connected();
+        } catch (RuntimeException e) {
+            return; // the command itself reports what went wrong with the daemon
+        }
         while (!done) {
             poll(daemon);
             try {
@@ -90,6 +95,15 @@ final class EventProgress implements ProgressSteps {
             return;
         }
         // The operation ended between two polls: its last steps are shown before its result.
-        poll(new DaemonClient(PgflyHome.resolve()));
+        try {
+            poll(connected());
+        } catch (RuntimeException e) {
+            // nothing more to show
+        }
+    }
+
+    /** A client of its own (the command's waits on its request); the command has started the daemon already. */
+    private static DaemonClient connected() {
+        return new DaemonClient(PgflyHome.resolve()).ensureRunning();
     }
 }
