@@ -170,13 +170,7 @@ class ArchiveFailoverIT {
     }
 
     private static JsonNode primaryMember() {
-        JsonNode s = pgfly.status(CLUSTER);
-        for (JsonNode m : s.get("members")) {
-            if (m.get("name").asString().equals(s.get("leader").asString())) {
-                return m;
-            }
-        }
-        throw new AssertionError("no primary in " + s);
+        return pgfly.primaryMember(CLUSTER);
     }
 
     private static String url(String cluster) {

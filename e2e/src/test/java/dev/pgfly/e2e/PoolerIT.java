@@ -298,13 +298,7 @@ class PoolerIT {
     }
 
     private static JsonNode primaryMember() {
-        JsonNode s = pgfly.status(CLUSTER);
-        for (JsonNode m : s.get("members")) {
-            if (m.get("name").asString().equals(s.get("leader").asString())) {
-                return m;
-            }
-        }
-        throw new AssertionError("no primary in " + s);
+        return pgfly.primaryMember(CLUSTER);
     }
 
     private static Set<Long> storedIds() throws Exception {

@@ -142,6 +142,17 @@ public final class Pgfly implements AutoCloseable {
         return ok("status", cluster, "--json").json();
     }
 
+    /** The leader's member entry in {@code status --json}; an AssertionError when the cluster has none. */
+    public JsonNode primaryMember(String cluster) {
+        JsonNode s = status(cluster);
+        for (JsonNode m : s.get("members")) {
+            if (m.get("name").asString().equals(s.path("leader").asString())) {
+                return m;
+            }
+        }
+        throw new AssertionError("no primary in " + s);
+    }
+
     /** The cluster's state ({@code running}, {@code degraded}, ...) straight from the daemon's API. */
     public String stateFromDaemon(String cluster) {
         return statusFromDaemon(cluster).get("state").asString();
