@@ -118,7 +118,18 @@ public final class Dashboard implements HttpHandler, AutoCloseable {
         }
     }
 
+    /** The most of a (refused) request body read to keep its connection usable; a larger one closes it. */
+    private static final int DRAIN_LIMIT = 64 * 1024;
+
     private void serve(HttpExchange ex) throws IOException {
+        // Read what a refused POST or PUT sent before answering: the JDK server reuses the connection for the
+        // client's next request, and body bytes left unread there made that request go unanswered (DashboardTest
+        // saw a 40 s hang, then a closed connection, under load).
+        try (java.io.InputStream body = ex.getRequestBody()) {
+            if (body.readNBytes(DRAIN_LIMIT).length == DRAIN_LIMIT) {
+                ex.getResponseHeaders().set("Connection", "close");
+            }
+        }
         securityHeaders(ex);
         HttpCalls.requireMethod(ex, "GET");
         String full = ex.getRequestURI().getPath();
