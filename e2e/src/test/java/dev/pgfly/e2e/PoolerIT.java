@@ -1,5 +1,6 @@
 package dev.pgfly.e2e;
 
+import dev.pgfly.testkit.Db;
 import dev.pgfly.testkit.Pgfly;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -8,7 +9,6 @@ import tools.jackson.databind.JsonNode;
 
 import java.net.URI;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -64,17 +64,12 @@ class PoolerIT {
 
     /** One pooled client's connection: PgJDBC with unnamed statements, which transaction pooling needs. */
     private static Connection pooled(int timeoutSeconds) throws SQLException {
-        URI u = URI.create(pooledUrl);
-        String[] userInfo = u.getUserInfo().split(":", 2);
         Properties p = new Properties();
-        p.setProperty("user", userInfo[0]);
-        p.setProperty("password", userInfo[1]);
-        p.setProperty("connectTimeout", Integer.toString(timeoutSeconds));
         p.setProperty("socketTimeout", "60");
         // Named server-side statements do not survive a server connection change (PgBouncer 1.18).
         p.setProperty("prepareThreshold", "0");
         p.setProperty("ApplicationName", "pooler-it");
-        return DriverManager.getConnection("jdbc:postgresql://" + u.getHost() + ":" + u.getPort() + u.getPath(), p);
+        return Db.connect(pooledUrl, timeoutSeconds, p);
     }
 
     /** A client error: when, which client, and whether its connection to PgBouncer was lost with it. */

@@ -100,8 +100,8 @@ final class ClusterSchedule {
     private static long at(String millis) {
         long at;
         try {
-            at = Long.parseLong(Objects.requireNonNull(millis, "at"));
-        } catch (NumberFormatException | NullPointerException e) {
+            at = Long.parseLong(millis == null ? "" : millis);
+        } catch (NumberFormatException e) {
             throw new IllegalArgumentException("at must be a moment in ms since the epoch, not '" + millis + "'");
         }
         long now = System.currentTimeMillis();

@@ -19,6 +19,14 @@ public final class Db {
         if (url.substring(url.indexOf('@') + 1).split("/", 2)[0].contains(",")) {
             return connectMultiHost(url, timeoutSeconds);
         }
+        return connect(url, timeoutSeconds, new Properties());
+    }
+
+    /**
+     * A one-host URL with PgJDBC properties of the caller's on top of (or instead of) the defaults, e.g.
+     * {@code prepareThreshold=0} for a transaction pooler.
+     */
+    public static Connection connect(String url, int timeoutSeconds, Properties extra) throws SQLException {
         URI u = URI.create(url);
         String[] userInfo = u.getUserInfo().split(":", 2);
         Properties p = new Properties();
@@ -26,6 +34,7 @@ public final class Db {
         p.setProperty("password", userInfo[1]);
         p.setProperty("connectTimeout", Integer.toString(timeoutSeconds));
         p.setProperty("socketTimeout", "30");
+        p.putAll(extra);
         return DriverManager.getConnection("jdbc:postgresql://" + u.getHost() + ":" + u.getPort() + u.getPath(), p);
     }
 

@@ -62,10 +62,8 @@ public final class FailoverCommand extends ClusterCommand implements Callable<In
             return explain(query);
         }
         if (at != null) {
-            String atQuery = (query.isEmpty() ? "?" : query + "&") + Scheduling.atParameter(at);
-            DaemonClient daemon = daemon();
-            return Scheduling.printScheduled(daemon, daemon.post(path(name) + "/switchover" + atQuery, null,
-                    Duration.ofSeconds(30)), name, "pgfly failover " + name + " --cancel", json);
+            return Scheduling.schedule(daemon(), name, path(name) + "/switchover" + (query.isEmpty() ? "?" : query + "&")
+                    + Scheduling.atParameter(at), json);
         }
         long started = System.currentTimeMillis();
         String primary = daemon().post(path(name) + "/switchover" + query, null, Duration.ofMinutes(3))

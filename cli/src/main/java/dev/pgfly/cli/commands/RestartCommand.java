@@ -44,10 +44,7 @@ public final class RestartCommand extends ClusterCommand implements Callable<Int
         }
         String query = "?force=" + force + (member == null ? "" : "&member=" + DaemonClient.enc(member));
         if (at != null) {
-            String atQuery = query + "&" + Scheduling.atParameter(at);
-            DaemonClient daemon = daemon();
-            return Scheduling.printScheduled(daemon, daemon.post(path(name) + "/restart" + atQuery, null,
-                    Duration.ofSeconds(30)), name, "pgfly restart " + name + " --cancel", json);
+            return Scheduling.schedule(daemon(), name, path(name) + "/restart" + query + "&" + Scheduling.atParameter(at), json);
         }
         DaemonClient daemon = daemon();
         RestartResult result;

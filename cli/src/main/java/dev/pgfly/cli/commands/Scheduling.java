@@ -22,17 +22,32 @@ final class Scheduling {
         return "at=" + ScheduleTimes.parse(at, Instant.now(), ZoneId.systemDefault()).toEpochMilli();
     }
 
-    static int printScheduled(DaemonClient daemon, tools.jackson.databind.JsonNode answer, String cluster,
-                              String cancelCommand, boolean json) {
-        ScheduledOperation op = daemon.convert(answer.get("scheduled"), ScheduledOperation.class);
+    /**
+     * Sends a request carrying {@code at=} (see {@link #atParameter}) and says what was scheduled.
+     *
+     * @param pathAndQuery the operation's API path and query, the {@code at=} parameter included
+     */
+    static int schedule(DaemonClient daemon, String cluster, String pathAndQuery, boolean json) {
+        ScheduledOperation op = daemon.convert(daemon.post(pathAndQuery, null, Duration.ofSeconds(30)).get("scheduled"),
+                ScheduledOperation.class);
         if (json) {
             ClusterCommand.printJson(op);
             return 0;
         }
         System.out.println("Scheduled: " + op.describe() + " (" + local(op.at()) + " here), in "
                 + human(Duration.ofMillis(Math.max(0, op.at() - System.currentTimeMillis()))) + ".");
-        System.out.println("It runs on whichever node of '" + cluster + "' takes it then; cancel with: " + cancelCommand);
+        System.out.println("It runs on whichever node of '" + cluster + "' takes it then; cancel with: "
+                + cancelCommand(op.kind(), cluster));
         return 0;
+    }
+
+    /** The command that cancels a scheduled operation of that kind. */
+    static String cancelCommand(ScheduledOperation.Kind kind, String cluster) {
+        String command = switch (kind) {
+            case SWITCHOVER -> "failover";
+            case RESTART -> "restart";
+        };
+        return "pgfly " + command + " " + cluster + " --cancel";
     }
 
     static int cancel(DaemonClient daemon, String clusterPath, ScheduledOperation.Kind kind, boolean json) {

@@ -37,9 +37,8 @@ public final class StatusCommand extends ClusterCommand implements Callable<Inte
                     + " - no member is promoted, demoted, rewound or re-cloned ('pgfly resume " + c.name() + "')");
         }
         for (dev.pgfly.core.model.ScheduledOperation op : c.scheduled()) {
-            System.out.println("Scheduled: " + op.describe() + " (requested on node " + op.requestedOn() + "; cancel: pgfly "
-                    + (op.kind() == dev.pgfly.core.model.ScheduledOperation.Kind.SWITCHOVER ? "failover" : "restart")
-                    + " " + c.name() + " --cancel)");
+            System.out.println("Scheduled: " + op.describe() + " (requested on node " + op.requestedOn() + "; cancel: "
+                    + Scheduling.cancelCommand(op.kind(), c.name()) + ")");
         }
         for (ClusterView.Proxy p : c.proxies() == null ? java.util.List.of(c.proxy()) : c.proxies()) {
             System.out.printf("Proxy%s: primary %s, replicas %s%n", p.region() == null ? "" : " (" + p.region() + ")",
