@@ -95,13 +95,14 @@ final class Supervision {
     /** The key of a cluster's PgBouncer among its children. */
     static final String POOLER = "pooler";
 
-    private static boolean isProxy(String childKey) {
+    /** Whether a child key names what clients connect to: a proxy or the pooler (stopped first). */
+    private static boolean isClientFacing(String childKey) {
         return childKey.equals("proxy") || childKey.startsWith("proxy-") || childKey.equals(POOLER);
     }
 
     /** Whether a child key names a member's agent (not a proxy or the pooler). */
     static boolean isMember(String childKey) {
-        return !isProxy(childKey);
+        return !isClientFacing(childKey);
     }
 
     /** The pooler's directory beside the members' data: in the cluster's directory, reachable by PgBouncer's user. */
@@ -127,13 +128,13 @@ final class Supervision {
         startChildren(cluster);
     }
 
-    /** Proxy first (clients see a clean close), then replicas, then the primary (no needless failover). */
+    /** Proxies and the pooler first (clients see a clean close), then replicas, then the primary (no needless failover). */
     synchronized void stopChildren(String name) {
         Map<String, ChildProcess> running = children.remove(name);
         if (running == null) {
             return;
         }
-        List<String> proxies = running.keySet().stream().filter(Supervision::isProxy).toList();
+        List<String> proxies = running.keySet().stream().filter(Supervision::isClientFacing).toList();
         proxies.parallelStream().forEach(key -> Optional.ofNullable(running.remove(key)).ifPresent(p -> p.stop(20)));
         String leader = null;
         try (ClusterStore store = stores.open(name)) {

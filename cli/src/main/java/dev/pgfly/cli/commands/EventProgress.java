@@ -5,7 +5,6 @@ import dev.pgfly.core.model.Event;
 import dev.pgfly.node.home.PgflyHome;
 
 import java.io.PrintStream;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -24,7 +23,8 @@ final class EventProgress implements ProgressSteps {
     private final String path;
     private final PrintStream out;
     private final long started = System.currentTimeMillis();
-    private final Set<String> shown = new HashSet<>();
+    /** Touched by the poller and by close()'s last poll, should the poller outlive its join. */
+    private final Set<String> shown = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Thread poller;
     private volatile boolean done;
 
