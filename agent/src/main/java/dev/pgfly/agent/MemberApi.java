@@ -101,11 +101,13 @@ final class MemberApi implements AutoCloseable {
         }
         HttpCalls.requireMethod(ex, "POST");
         HttpCalls.body(ex);
-        String query = ex.getRequestURI().getRawQuery();
-        if (query != null && !query.equals("primary=true") && !query.equals("primary=false")) {
-            throw new HttpCalls.Refused(400, "unknown query '" + query + "': only primary=true|false");
+        Map<String, String> query = HttpCalls.queryParameters(ex);
+        String primaryParameter = query.getOrDefault("primary", "false");
+        if (!query.keySet().stream().allMatch("primary"::equals) || !(primaryParameter.equals("true") || primaryParameter.equals("false"))) {
+            throw new HttpCalls.Refused(400, "unknown query '" + HttpCalls.oneLine(ex.getRequestURI().getRawQuery())
+                    + "': only primary=true|false");
         }
-        boolean primaryAllowed = "primary=true".equals(query);
+        boolean primaryAllowed = primaryParameter.equals("true");
         try {
             long before = loop.runBetweenCycles(() -> {
                 boolean primary = local.probe().map(p -> !p.inRecovery()).orElse(!local.instance().data().isStandbyConfigured());

@@ -15,9 +15,6 @@ import org.slf4j.LoggerFactory;
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
 
@@ -122,7 +119,7 @@ final class DaemonApi implements AutoCloseable {
             return;
         }
         try {
-            Object body = route(ex.getRequestMethod(), path, query(ex), ex);
+            Object body = route(ex.getRequestMethod(), path, HttpCalls.queryParameters(ex), ex);
             HttpCalls.respond(ex, 200, body == null ? Map.of("ok", true) : body);
         } catch (HttpCalls.Refused e) {
             throw e;
@@ -317,21 +314,6 @@ final class DaemonApi implements AutoCloseable {
             // same answer as out of range
         }
         throw new IllegalArgumentException(name + " must be a number from " + min + " to " + max);
-    }
-
-    private static Map<String, String> query(HttpExchange ex) {
-        Map<String, String> q = new HashMap<>();
-        String raw = ex.getRequestURI().getRawQuery();
-        if (raw != null) {
-            for (String pair : raw.split("&")) {
-                int eq = pair.indexOf('=');
-                if (eq > 0) {
-                    q.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        return q;
     }
 
     @Override

@@ -209,6 +209,47 @@ public final class HttpCalls {
         };
     }
 
+    /** The request's query parameters: see {@link #queryParameters(String)}. */
+    public static Map<String, String> queryParameters(HttpExchange ex) {
+        return queryParameters(ex.getRequestURI().getRawQuery());
+    }
+
+    /**
+     * Query parameters decoded one way for every API: a name given twice, a name that is empty or a
+     * malformed percent-encoding is refused (400) rather than resolved, since two parsers that resolve
+     * them differently (first wins, last wins) let a request mean one thing to a check and another to
+     * its action. A name without {@code =} has the empty value; empty pairs ({@code a=1&&b=2}) are skipped.
+     */
+    public static Map<String, String> queryParameters(String rawQuery) {
+        Map<String, String> parameters = new java.util.LinkedHashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return parameters;
+        }
+        for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            if (name.isEmpty()) {
+                throw new Refused(400, "a query parameter without a name");
+            }
+            if (parameters.putIfAbsent(name, value) != null) {
+                throw new Refused(400, "query parameter '" + oneLine(name) + "' given more than once");
+            }
+        }
+        return parameters;
+    }
+
+    private static String decode(String s) {
+        try {
+            return java.net.URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new Refused(400, "malformed query string: " + e.getMessage());
+        }
+    }
+
     /** Refuses (405) every method but the ones listed. */
     public static void requireMethod(HttpExchange ex, String... allowed) {
         for (String m : allowed) {

@@ -33,4 +33,23 @@ class HttpCallsTest {
         assertThat(HttpCalls.oneLine("x".repeat(1000))).hasSize(303);
         assertThat(HttpCalls.oneLine(null)).isEmpty();
     }
+
+    @Test
+    void queryParametersAreDecodedOneWayAndAmbiguityIsRefused() {
+        assertThat(HttpCalls.queryParameters((String) null)).isEmpty();
+        assertThat(HttpCalls.queryParameters("limit=5&member=m%201&&json")).containsExactly(
+                org.assertj.core.api.Assertions.entry("limit", "5"), org.assertj.core.api.Assertions.entry("member", "m 1"),
+                org.assertj.core.api.Assertions.entry("json", ""));
+        assertThat(refusal("a=1&a=2")).isEqualTo("query parameter 'a' given more than once");
+        // The same name, once encoded: still the same name.
+        assertThat(refusal("a=1&%61=2")).isEqualTo("query parameter 'a' given more than once");
+        assertThat(refusal("=1")).isEqualTo("a query parameter without a name");
+        assertThat(refusal("a=%zz")).startsWith("malformed query string");
+    }
+
+    private static String refusal(String query) {
+        HttpCalls.Refused e = catchThrowableOfType(HttpCalls.Refused.class, () -> HttpCalls.queryParameters(query));
+        assertThat(e.status()).isEqualTo(400);
+        return e.getMessage();
+    }
 }

@@ -12,7 +12,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -175,7 +174,7 @@ public final class Dashboard implements HttpHandler, AutoCloseable {
     }
 
     private void login(HttpExchange ex) throws IOException {
-        LoginTokens.Verdict verdict = logins.redeem(query(ex, "token"), Instant.now());
+        LoginTokens.Verdict verdict = logins.redeem(HttpCalls.queryParameters(ex).get("token"), Instant.now());
         if (verdict != LoginTokens.Verdict.ACCEPTED) {
             log.info("dashboard login refused: {}", verdict);
             HttpCalls.respond(ex, 401, "text/plain; charset=utf-8", ("This login link is " + switch (verdict) {
@@ -190,7 +189,7 @@ public final class Dashboard implements HttpHandler, AutoCloseable {
         // HttpOnly: no script reads it; Secure: never sent over plain HTTP; Strict: no other site's page sends it.
         ex.getResponseHeaders().add("Set-Cookie", COOKIE + "=" + session + "; Path=" + PATH + "; HttpOnly; Secure;"
                 + " SameSite=Strict; Max-Age=" + Sessions.LIFETIME.toSeconds());
-        String cluster = query(ex, "cluster");
+        String cluster = HttpCalls.queryParameters(ex).get("cluster");
         // Only a name the rules allow goes back into the redirect: nothing else can ride along in it.
         ex.getResponseHeaders().set("Location", PATH + "/" + (validClusterName(cluster) ? "?cluster=" + cluster : ""));
         HttpCalls.respond(ex, 303, "text/plain", new byte[0]);
@@ -315,22 +314,6 @@ public final class Dashboard implements HttpHandler, AutoCloseable {
                     : name.endsWith(".css") ? "text/css; charset=utf-8" : "text/html; charset=utf-8";
             HttpCalls.respond(ex, 200, type, in.readAllBytes());
         }
-    }
-
-    private static String query(HttpExchange ex, String name) {
-        String raw = ex.getRequestURI().getRawQuery();
-        if (raw != null) {
-            for (String pair : raw.split("&")) {
-                if (pair.startsWith(name + "=")) {
-                    try {
-                        return URLDecoder.decode(pair.substring(name.length() + 1), StandardCharsets.UTF_8);
-                    } catch (IllegalArgumentException e) {
-                        return null;
-                    }
-                }
-            }
-        }
-        return null;
     }
 
     @Override
