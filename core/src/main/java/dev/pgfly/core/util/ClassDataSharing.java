@@ -10,8 +10,8 @@ import java.util.List;
  * its own, in a {@code cds} directory beside the jar. The JVM writes the archive when it first exits
  * and maps it at every start after, so a short command spends less CPU starting (`pgfly list`: 2.1 s
  * of CPU without, 1.7 s with, JDK 25, 2026-12-06). On a small host every CLI call and agent start
- * takes that CPU from the PostgreSQL servers beside it. A rebuilt jar makes the archive stale: the
- * JVM then runs without it and writes a fresh one at exit.
+ * takes that CPU from the PostgreSQL servers beside it. Each build of the jar has archives of its own
+ * ({@link #archive}): the JVM does not replace an archive made for another jar.
  *
  * <p>Two JVM behaviours shape this. An archive the JVM cannot write ends it with exit code 1 at exit,
  * so the options are given only for a directory that is there and writable. And the JVM's CDS
@@ -36,8 +36,36 @@ public final class ClassDataSharing {
         if (!Files.isWritable(dir)) {
             return List.of();
         }
-        return List.of("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + dir.resolve(role + ".jsa"),
+        return List.of("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + archive(dir, jar, role),
                 "-Xlog:disable", "-Xlog:all=warning:stderr", "-Xlog:cds*=off:stderr");
+    }
+
+    /**
+     * The archive of {@code role} for this build of {@code jar}: {@code ROLE-SIZE-MTIME.jsa}, the jar's size and
+     * modification time (seconds, as {@code bin/pgfly} names the CLI's with {@code stat}). The JVM does not
+     * replace an archive made for another jar: it runs without it and leaves it there (JDK 25: "shared class
+     * paths mismatch"), so one fixed name meant that after the first rebuild every JVM ran without an archive
+     * for good. Archives of earlier builds of the role are removed when the new one is first named (a JVM
+     * that still maps one keeps its pages).
+     */
+    public static Path archive(Path dir, Path jar, String role) {
+        String stamp;
+        try {
+            stamp = Files.size(jar) + "-" + Files.getLastModifiedTime(jar).to(java.util.concurrent.TimeUnit.SECONDS);
+        } catch (IOException e) {
+            stamp = "0-0";
+        }
+        Path current = dir.resolve(role + "-" + stamp + ".jsa");
+        if (!Files.exists(current)) {
+            try (var old = Files.newDirectoryStream(dir, role + "{,-*-*}.jsa")) {
+                for (Path p : old) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException e) {
+                // another JVM removed it first, or the directory is not ours to clean: the new name still holds
+            }
+        }
+        return current;
     }
 
     /**

@@ -210,7 +210,8 @@ public final class ClusterBackups {
         String jar = Path.of(System.getProperty("java.class.path")).toAbsolutePath().normalize().toString();
         return "#!/bin/sh\n# Written by pgfly: PostgreSQL's archive/restore command (runs as PostgreSQL's OS user).\n"
                 + "exec " + shellQuote(java) + " " + String.join(" ", WAL_JVM_OPTIONS)
-                + " -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=" + shellQuote(dir.resolve("wal.jsa").toString())
+                + " -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile="
+                + shellQuote(dev.pgfly.core.util.ClassDataSharing.archive(dir, Path.of(jar), "wal").toString())
                 + " -Xlog:disable -Dpgfly.role=wal -cp " + shellQuote(jar)
                 + " dev.pgfly.cli.Main wal --store-config " + shellQuote(config.toString()) + " \"$@\"\n";
     }
