@@ -11,7 +11,10 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,6 +40,25 @@ class BadInputIT {
         assertThat(r.err().strip().lines().count()).as("one line: " + r.err()).isEqualTo(1);
     }
 
+    /** A call that must fail with one line on stderr naming {@code expected}. */
+    private record Refusal(String expected, List<String> args) {
+        static Refusal of(String expected, String... args) {
+            return new Refusal(expected, List.of(args));
+        }
+    }
+
+    /** Runs the refusals two at a time ({@link Pgfly#runAll}): each changes nothing, so none waits for another. */
+    private static void assertRefused(Pgfly on, Refusal... refusals) {
+        List<Pgfly.Result> results = on.runAll(Arrays.stream(refusals).map(Refusal::args).toList());
+        for (int i = 0; i < refusals.length; i++) {
+            Pgfly.Result r = results.get(i);
+            String call = String.join(" ", refusals[i].args());
+            assertThat(r.exit()).as(call).isNotZero();
+            assertThat(r.err().strip()).as(call).contains(refusals[i].expected());
+            assertThat(r.err().strip().lines().count()).as(call + ": one line: " + r.err()).isEqualTo(1);
+        }
+    }
+
     private static void assertOnlyClusterOne() {
         var list = pgfly.ok("list", "--json").json();
         assertThat(list.size()).isEqualTo(1);
@@ -45,9 +67,8 @@ class BadInputIT {
 
     @Test
     void invalidNamesAreRefused() {
-        for (String name : new String[] {"Bad", "1abc", "a_b", "a".repeat(64), "über", "a.b", "a/b"}) {
-            assertFails(pgfly.run("create", name), "invalid cluster name");
-        }
+        assertRefused(pgfly, Stream.of("Bad", "1abc", "a_b", "a".repeat(64), "über", "a.b", "a/b")
+                .map(name -> Refusal.of("invalid cluster name", "create", name)).toArray(Refusal[]::new));
         assertOnlyClusterOne();
     }
 
@@ -60,10 +81,9 @@ class BadInputIT {
 
     @Test
     void unknownClusterIsReported() {
-        assertFails(pgfly.run("status", "nope"), "no cluster named 'nope'");
-        assertFails(pgfly.run("destroy", "nope", "--yes"), "no cluster named 'nope'");
-        assertFails(pgfly.run("stop", "nope"), "no cluster named 'nope'");
-        assertFails(pgfly.run("url", "nope"), "no cluster named 'nope'");
+        assertRefused(pgfly, Refusal.of("no cluster named 'nope'", "status", "nope"),
+                Refusal.of("no cluster named 'nope'", "destroy", "nope", "--yes"),
+                Refusal.of("no cluster named 'nope'", "stop", "nope"), Refusal.of("no cluster named 'nope'", "url", "nope"));
     }
 
     @Test
@@ -90,9 +110,9 @@ class BadInputIT {
 
     @Test
     void badConfigAndOptionsAreRefused() {
-        assertFails(pgfly.run("create", "four", "--config", "huge"), "unknown config 'huge'");
-        assertFails(pgfly.run("create", "four", "--config", "dev", "--sync"), "--sync needs at least 2 members");
-        assertFails(pgfly.run("create", "four", "--region", "Not Valid"), "invalid region");
+        assertRefused(pgfly, Refusal.of("unknown config 'huge'", "create", "four", "--config", "huge"),
+                Refusal.of("--sync needs at least 2 members", "create", "four-b", "--config", "dev", "--sync"),
+                Refusal.of("invalid region", "create", "four-c", "--region", "Not Valid"));
         Pgfly.Result unknownOption = pgfly.run("create", "four", "--frobnicate");
         assertThat(unknownOption.exit()).isEqualTo(2);
         assertThat(unknownOption.err()).contains("Unknown option");
@@ -101,27 +121,28 @@ class BadInputIT {
 
     @Test
     void badPoolerValuesAreRefusedAndChangeNothing() {
-        assertFails(pgfly.run("create", "five", "--pooler", "statement"), "statement pooling breaks");
-        assertFails(pgfly.run("create", "five", "--pooler", "bogus"), "unknown pool mode 'bogus'");
-        assertFails(pgfly.run("create", "five", "--pooler", "transaction", "--scale-to-zero"), "--scale-to-zero");
-        assertFails(pgfly.run("config", "update", "one", "--pooler", "nope"), "unknown pool mode 'nope'");
-        assertFails(pgfly.run("config", "update", "one", "--pool-size", "0"), "--pool-size must be from 1 to 1000");
-        assertFails(pgfly.run("config", "update", "one", "--pool-size", "5"), "has no pooler");
-        assertFails(pgfly.run("url", "one", "--pooled"), "has no pooler");
+        assertRefused(pgfly, Refusal.of("statement pooling breaks", "create", "five", "--pooler", "statement"),
+                Refusal.of("unknown pool mode 'bogus'", "create", "five-b", "--pooler", "bogus"),
+                Refusal.of("--scale-to-zero", "create", "five-c", "--pooler", "transaction", "--scale-to-zero"),
+                Refusal.of("unknown pool mode 'nope'", "config", "update", "one", "--pooler", "nope"),
+                Refusal.of("--pool-size must be from 1 to 1000", "config", "update", "one", "--pool-size", "0"),
+                Refusal.of("has no pooler", "config", "update", "one", "--pool-size", "5"),
+                Refusal.of("has no pooler", "url", "one", "--pooled"));
         assertOnlyClusterOne();
         assertThat(pgfly.ok("status", "one", "--json").json().get("proxy").path("pooled").isNull()).isTrue();
     }
 
     @Test
     void everyCommandHasHelp() {
-        for (String[] cmd : new String[][] {{"--help"}, {"create", "--help"}, {"list", "--help"}, {"status", "--help"},
-                {"url", "--help"}, {"connect", "--help"}, {"stop", "--help"}, {"start", "--help"},
+        List<List<String>> calls = Stream.of(new String[][] {{"--help"}, {"create", "--help"}, {"list", "--help"},
+                {"status", "--help"}, {"url", "--help"}, {"connect", "--help"}, {"stop", "--help"}, {"start", "--help"},
                 {"destroy", "--help"}, {"failover", "--help"}, {"member", "add", "--help"},
                 {"member", "remove", "--help"}, {"member", "update", "--help"}, {"events", "--help"}, {"daemon", "--help"},
-                {"restart", "--help"}, {"pause", "--help"}, {"resume", "--help"}}) {
-            Pgfly.Result r = pgfly.run(cmd);
-            assertThat(r.exit()).as(String.join(" ", cmd)).isZero();
-            assertThat(r.out()).contains("Usage:");
+                {"restart", "--help"}, {"pause", "--help"}, {"resume", "--help"}}).map(List::of).toList();
+        List<Pgfly.Result> results = pgfly.runAll(calls);
+        for (int i = 0; i < calls.size(); i++) {
+            assertThat(results.get(i).exit()).as(String.join(" ", calls.get(i))).isZero();
+            assertThat(results.get(i).out()).as(String.join(" ", calls.get(i))).contains("Usage:");
         }
     }
 
@@ -158,15 +179,15 @@ class BadInputIT {
     /** {@code --at} and {@code --cancel}: bad moments are refused in one line; a scheduled restart shows and is cancelled. */
     @Test
     void badSchedulesAreRefusedAndAScheduledRestartCanBeCancelled() {
-        assertFails(pgfly.run("failover", "one", "--at", "yesterday"), "invalid time 'yesterday'");
-        assertFails(pgfly.run("restart", "one", "--at", "2020-01-01T00:00:00Z"), "is in the past");
-        assertFails(pgfly.run("restart", "one", "--at", "+31d"), "more than 30 days ahead");
-        assertFails(pgfly.run("failover", "one", "--at", "+1m"), "has one member");
-        assertFails(pgfly.run("failover", "one", "--cancel", "--to", "m1"), "--cancel goes alone");
-        assertFails(pgfly.run("failover", "one", "--at", "+1m", "--dry-run"), "--dry-run explains a switchover now");
-        assertFails(pgfly.run("failover", "one", "--cancel"), "has no scheduled switchover");
-        assertFails(pgfly.run("restart", "one", "--cancel"), "has no scheduled restart");
-        assertFails(pgfly.run("restart", "one", "--at", "+1h", "--member", "m9"), "has no member 'm9'");
+        assertRefused(pgfly, Refusal.of("invalid time 'yesterday'", "failover", "one", "--at", "yesterday"),
+                Refusal.of("is in the past", "restart", "one", "--at", "2020-01-01T00:00:00Z"),
+                Refusal.of("more than 30 days ahead", "restart", "one", "--at", "+31d"),
+                Refusal.of("has one member", "failover", "one", "--at", "+1m"),
+                Refusal.of("--cancel goes alone", "failover", "one", "--cancel", "--to", "m1"),
+                Refusal.of("--dry-run explains a switchover now", "failover", "one", "--at", "+1m", "--dry-run"),
+                Refusal.of("has no scheduled switchover", "failover", "one", "--cancel"),
+                Refusal.of("has no scheduled restart", "restart", "one", "--cancel"),
+                Refusal.of("has no member 'm9'", "restart", "one", "--at", "+1h", "--member", "m9"));
         assertThat(pgfly.ok("status", "one", "--json").json().get("scheduled")).as("nothing scheduled").isEmpty();
 
         JsonNode scheduled = pgfly.ok("restart", "one", "--at", "+1h", "--force", "--json").json();
@@ -185,13 +206,13 @@ class BadInputIT {
     /** {@code member update}: each refusal is one line and changes nothing; a real change shows and is undone. */
     @Test
     void badMemberUpdatesAreRefusedAndChangeNothing() {
-        assertFails(pgfly.run("member", "update", "one", "m1"), "nothing to change");
-        assertFails(pgfly.run("member", "update", "one", "m1", "--failover-priority", "5000"), "0..1000");
-        assertFails(pgfly.run("member", "update", "one", "m1", "--failover-priority", "-1"), "0..1000");
-        assertFails(pgfly.run("member", "update", "one", "m9", "--no-sync"), "has no member 'm9'");
-        assertFails(pgfly.run("member", "update", "nosuch", "m1", "--no-sync"), "nosuch");
-        // The only member tagged nofailover: nothing could ever lead.
-        assertFails(pgfly.run("member", "update", "one", "m1", "--no-failover"), "no member of the primary region could lead");
+        assertRefused(pgfly, Refusal.of("nothing to change", "member", "update", "one", "m1"),
+                Refusal.of("0..1000", "member", "update", "one", "m1", "--failover-priority", "5000"),
+                Refusal.of("0..1000", "member", "update", "one", "m1", "--failover-priority", "-1"),
+                Refusal.of("has no member 'm9'", "member", "update", "one", "m9", "--no-sync"),
+                Refusal.of("nosuch", "member", "update", "nosuch", "m1", "--no-sync"),
+                // The only member tagged nofailover: nothing could ever lead.
+                Refusal.of("no member of the primary region could lead", "member", "update", "one", "m1", "--no-failover"));
         assertThat(pgfly.ok("status", "one", "--json").json().get("members").get(0).path("tags").isNull()).isTrue();
 
         JsonNode changed = pgfly.ok("member", "update", "one", "m1", "--failover-priority", "150", "--json").json();
@@ -222,16 +243,15 @@ class BadInputIT {
         // This home runs a one-host cluster: it cannot become a node, whatever else is right.
         assertFails(pgfly.run("node", "init", "--name", "h1", "--address", "127.0.0.1"), "runs one-host clusters");
         // Checked before anything: a name, an address that is not an IP or not this host's, a join endpoint.
-        assertFails(pgfly.run("node", "init", "--name", "Bad_Name", "--address", "127.0.0.1"), "invalid node name");
-        assertFails(pgfly.run("node", "init", "--name", "h1", "--address", "db.example.com"), "is not an IP address");
-        assertFails(pgfly.run("node", "init", "--name", "h1", "--address", "203.0.113.7"), "is not an address of this host");
-        assertFails(pgfly.run("node", "join", "nowhere", "--token", "t", "--name", "h2", "--address", "127.0.0.1"), "is not HOST:PORT");
-        assertFails(pgfly.run("node", "join", "127.0.0.1:7432", "--name", "h2", "--address", "127.0.0.1"), "token");
-        assertFails(pgfly.run("node", "init", "--name", "h1", "--address", "127.0.0.1", "--api-port", "70000"), "out of range");
-        // The installation's commands on a one-host daemon say what it is.
-        assertFails(pgfly.run("node", "list"), "one-host install");
-        assertFails(pgfly.run("node", "remove", "h1"), "one-host install");
-        assertFails(pgfly.run("member", "add", "one", "--node", "h2"), "installations of several nodes");
+        assertRefused(pgfly, Refusal.of("invalid node name", "node", "init", "--name", "Bad_Name", "--address", "127.0.0.1"),
+                Refusal.of("is not an IP address", "node", "init", "--name", "h1", "--address", "db.example.com"),
+                Refusal.of("is not an address of this host", "node", "init", "--name", "h1", "--address", "203.0.113.7"),
+                Refusal.of("is not HOST:PORT", "node", "join", "nowhere", "--token", "t", "--name", "h2", "--address", "127.0.0.1"),
+                Refusal.of("token", "node", "join", "127.0.0.1:7432", "--name", "h2", "--address", "127.0.0.1"),
+                Refusal.of("out of range", "node", "init", "--name", "h1", "--address", "127.0.0.1", "--api-port", "70000"),
+                // The installation's commands on a one-host daemon say what it is.
+                Refusal.of("one-host install", "node", "list"), Refusal.of("one-host install", "node", "remove", "h1"),
+                Refusal.of("installations of several nodes", "member", "add", "one", "--node", "h2"));
         assertThat(pgfly.home().resolve("daemon/node.yaml")).doesNotExist();
         assertOnlyClusterOne();
     }

@@ -117,6 +117,31 @@ public final class Pgfly implements AutoCloseable {
     }
 
     /**
+     * Runs independent commands two at a time (the results in the order given). Each CLI call is a JVM
+     * that spends about a second of CPU starting, talking TLS and parsing JSON; refusals that change
+     * nothing need not wait for one another, and two at a time keeps a 2-core host's other core for the
+     * cluster under test.
+     */
+    public List<Result> runAll(List<List<String>> calls) {
+        try (java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+            List<java.util.concurrent.Future<Result>> futures = new ArrayList<>();
+            for (List<String> call : calls) {
+                futures.add(pool.submit(() -> run(call.toArray(String[]::new))));
+            }
+            List<Result> results = new ArrayList<>();
+            for (java.util.concurrent.Future<Result> f : futures) {
+                results.add(f.get());
+            }
+            return results;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /**
      * Starts a long-running command (e.g. {@code logs --follow}) in the background, standard error
      * merged into standard output; the caller reads its output and ends it.
      */
