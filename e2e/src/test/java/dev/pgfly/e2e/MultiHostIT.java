@@ -265,7 +265,7 @@ class MultiHostIT {
         String target = memberOn(node(survivor).status(CLUSTER), "h" + survivor);
         node(other).ok("restart", CLUSTER, "--at", "+2h");
         node(other).ok("restart", CLUSTER, "--cancel");
-        String scheduled = node(other).ok("failover", CLUSTER, "--to", target, "--at", "+45s").out();
+        String scheduled = node(other).ok("failover", CLUSTER, "--to", target, "--at", "+30s").out();
         assertThat(scheduled).contains("Scheduled: switchover to " + target + " at ");
         JsonNode pending = node(survivor).status(CLUSTER).get("scheduled");
         assertThat(pending).hasSize(1);
