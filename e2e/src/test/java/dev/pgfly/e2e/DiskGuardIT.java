@@ -127,9 +127,9 @@ class DiskGuardIT {
                         }
                     }
                 }
-                // Paced (about 6 MB/s here): the guard looks once per HA cycle, and the 18% it keeps free must
+                // Paced (about 4 MB/s here): the guard looks once per HA cycle, and the 18% it keeps free must
                 // last several cycles at this rate (a faster filler tests the disk, not the guard).
-                Thread.sleep(30);
+                Thread.sleep(50);
             }
         }
         System.out.printf("wrote %d acknowledged transactions (%d MiB) in %.1f s before the refusal%n",
