@@ -30,7 +30,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A synchronous ha cluster with its PgBouncer (transaction pooling, the ha default). 50 pooled clients (plain JDBC,
- * each a loop of short autocommit INSERTs that records every acknowledged id) and {@code pgbench -c 8 -T 60}
+ * each a loop of short autocommit INSERTs that records every acknowledged id) and {@code pgbench -c 8 -T 45}
  * run through the pooled URL across two planned switchovers: no client sees an error and pgbench aborts no
  * client. Then the primary's agent and PostgreSQL are killed: the clients' connections to PgBouncer survive,
  * only the transactions in flight fail (counted and printed), and no acknowledged id is lost.
@@ -262,10 +262,13 @@ class PoolerIT {
         assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes())).isZero();
     }
 
-    /** pgbench -c 8 -T 60 through the pooled port; simple query protocol (PgBouncer's transaction pooling). */
+    /**
+     * pgbench -c 8 -T 45 through the pooled port; simple query protocol (PgBouncer's transaction pooling). The two
+     * switchovers begin 8 s apart and each took 3 to 4 s here: 45 s spans both with room on a loaded host.
+     */
     private static Process startPgbench() throws Exception {
         // -R: a steady rate, so that two small cores still run the cluster, its switchovers and 50 other clients.
-        return pgbench(List.of("-c", "8", "-j", "2", "-T", "60", "-R", "150", "-P", "10"), pooledUrl);
+        return pgbench(List.of("-c", "8", "-j", "2", "-T", "45", "-R", "150", "-P", "10"), pooledUrl);
     }
 
     private static Process pgbench(List<String> args, String url) throws Exception {
