@@ -192,11 +192,6 @@ class BackupIT {
             }
             return null;
         }, m -> m != null);
-        // archive_timeout down from pgfly's 60 s: the wait below is for its segment switch, and a shorter one
-        // brings the replica to the boundary sooner (a setting the cluster reloads, no restart).
-        pgfly.ok("config", "update", "src", "--set", "archive_timeout=10s");
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).ignoreExceptions()
-                .until(() -> one("src", "SHOW archive_timeout"), "10s"::equals);
         exec("src", "CREATE TABLE forked AS SELECT generate_series(1, 700) AS id");
         // Nothing may write after the segment switch: analyzed now, the table gives autovacuum nothing to
         // do, and after this checkpoint a timed one finds nothing to write.
@@ -205,7 +200,7 @@ class BackupIT {
         String password = Files.readString(pgfly.home().resolve("clusters/src/secrets/superuser.password")).strip();
         try (Connection c = Db.direct(replica.get("host").asString(), replica.get("port").asInt(), password, 10, null);
              Statement st = c.createStatement()) {
-            // archive_timeout (10 s here) switches segments once writes stop, and the switch it makes does not
+            // archive_timeout (60 s) switches segments once writes stop, and the switch it makes does not
             // count as activity. The background writer logs a standby snapshot up to 15 s after the last
             // activity, so the replica must stay on the boundary for 20 s. When that snapshot comes after
             // the switch, though, the cluster idles one record past the boundary for good: nothing
