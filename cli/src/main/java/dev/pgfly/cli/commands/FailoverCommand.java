@@ -62,8 +62,10 @@ public final class FailoverCommand extends ClusterCommand implements Callable<In
             return explain(query);
         }
         if (at != null) {
+            // The moment first: a time that cannot be read is refused before any daemon is asked (or started).
+            String when = Scheduling.atParameter(at);
             return Scheduling.schedule(daemon(), name, path(name) + "/switchover" + (query.isEmpty() ? "?" : query + "&")
-                    + Scheduling.atParameter(at), json);
+                    + when, json);
         }
         long started = System.currentTimeMillis();
         String primary = daemon().post(path(name) + "/switchover" + query, null, Duration.ofMinutes(3))

@@ -44,7 +44,9 @@ public final class RestartCommand extends ClusterCommand implements Callable<Int
         }
         String query = "?force=" + force + (member == null ? "" : "&member=" + DaemonClient.enc(member));
         if (at != null) {
-            return Scheduling.schedule(daemon(), name, path(name) + "/restart" + query + "&" + Scheduling.atParameter(at), json);
+            // The moment first: a time that cannot be read is refused before any daemon is asked (or started).
+            String when = Scheduling.atParameter(at);
+            return Scheduling.schedule(daemon(), name, path(name) + "/restart" + query + "&" + when, json);
         }
         DaemonClient daemon = daemon();
         RestartResult result;
