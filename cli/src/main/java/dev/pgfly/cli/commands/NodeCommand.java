@@ -106,22 +106,38 @@ public final class NodeCommand implements Runnable {
 
     /**
      * Writes node.yaml (and a joiner's token), starts the node and waits for it. Whatever fails, the home is
-     * left as it was: a refused join or a wrong address can simply be run again, corrected.
+     * left as it was: a refused join or a wrong address can simply be run again, corrected. A home that runs
+     * one-host clusters becomes the first node of a new installation and keeps them (the node adopts them:
+     * HomeAdoption); once the node has begun taking over the one-host store's files, a failed start is not
+     * undone but finished by starting the node again.
      */
     static int start(NodeOptions options, NodeConfig config, String joinToken) throws IOException {
         PgflyHome home = PgflyHome.resolve();
         Path yaml = NodeFiles.config(home);
-        if (Files.exists(yaml)) {
-            throw new CliException("this host is already a node of an installation (" + yaml + "): `pgfly node list` shows it");
-        }
-        if (Files.isDirectory(home.clustersDir()) && hasEntries(home.clustersDir())) {
-            throw new CliException(home.root() + " runs one-host clusters: make the node in another PGFLY_HOME");
-        }
+        // First, before anything reads the home's files: a running one-host daemon owns them.
         if (new DaemonClient(home).running().isPresent()) {
             throw new CliException("the one-host daemon of " + home.root() + " is running: `pgfly daemon stop` first");
         }
-        List<Path> made = List.of(yaml, NodeStore.installationTokenFile(home), NodeStore.admissionFile(home),
-                home.storeCredentialsFile(), home.zookeeperDir());
+        if (Files.exists(yaml)) {
+            throw new CliException("this host is already a node of an installation (" + yaml + "): `pgfly node list` shows it");
+        }
+        List<String> oneHostClusters = oneHostClusters(home);
+        if (!oneHostClusters.isEmpty() && joinToken != null) {
+            throw new CliException(home.root() + " runs one-host clusters: `pgfly node init` makes this home the first node"
+                    + " of a new installation and keeps them; to join an installation, use another PGFLY_HOME");
+        }
+        if (!oneHostClusters.isEmpty() && config.store() != null) {
+            throw new CliException(home.root() + " runs one-host clusters, whose coordination state is in this home's"
+                    + " ZooKeeper: make it a node with the embedded store (no --store), or use another PGFLY_HOME");
+        }
+        // Only what this command makes is undone on failure: never a one-host home's own files.
+        List<Path> made = new java.util.ArrayList<>();
+        for (Path p : List.of(yaml, NodeStore.installationTokenFile(home), NodeStore.admissionFile(home),
+                home.storeCredentialsFile(), home.zookeeperDir())) {
+            if (!Files.exists(p)) {
+                made.add(p);
+            }
+        }
         try {
             Files.createDirectories(home.daemonDir());
             Files.setPosixFilePermissions(home.daemonDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
@@ -131,6 +147,12 @@ public final class NodeCommand implements Runnable {
             Secrets.writePrivate(yaml, config.yaml());
             new DaemonClient(home).ensureRunning();
         } catch (RuntimeException e) {
+            if (!oneHostClusters.isEmpty() && Files.exists(home.zookeeperDir().resolve("data"))) {
+                // the one-host store's files moved (some or all) to the node's peer: only the node goes on from here
+                throw new CliException("node " + config.name() + " did not start (" + e.getMessage() + "); it had begun"
+                        + " taking over this home's one-host clusters: fix the cause (see " + home.daemonLog()
+                        + ") and run `pgfly daemon start` to finish");
+            }
             for (Path p : made) {
                 FileTrees.delete(p);
             }
@@ -143,10 +165,17 @@ public final class NodeCommand implements Runnable {
         out.put("api", config.apiEndpoint());
         out.put("token", token);
         out.put("join", "pgfly node join " + config.apiEndpoint() + " --token " + token + " --name NAME --address ADDRESS");
+        if (!oneHostClusters.isEmpty()) {
+            out.put("adopted", oneHostClusters);
+        }
         if (options.json) {
             ClusterCommand.printJson(out);
         } else {
             System.out.println("Node " + config.name() + " is up: API " + config.apiEndpoint() + ".");
+            if (!oneHostClusters.isEmpty()) {
+                System.out.println("This home's clusters run on it now, every member on this host: "
+                        + String.join(", ", oneHostClusters) + " (`pgfly status NAME`).");
+            }
             System.out.println("On each other host, run:");
             System.out.println("  " + out.get("join"));
         }
@@ -185,9 +214,14 @@ public final class NodeCommand implements Runnable {
         }
     }
 
-    private static boolean hasEntries(Path dir) throws IOException {
-        try (var entries = Files.list(dir)) {
-            return entries.findAny().isPresent();
+    /** The clusters of a one-host home (each a directory with its record), which `node init` keeps. */
+    private static List<String> oneHostClusters(PgflyHome home) throws IOException {
+        if (!Files.isDirectory(home.clustersDir())) {
+            return List.of();
+        }
+        try (var entries = Files.list(home.clustersDir())) {
+            return entries.filter(d -> Files.isRegularFile(d.resolve("cluster.json"))).map(d -> d.getFileName().toString())
+                    .sorted().toList();
         }
     }
 
