@@ -114,12 +114,12 @@ public final class NodeCommand implements Runnable {
     static int start(NodeOptions options, NodeConfig config, String joinToken) throws IOException {
         PgflyHome home = PgflyHome.resolve();
         Path yaml = NodeFiles.config(home);
-        // First, before anything reads the home's files: a running one-host daemon owns them.
-        if (new DaemonClient(home).running().isPresent()) {
-            throw new CliException("the one-host daemon of " + home.root() + " is running: `pgfly daemon stop` first");
-        }
         if (Files.exists(yaml)) {
             throw new CliException("this host is already a node of an installation (" + yaml + "): `pgfly node list` shows it");
+        }
+        // Before anything else reads or writes the home's files: a running one-host daemon owns them.
+        if (new DaemonClient(home).running().isPresent()) {
+            throw new CliException("the one-host daemon of " + home.root() + " is running: `pgfly daemon stop` first");
         }
         List<String> oneHostClusters = oneHostClusters(home);
         if (!oneHostClusters.isEmpty() && joinToken != null) {
@@ -151,7 +151,7 @@ public final class NodeCommand implements Runnable {
                 // the one-host store's files moved (some or all) to the node's peer: only the node goes on from here
                 throw new CliException("node " + config.name() + " did not start (" + e.getMessage() + "); it had begun"
                         + " taking over this home's one-host clusters: fix the cause (see " + home.daemonLog()
-                        + ") and run `pgfly daemon start` to finish");
+                        + ") and run `pgfly node list`, which starts it again and finishes");
             }
             for (Path p : made) {
                 FileTrees.delete(p);
@@ -165,19 +165,32 @@ public final class NodeCommand implements Runnable {
         out.put("api", config.apiEndpoint());
         out.put("token", token);
         out.put("join", "pgfly node join " + config.apiEndpoint() + " --token " + token + " --name NAME --address ADDRESS");
+        List<String> adopted = List.of();
+        List<String> notAdopted = List.of();
         if (!oneHostClusters.isEmpty()) {
-            out.put("adopted", oneHostClusters);
+            // What the node says it runs, not what this command hoped: one that could not be adopted is named.
+            DaemonClient node = new DaemonClient(home);
+            java.util.Set<String> listed = new java.util.HashSet<>(node.convertList(node.get("/v1/clusters"),
+                    dev.pgfly.node.api.ClusterView.class).stream().map(dev.pgfly.node.api.ClusterView::name).toList());
+            adopted = oneHostClusters.stream().filter(listed::contains).toList();
+            out.put("adopted", adopted);
+            notAdopted = oneHostClusters.stream().filter(c -> !listed.contains(c)).toList();
+            out.put("not_adopted", notAdopted);
         }
         if (options.json) {
             ClusterCommand.printJson(out);
         } else {
             System.out.println("Node " + config.name() + " is up: API " + config.apiEndpoint() + ".");
-            if (!oneHostClusters.isEmpty()) {
+            if (!adopted.isEmpty()) {
                 System.out.println("This home's clusters run on it now, every member on this host: "
-                        + String.join(", ", oneHostClusters) + " (`pgfly status NAME`).");
+                        + String.join(", ", adopted) + " (`pgfly status NAME`).");
             }
             System.out.println("On each other host, run:");
             System.out.println("  " + out.get("join"));
+        }
+        if (!notAdopted.isEmpty()) {
+            throw new CliException("node " + config.name() + " is up, but did not adopt " + String.join(", ", notAdopted)
+                    + " (why: " + home.daemonLog() + "): left as they were; the node tries again at its next start");
         }
         return 0;
     }
