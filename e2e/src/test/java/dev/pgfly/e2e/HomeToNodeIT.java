@@ -49,11 +49,12 @@ class HomeToNodeIT {
     @Order(1)
     void nodeInitKeepsTheHomesOneHostCluster() throws Exception {
         pgfly.ok("create", CLUSTER, "--config", "ha", "--members", "2");
-        try (Connection c = Db.connect(pgfly.ok("url", CLUSTER).out().strip()); Statement st = c.createStatement()) {
+        String oneHostUrl = pgfly.ok("url", CLUSTER).out().strip();
+        try (Connection c = Db.connect(oneHostUrl); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE items (id int PRIMARY KEY)");
             st.execute("INSERT INTO items SELECT generate_series(1, 100)");
         }
-        String password = pgfly.ok("url", CLUSTER).out().replaceAll("(?s).*postgres://postgres:([^@]+)@.*", "$1").strip();
+        String password = oneHostUrl.replaceAll("(?s).*postgres://postgres:([^@]+)@.*", "$1");
         pgfly.ok("daemon", "stop");
 
         long started = System.nanoTime();
@@ -144,7 +145,7 @@ class HomeToNodeIT {
 
     private static long adoptions() {
         long n = 0;
-        for (JsonNode e : pgfly.ok("events", CLUSTER, "--json", "--limit", "1000").json()) {
+        for (JsonNode e : pgfly.ok("events", CLUSTER, "--json", "--limit", "500").json()) {
             n += e.get("kind").asString().equals("adopt") ? 1 : 0;
         }
         return n;

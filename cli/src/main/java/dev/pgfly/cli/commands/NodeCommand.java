@@ -169,7 +169,7 @@ public final class NodeCommand implements Runnable {
         List<String> notAdopted = List.of();
         if (!oneHostClusters.isEmpty()) {
             // What the node says it runs, not what this command hoped: one that could not be adopted is named.
-            DaemonClient node = new DaemonClient(home);
+            DaemonClient node = new DaemonClient(home).ensureRunning();
             java.util.Set<String> listed = new java.util.HashSet<>(node.convertList(node.get("/v1/clusters"),
                     dev.pgfly.node.api.ClusterView.class).stream().map(dev.pgfly.node.api.ClusterView::name).toList());
             adopted = oneHostClusters.stream().filter(listed::contains).toList();
