@@ -42,6 +42,8 @@ final class ClusterManager implements AutoCloseable {
     private final NodeReconciler reconciler;
 
     private final ClusterPoolers poolers;
+    /** In an installation: this home's one-host clusters taken into the store (see HomeAdoption); else null. */
+    private final HomeAdoption adoption;
 
     ClusterManager(PgflyHome home, CuratorFramework client, DcsAddress dcs, ChildLauncher launcher) {
         this(home, client, dcs, launcher, ThisNode.singleHost(), null);
@@ -90,6 +92,7 @@ final class ClusterManager implements AutoCloseable {
                         : r.steps().size() + " step(s), primary " + r.primary();
             }
         }, stores, thisNode.name());
+        this.adoption = installation == null ? null : new HomeAdoption(parts, installation);
         this.reconciler = installation == null ? null : new NodeReconciler(parts, backups, c -> {
             try {
                 lifecycle.deleteLocalData(c);
@@ -104,6 +107,11 @@ final class ClusterManager implements AutoCloseable {
                 return false;
             }
         });
+    }
+
+    /** In an installation, before reconciling: this home's one-host clusters, placed on this node; the names adopted now. */
+    List<String> adoptOneHostClusters() {
+        return adoption.adoptAll();
     }
 
     /** In an installation: runs this node's part of every cluster, now and whenever a record changes. */

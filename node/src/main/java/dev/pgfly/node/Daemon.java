@@ -31,6 +31,7 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -135,6 +136,12 @@ public final class Daemon {
             client.close();
             nodeStore.close();
         });
+        // Before the API is announced and the reconciler starts: `node init` returns with this home's one-host
+        // clusters in the store, and the reconciler finds them placed here.
+        List<String> adopted = clusters.adoptOneHostClusters();
+        if (!adopted.isEmpty()) {
+            log.info("adopted this home's one-host cluster(s) {}: they run on node {} now", adopted, config.name());
+        }
         writeInfo(home, new DaemonInfo(ProcessHandle.current().pid(), api.port(), config.clientPort(), dcs.toString()));
         log.info("node {} up: API {} (and 127.0.0.1:{}), store {} as {}", config.name(), config.apiEndpoint(), api.port(),
                 dcs, nodeStore.storeRole());

@@ -197,7 +197,10 @@ final class NodeReconciler implements AutoCloseable {
         Set<String> local = new HashSet<>(parts.supervision().clusters());
         if (Files.isDirectory(parts.home().clustersDir())) {
             try (Stream<Path> dirs = Files.list(parts.home().clustersDir())) {
-                dirs.filter(d -> Files.exists(d.resolve("cluster.json"))).forEach(d -> local.add(d.getFileName().toString()));
+                // A one-host record (no placement) is a cluster awaiting adoption (HomeAdoption), never a destroyed one.
+                dirs.filter(d -> Files.exists(d.resolve("cluster.json")))
+                        .filter(d -> !HomeAdoption.awaitsAdoption(readLocalCopy(d.getFileName().toString())))
+                        .forEach(d -> local.add(d.getFileName().toString()));
             } catch (IOException e) {
                 log.debug("cannot list {}: {}", parts.home().clustersDir(), e.toString());
             }

@@ -106,7 +106,10 @@ public final class NodeCommand implements Runnable {
 
     /**
      * Writes node.yaml (and a joiner's token), starts the node and waits for it. Whatever fails, the home is
-     * left as it was: a refused join or a wrong address can simply be run again, corrected.
+     * left as it was: a refused join or a wrong address can simply be run again, corrected. A home that runs
+     * one-host clusters becomes the first node of a new installation and keeps them (the node adopts them:
+     * HomeAdoption); once the node has begun taking over the one-host store's files, a failed start is not
+     * undone but finished by starting the node again.
      */
     static int start(NodeOptions options, NodeConfig config, String joinToken) throws IOException {
         PgflyHome home = PgflyHome.resolve();
@@ -114,14 +117,27 @@ public final class NodeCommand implements Runnable {
         if (Files.exists(yaml)) {
             throw new CliException("this host is already a node of an installation (" + yaml + "): `pgfly node list` shows it");
         }
-        if (Files.isDirectory(home.clustersDir()) && hasEntries(home.clustersDir())) {
-            throw new CliException(home.root() + " runs one-host clusters: make the node in another PGFLY_HOME");
-        }
+        // Before anything else reads or writes the home's files: a running one-host daemon owns them.
         if (new DaemonClient(home).running().isPresent()) {
             throw new CliException("the one-host daemon of " + home.root() + " is running: `pgfly daemon stop` first");
         }
-        List<Path> made = List.of(yaml, NodeStore.installationTokenFile(home), NodeStore.admissionFile(home),
-                home.storeCredentialsFile(), home.zookeeperDir());
+        List<String> oneHostClusters = oneHostClusters(home);
+        if (!oneHostClusters.isEmpty() && joinToken != null) {
+            throw new CliException(home.root() + " runs one-host clusters: `pgfly node init` makes this home the first node"
+                    + " of a new installation and keeps them; to join an installation, use another PGFLY_HOME");
+        }
+        if (!oneHostClusters.isEmpty() && config.store() != null) {
+            throw new CliException(home.root() + " runs one-host clusters, whose coordination state is in this home's"
+                    + " ZooKeeper: make it a node with the embedded store (no --store), or use another PGFLY_HOME");
+        }
+        // Only what this command makes is undone on failure: never a one-host home's own files.
+        List<Path> made = new java.util.ArrayList<>();
+        for (Path p : List.of(yaml, NodeStore.installationTokenFile(home), NodeStore.admissionFile(home),
+                home.storeCredentialsFile(), home.zookeeperDir())) {
+            if (!Files.exists(p)) {
+                made.add(p);
+            }
+        }
         try {
             Files.createDirectories(home.daemonDir());
             Files.setPosixFilePermissions(home.daemonDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
@@ -131,6 +147,12 @@ public final class NodeCommand implements Runnable {
             Secrets.writePrivate(yaml, config.yaml());
             new DaemonClient(home).ensureRunning();
         } catch (RuntimeException e) {
+            if (!oneHostClusters.isEmpty() && Files.exists(home.zookeeperDir().resolve("data"))) {
+                // the one-host store's files moved (some or all) to the node's peer: only the node goes on from here
+                throw new CliException("node " + config.name() + " did not start (" + e.getMessage() + "); it had begun"
+                        + " taking over this home's one-host clusters: fix the cause (see " + home.daemonLog()
+                        + ") and run `pgfly node list`, which starts it again and finishes");
+            }
             for (Path p : made) {
                 FileTrees.delete(p);
             }
@@ -143,12 +165,32 @@ public final class NodeCommand implements Runnable {
         out.put("api", config.apiEndpoint());
         out.put("token", token);
         out.put("join", "pgfly node join " + config.apiEndpoint() + " --token " + token + " --name NAME --address ADDRESS");
+        List<String> adopted = List.of();
+        List<String> notAdopted = List.of();
+        if (!oneHostClusters.isEmpty()) {
+            // What the node says it runs, not what this command hoped: one that could not be adopted is named.
+            DaemonClient node = new DaemonClient(home).ensureRunning();
+            java.util.Set<String> listed = new java.util.HashSet<>(node.convertList(node.get("/v1/clusters"),
+                    dev.pgfly.node.api.ClusterView.class).stream().map(dev.pgfly.node.api.ClusterView::name).toList());
+            adopted = oneHostClusters.stream().filter(listed::contains).toList();
+            out.put("adopted", adopted);
+            notAdopted = oneHostClusters.stream().filter(c -> !listed.contains(c)).toList();
+            out.put("not_adopted", notAdopted);
+        }
         if (options.json) {
             ClusterCommand.printJson(out);
         } else {
             System.out.println("Node " + config.name() + " is up: API " + config.apiEndpoint() + ".");
+            if (!adopted.isEmpty()) {
+                System.out.println("This home's clusters run on it now, every member on this host: "
+                        + String.join(", ", adopted) + " (`pgfly status NAME`).");
+            }
             System.out.println("On each other host, run:");
             System.out.println("  " + out.get("join"));
+        }
+        if (!notAdopted.isEmpty()) {
+            throw new CliException("node " + config.name() + " is up, but did not adopt " + String.join(", ", notAdopted)
+                    + " (why: " + home.daemonLog() + "): left as they were; the node tries again at its next start");
         }
         return 0;
     }
@@ -185,9 +227,14 @@ public final class NodeCommand implements Runnable {
         }
     }
 
-    private static boolean hasEntries(Path dir) throws IOException {
-        try (var entries = Files.list(dir)) {
-            return entries.findAny().isPresent();
+    /** The clusters of a one-host home (each a directory with its record), which `node init` keeps. */
+    private static List<String> oneHostClusters(PgflyHome home) throws IOException {
+        if (!Files.isDirectory(home.clustersDir())) {
+            return List.of();
+        }
+        try (var entries = Files.list(home.clustersDir())) {
+            return entries.filter(d -> Files.isRegularFile(d.resolve("cluster.json"))).map(d -> d.getFileName().toString())
+                    .sorted().toList();
         }
     }
 

@@ -12,6 +12,7 @@ import dev.pgfly.node.ensemble.EnsembleMembership;
 import dev.pgfly.node.ensemble.EnsemblePeer;
 import dev.pgfly.node.ensemble.PeerAddress;
 import dev.pgfly.node.ensemble.PeerRole;
+import dev.pgfly.node.ensemble.StandaloneData;
 import dev.pgfly.node.home.PgflyHome;
 import dev.pgfly.node.tls.InstallationTls;
 import org.slf4j.Logger;
@@ -120,6 +121,10 @@ public final class NodeStore implements AutoCloseable {
         List<PeerAddress> others = admission.peers().stream().map(PeerAddress::parse).filter(p -> p.id() != self.id()).toList();
         List<PeerAddress> initial = new ArrayList<>(others);
         initial.add(self);
+        if (config.join() == null && StandaloneData.present(home.zookeeperDir())) {
+            // The first node of a home that ran one-host clusters: their coordination state goes on in the peer.
+            StandaloneData.moveToPeer(home.zookeeperDir());
+        }
         EnsemblePeer peer = EnsemblePeer.start(home.zookeeperDir(), self, initial, credentials, tls);
         if (!admission.added() && !others.isEmpty()) {
             // The new peer runs and follows the leader as a non-member; reconfiguration makes it a member.
@@ -141,7 +146,10 @@ public final class NodeStore implements AutoCloseable {
     private static Admission admit(PgflyHome home, NodeConfig config) throws Exception {
         Admission admission;
         if (config.join() == null) {
-            StoreCredentials.generate("pgfly").writeTo(home.storeCredentialsFile());
+            if (!Files.exists(home.storeCredentialsFile())) {
+                StoreCredentials.generate("pgfly").writeTo(home.storeCredentialsFile());
+            }
+            // else a one-host home becoming a node: its store data (moved to the peer) is under ACLs for that identity
             Secrets.writePrivate(installationTokenFile(home), Secrets.random(40));
             String id = Secrets.random(12).toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]", "x");
             // the CA signs every node's API certificate; with embedded peers, their ZooKeeper certificates too

@@ -8,11 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The ensemble tests' peers: each on its own loopback address, as if on its own host, on ports free there now. */
-final class FreePeerPorts {
+public final class FreePeerPorts {
     private FreePeerPorts() {
     }
 
-    static PeerAddress on(String host, int id, PeerRole role) throws IOException {
+    public static PeerAddress on(String host, int id, PeerRole role) throws IOException {
         int[] ports = new int[3];
         List<ServerSocket> held = new ArrayList<>();
         try {

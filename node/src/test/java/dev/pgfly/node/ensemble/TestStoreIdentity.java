@@ -3,8 +3,8 @@ package dev.pgfly.node.ensemble;
 import dev.pgfly.core.coord.StoreCredentials;
 
 /** The store identity of every peer the tests of one JVM start: a process has one (see SuperIdentity). */
-final class TestStoreIdentity {
-    static final StoreCredentials CREDENTIALS = StoreCredentials.generate("pgfly");
+public final class TestStoreIdentity {
+    public static final StoreCredentials CREDENTIALS = StoreCredentials.generate("pgfly");
 
     private TestStoreIdentity() {
     }
