@@ -240,7 +240,8 @@ class BadInputIT {
      */
     @Test
     void badNodeCommandsAreRefusedAndChangeNothing() {
-        // This home runs a one-host cluster: it cannot become a node, whatever else is right.
+        // This home's one-host daemon runs: it must be stopped first (then the home becomes a node that keeps its
+        // cluster, HomeToNodeIT).
         assertFails(pgfly.run("node", "init", "--name", "h1", "--address", "127.0.0.1"), "is running: `pgfly daemon stop` first");
         // Checked before anything: a name, an address that is not an IP or not this host's, a join endpoint.
         assertRefused(pgfly, Refusal.of("invalid node name", "node", "init", "--name", "Bad_Name", "--address", "127.0.0.1"),
