@@ -53,6 +53,7 @@ final class MemberApi implements AutoCloseable {
         this.loop = loop;
         this.local = local;
         this.probeSql = probeSql;
+        dev.pgfly.core.http.HttpCalls.configureJdkServer();
         this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         ApiRoutes routes = new ApiRoutes(server);

@@ -185,6 +185,46 @@ class HostileInputIT {
         }
     }
 
+    /**
+     * A client that declares a body and never sends it, with the token (413: declared too large) and without
+     * (401): the answer comes at once, and the daemon then closes the connection within its limit on receiving
+     * a request instead of waiting for the body for as long as the client likes.
+     */
+    @Test
+    void aClientThatWithholdsItsBodyIsCutOff() throws Exception {
+        try (ExecutorService both = Executors.newFixedThreadPool(2)) {
+            Future<Long> tooLarge = both.submit(() -> secondsUntilClosed("Bearer " + daemonToken, 413));
+            Future<Long> noToken = both.submit(() -> secondsUntilClosed(null, 401));
+            long limit = dev.pgfly.core.http.HttpCalls.MAX_REQUEST_SECONDS + 10;
+            assertThat(tooLarge.get()).as("seconds until the daemon closed a connection after its 413").isLessThanOrEqualTo(limit);
+            assertThat(noToken.get()).as("seconds until the daemon closed a connection after its 401").isLessThanOrEqualTo(limit);
+        }
+    }
+
+    private static long secondsUntilClosed(String authorization, int expected) throws IOException {
+        count();
+        long started = System.nanoTime();
+        try (Socket s = daemonTls.getSocketFactory().createSocket("127.0.0.1", daemonPort)) {
+            s.setSoTimeout(60_000);
+            String head = "POST /v1/clusters HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
+                    + "Content-Type: application/json\r\nContent-Length: 200000\r\n\r\n";
+            s.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream().flush();
+            InputStream in = s.getInputStream();
+            Response answer = parse(in);
+            assertThat(answer.status).isEqualTo(expected);
+            try {
+                assertThat(in.read()).as("nothing after the answer").isEqualTo(-1);
+            } catch (java.net.SocketTimeoutException stillOpen) {
+                throw new AssertionError("the daemon kept the connection open for 60 s after its " + expected);
+            } catch (IOException reset) {
+                // closed without TLS's close_notify (a reset): closed all the same
+            }
+        }
+        return (System.nanoTime() - started) / 1_000_000_000L;
+    }
+
     @Test
     void daemonApiRefusesHostilePathsAndParameters() throws Exception {
         String token = "Bearer " + daemonToken;

@@ -65,6 +65,7 @@ final class DaemonApi implements AutoCloseable {
         this.token = token;
         this.shutdown = shutdown;
         this.zookeeper = zookeeper;
+        dev.pgfly.core.http.HttpCalls.configureJdkServer();
         this.server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         server.setHttpsConfigurator(new HttpsConfigurator(localTls));
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());

@@ -19,6 +19,7 @@ public final class MetricsServer implements AutoCloseable {
     }
 
     public static MetricsServer start(String host, int port, PrometheusRegistry registry) throws IOException {
+        dev.pgfly.core.http.HttpCalls.configureJdkServer();
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         PrometheusTextFormatWriter format = PrometheusTextFormatWriter.create();
