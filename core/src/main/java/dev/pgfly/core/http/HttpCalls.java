@@ -34,7 +34,7 @@ public final class HttpCalls {
      * Call before the JVM's first {@code HttpServer.create}: the JDK's server reads its settings once. When a
      * handler answers without reading the whole request body (a 401 before the token check reads it, a 413 for a
      * body declared too large), the JDK server drains the rest before it ends the exchange; a client that
-     * declares a body and never sends it (or sends its head a byte at a time) held the connection and a thread
+     * declares a body and never sends it held the connection and a thread
      * for as long as it liked (seen: 120 s, until the client gave up), which any local user could repeat until
      * the daemon ran out of file descriptors. The server's own limit on the time to receive a request (off by
      * default) closes such a connection; a request whose body has been read is no longer timed, so a long
