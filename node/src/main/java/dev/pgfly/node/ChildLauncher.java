@@ -81,9 +81,9 @@ final class ChildLauncher {
                 home.childrenDir().resolve(name + "." + member.name() + ".pid"), r -> onRestart.accept(r));
     }
 
-    /** The primary region's proxy. */
+    /** The cluster's proxy: the primary region's on one host, the region of this node's members in an installation. */
     ChildProcess proxy(LocalCluster cluster) {
-        return proxy(cluster, cluster.spec().primaryRegion(), cluster.spec().proxyPort(), "proxy");
+        return proxy(cluster, thisNode.proxyRegion(cluster), cluster.spec().proxyPort(), "proxy");
     }
 
     /** The proxy of another region: its replica port prefers that region's replicas. */

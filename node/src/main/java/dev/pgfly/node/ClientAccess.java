@@ -2,6 +2,7 @@ package dev.pgfly.node;
 
 import dev.pgfly.core.util.Names;
 import dev.pgfly.core.util.Secrets;
+import dev.pgfly.core.model.MemberSpec;
 import dev.pgfly.node.home.LocalCluster;
 import dev.pgfly.node.home.PgflyHome;
 import dev.pgfly.node.tls.ClusterTls;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -41,6 +43,23 @@ final class ClientAccess {
         return thisNode.runsProxyOf(cluster) ? thisNode.address() : cluster.spec().members().getFirst().host();
     }
 
+    /**
+     * The hosts whose proxies a multi-host URL of an installation's cluster names: every node that runs a member,
+     * or for {@code region} (null: all) the nodes of that region's members, whose proxies prefer its replicas
+     * ({@link ThisNode#proxyRegion}).
+     */
+    static List<String> proxyHosts(LocalCluster cluster, String region) {
+        List<String> hosts = cluster.spec().members().stream()
+                .filter(m -> region == null || region.equals(m.region())).map(MemberSpec::host).distinct().toList();
+        if (hosts.isEmpty()) {
+            Set<String> regions = new java.util.TreeSet<>();
+            cluster.spec().members().forEach(m -> regions.add(m.region()));
+            throw new IllegalArgumentException("cluster '" + cluster.spec().name() + "' has no member in region '"
+                    + region + "' (regions: " + String.join(", ", regions) + ")");
+        }
+        return hosts;
+    }
+
     /** The URL through the proxy of {@code region} (null: the primary region's). */
     String url(String name, boolean replica, String database, String region) throws IOException {
         return url(name, replica, database, region, false);
@@ -53,8 +72,13 @@ final class ClientAccess {
     String url(String name, boolean replica, String database, String region, boolean singleHost) throws IOException {
         LocalCluster cluster = records.load(name);
         int proxyPort = cluster.spec().proxyPort();
-        if (region != null && !region.equals(cluster.spec().primaryRegion())) {
+        if (region != null) {
             Names.requireRegion(region);
+        }
+        // A region's own proxy where the cluster has one (one host, or a cluster adopted from one); in an
+        // installation otherwise, the proxies of that region's nodes prefer its replicas (proxyHosts below).
+        if (region != null && !region.equals(cluster.spec().primaryRegion())
+                && (!cluster.spansNodes() || cluster.regionProxies().containsKey(region))) {
             Integer regional = cluster.regionProxies().get(region);
             if (regional == null) {
                 Set<String> regions = new java.util.TreeSet<>();
@@ -74,7 +98,7 @@ final class ClientAccess {
         if (cluster.spansNodes()) {
             // Every node that runs a member runs a proxy: libpq, PgJDBC and psycopg try each host in turn,
             // and read-write makes them skip one that leads to no primary.
-            String hosts = cluster.spec().members().stream().map(m -> m.host() + ":" + port).distinct()
+            String hosts = proxyHosts(cluster, region).stream().map(h -> h + ":" + port)
                     .collect(java.util.stream.Collectors.joining(","));
             // connect_timeout: a host that is cut off answers nothing, so each try of it costs this long.
             return "postgres://" + PgConfig.SUPERUSER + ":" + secrets.superuserPassword() + "@" + hosts + "/" + db

@@ -33,6 +33,24 @@ record ThisNode(String name, String address, String installationId) {
         return cluster.spansNodes() ? address : cluster.spec().proxyHost();
     }
 
+    /**
+     * The region whose replicas this node's proxy of {@code cluster} prefers on its replica port. On one host, the
+     * primary region's (other regions have proxies of their own). In an installation every node that runs a
+     * member runs the cluster's proxy, and a region's members run on that region's nodes: the proxy prefers
+     * the region of the members it runs beside (the primary region when it runs one of those), so that
+     * {@code url --replica --region R} reads from R (the proxy falls back to any replica when R has none).
+     */
+    String proxyRegion(LocalCluster cluster) {
+        String primary = cluster.spec().primaryRegion();
+        if (!cluster.spansNodes()) {
+            return primary;
+        }
+        java.util.SortedSet<String> here = new java.util.TreeSet<>();
+        cluster.spec().members().stream().filter(m -> name.equals(cluster.placement().get(m.name())))
+                .forEach(m -> here.add(m.region()));
+        return here.isEmpty() || here.contains(primary) ? primary : here.first();
+    }
+
     /** Where an installation's cluster keeps its members' data on every host. */
     Path installationDataRoot(String cluster) {
         return INSTALLATION_DATA.resolve(installationId).resolve(cluster).resolve("members");
