@@ -36,24 +36,30 @@ import dev.pgfly.cli.commands.StopCommand;
 import dev.pgfly.cli.commands.UrlCommand;
 import dev.pgfly.cli.commands.WalCommand;
 import picocli.CommandLine;
+import java.util.List;
 import picocli.CommandLine.Command;
 
 /** The one binary: CLI commands, and the daemon, agent and proxy roles. */
 @Command(name = "pgfly", mixinStandardHelpOptions = true, version = "pgfly 0.1.0",
-        description = "Self-hosted PostgreSQL clusters: replicated, failing over, behind a proxy.",
-        subcommands = {CreateCommand.class, ListCommand.class, StatusCommand.class, UrlCommand.class,
-                ConnectCommand.class, StartCommand.class, StopCommand.class, DestroyCommand.class,
-                FailoverCommand.class, PauseCommand.class, ResumeCommand.class, MemberCommand.class, EventsCommand.class, ChecksCommand.class,
-                MetricsCommand.class, LogsCommand.class, CertCommand.class,
-                AttachCommand.class, DetachCommand.class, DbCommand.class, UsersCommand.class, ConfigCommand.class,
-                RestartCommand.class, UpgradeCommand.class, ImportCommand.class, BackupCommand.class, DaemonCommand.class, DashboardCommand.class,
-                NodeCommand.class, AgentCommand.class, ProxyCommand.class, WalCommand.class, HaproxyCommand.class,
-                CommandLine.HelpCommand.class})
+        description = "Self-hosted PostgreSQL clusters: replicated, failing over, behind a proxy.")
 public final class Main implements Runnable {
+    /** The subcommands, in the order {@code --help} lists them. */
+    static final List<Class<?>> SUBCOMMANDS = List.of(CreateCommand.class, ListCommand.class, StatusCommand.class, UrlCommand.class,
+            ConnectCommand.class, StartCommand.class, StopCommand.class, DestroyCommand.class,
+            FailoverCommand.class, PauseCommand.class, ResumeCommand.class, MemberCommand.class, EventsCommand.class, ChecksCommand.class,
+            MetricsCommand.class, LogsCommand.class, CertCommand.class,
+            AttachCommand.class, DetachCommand.class, DbCommand.class, UsersCommand.class, ConfigCommand.class,
+            RestartCommand.class, UpgradeCommand.class, ImportCommand.class, BackupCommand.class, DaemonCommand.class, DashboardCommand.class,
+            NodeCommand.class, AgentCommand.class, ProxyCommand.class, WalCommand.class, HaproxyCommand.class,
+            CommandLine.HelpCommand.class);
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        new CommandLine(this).usage(System.out);
+        // The command line this call built (with every subcommand: see subcommandsFor), not a new one.
+        spec.commandLine().usage(System.out);
     }
 
     public static void main(String[] args) {
@@ -74,8 +80,30 @@ public final class Main implements Runnable {
         System.exit(code);
     }
 
+    /**
+     * The subcommands a call needs: only the one it names, when it names one. Building picocli's model of every
+     * subcommand (and theirs) by reflection took about a third of a second of each CLI call's start, a JVM
+     * that most often runs one command; help, a call without a command and an unknown command get them all
+     * (for the listing, and for picocli's "did you mean").
+     */
+    static List<Class<?>> subcommandsFor(String[] args) {
+        if (args.length > 0) {
+            for (Class<?> command : SUBCOMMANDS) {
+                Command named = command.getAnnotation(Command.class);
+                if (command != CommandLine.HelpCommand.class && (named.name().equals(args[0])
+                        || java.util.Arrays.asList(named.aliases()).contains(args[0]))) {
+                    return List.of(command);
+                }
+            }
+        }
+        return SUBCOMMANDS;
+    }
+
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        for (Class<?> command : subcommandsFor(args)) {
+            cli.addSubcommand(command);
+        }
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             String message = e instanceof CliException || e instanceof IllegalArgumentException
                     || e instanceof IllegalStateException ? e.getMessage() : e.toString();
