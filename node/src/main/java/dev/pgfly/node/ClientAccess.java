@@ -52,12 +52,16 @@ final class ClientAccess {
         List<String> hosts = cluster.spec().members().stream()
                 .filter(m -> region == null || region.equals(m.region())).map(MemberSpec::host).distinct().toList();
         if (hosts.isEmpty()) {
-            Set<String> regions = new java.util.TreeSet<>();
-            cluster.spec().members().forEach(m -> regions.add(m.region()));
-            throw new IllegalArgumentException("cluster '" + cluster.spec().name() + "' has no member in region '"
-                    + region + "' (regions: " + String.join(", ", regions) + ")");
+            throw noMemberIn(cluster, region);
         }
         return hosts;
+    }
+
+    private static IllegalArgumentException noMemberIn(LocalCluster cluster, String region) {
+        Set<String> regions = new java.util.TreeSet<>();
+        cluster.spec().members().forEach(m -> regions.add(m.region()));
+        return new IllegalArgumentException("cluster '" + cluster.spec().name() + "' has no member in region '"
+                + region + "' (regions: " + String.join(", ", regions) + ")");
     }
 
     /** The URL through the proxy of {@code region} (null: the primary region's). */
@@ -81,10 +85,7 @@ final class ClientAccess {
                 && (!cluster.spansNodes() || cluster.regionProxies().containsKey(region))) {
             Integer regional = cluster.regionProxies().get(region);
             if (regional == null) {
-                Set<String> regions = new java.util.TreeSet<>();
-                cluster.spec().members().forEach(m -> regions.add(m.region()));
-                throw new IllegalArgumentException("cluster '" + name + "' has no member in region '" + region
-                        + "' (regions: " + String.join(", ", regions) + ")");
+                throw noMemberIn(cluster, region);
             }
             proxyPort = regional;
         }

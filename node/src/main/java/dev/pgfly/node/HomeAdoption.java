@@ -10,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,7 +20,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Upgrading a one-host home to the first node of an installation ({@code pgfly node init} on a home that runs
@@ -122,8 +120,15 @@ final class HomeAdoption {
             log.error("cannot read the installation's clusters, so no one-host cluster is adopted at this start: {}", e.toString());
             return adopted;
         }
-        for (Path file : localRecords()) {
-            String name = file.getParent().getFileName().toString();
+        List<String> recorded;
+        try {
+            recorded = parts.home().recordedClusters();
+        } catch (IOException e) {
+            log.error("cannot list {}: {}", parts.home().clustersDir(), e.toString());
+            return adopted;
+        }
+        for (String name : recorded) {
+            Path file = parts.home().clusterFile(name);
             LocalCluster onDisk;
             try {
                 onDisk = ClusterRecords.read(file);
@@ -171,19 +176,6 @@ final class HomeAdoption {
         } catch (IOException | RuntimeException e) {
             log.warn("{}: member certificates not renewed yet ({}); the reconciler issues them when it starts the members",
                     name, e.toString());
-        }
-    }
-
-    private List<Path> localRecords() {
-        Path dir = parts.home().clustersDir();
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> dirs = Files.list(dir)) {
-            return dirs.map(d -> d.resolve("cluster.json")).filter(Files::isRegularFile).sorted().toList();
-        } catch (IOException e) {
-            log.error("cannot list {}: {}", dir, e.toString());
-            return List.of();
         }
     }
 

@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * In an installation of several nodes, makes this node run what the store says is placed on it: the agents
@@ -195,15 +194,12 @@ final class NodeReconciler implements AutoCloseable {
     /** Clusters this node has children or a local copy of, that the store no longer has. */
     private Set<String> localClustersWithout(Set<String> inStore) {
         Set<String> local = new HashSet<>(parts.supervision().clusters());
-        if (Files.isDirectory(parts.home().clustersDir())) {
-            try (Stream<Path> dirs = Files.list(parts.home().clustersDir())) {
-                // A one-host record (no placement) is a cluster awaiting adoption (HomeAdoption), never a destroyed one.
-                dirs.filter(d -> Files.exists(d.resolve("cluster.json")))
-                        .filter(d -> !HomeAdoption.awaitsAdoption(readLocalCopy(d.getFileName().toString())))
-                        .forEach(d -> local.add(d.getFileName().toString()));
-            } catch (IOException e) {
-                log.debug("cannot list {}: {}", parts.home().clustersDir(), e.toString());
-            }
+        try {
+            // A one-host record (no placement) is a cluster awaiting adoption (HomeAdoption), never a destroyed one.
+            parts.home().recordedClusters().stream().filter(n -> !HomeAdoption.awaitsAdoption(readLocalCopy(n)))
+                    .forEach(local::add);
+        } catch (IOException e) {
+            log.debug("cannot list {}: {}", parts.home().clustersDir(), e.toString());
         }
         local.removeAll(inStore);
         return local;

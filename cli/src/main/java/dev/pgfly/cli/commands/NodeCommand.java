@@ -121,7 +121,7 @@ public final class NodeCommand implements Runnable {
         if (new DaemonClient(home).running().isPresent()) {
             throw new CliException("the one-host daemon of " + home.root() + " is running: `pgfly daemon stop` first");
         }
-        List<String> oneHostClusters = oneHostClusters(home);
+        List<String> oneHostClusters = home.recordedClusters();
         if (!oneHostClusters.isEmpty() && joinToken != null) {
             throw new CliException(home.root() + " runs one-host clusters: `pgfly node init` makes this home the first node"
                     + " of a new installation and keeps them; to join an installation, use another PGFLY_HOME");
@@ -227,16 +227,6 @@ public final class NodeCommand implements Runnable {
         }
     }
 
-    /** The clusters of a one-host home (each a directory with its record), which `node init` keeps. */
-    private static List<String> oneHostClusters(PgflyHome home) throws IOException {
-        if (!Files.isDirectory(home.clustersDir())) {
-            return List.of();
-        }
-        try (var entries = Files.list(home.clustersDir())) {
-            return entries.filter(d -> Files.isRegularFile(d.resolve("cluster.json"))).map(d -> d.getFileName().toString())
-                    .sorted().toList();
-        }
-    }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = "Run this host's node in the foreground (for systemd): its configuration from FILE.")

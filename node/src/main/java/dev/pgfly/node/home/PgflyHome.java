@@ -85,4 +85,14 @@ public record PgflyHome(Path root) {
     public boolean clusterExists(String name) {
         return Files.exists(clusterFile(name));
     }
+
+    /** The names of the clusters with a record in this home ({@code clusters/NAME/cluster.json}), sorted. */
+    public java.util.List<String> recordedClusters() throws java.io.IOException {
+        if (!Files.isDirectory(clustersDir())) {
+            return java.util.List.of();
+        }
+        try (var dirs = Files.list(clustersDir())) {
+            return dirs.map(d -> d.getFileName().toString()).filter(this::clusterExists).sorted().toList();
+        }
+    }
 }
