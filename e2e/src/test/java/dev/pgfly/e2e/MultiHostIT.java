@@ -21,6 +21,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -263,7 +264,7 @@ class MultiHostIT {
     @Order(5)
     void aCrashedHostWithoutThePrimaryDoesNotStopWrites() throws Exception {
         int p = primaryHost();
-        int other = p % 3 + 1;
+        int other = replicaHostWithAFollowingPeer(p);
         int survivor = 6 - p - other; // the third of h1..h3
         String target = memberOn(node(survivor).status(CLUSTER), "h" + survivor);
         node(other).ok("restart", CLUSTER, "--at", "+2h");
@@ -278,6 +279,10 @@ class MultiHostIT {
         host(other).crash();
         assertThat(writer.awaitMoreAcks(50, 60_000)).as("writes go on").isTrue();
         System.out.printf("host h%d (replica and ZooKeeper voter) crashed: longest write gap %d ms%n", other, writer.longestGapMillis());
+        // The primary's agent holds its session on its own host's peer, which goes on serving: no disconnect,
+        // so no fence (S1) and no restart. The writes pause only for the writer's own reconnection when its
+        // connection went through the crashed host's proxy.
+        assertThat(writer.longestGapMillis()).as("longest write gap when a replica's host crashes").isLessThanOrEqualTo(1000);
         assertThat(primaryNode(node(survivor).status(CLUSTER))).isEqualTo("h" + p);
 
         // The scheduled switchover falls due while the node that took it is down: another runs it.
@@ -295,6 +300,7 @@ class MultiHostIT {
     @Order(6)
     void snapshotsTakenOnOneHostAreListedOnAnother() throws Exception {
         awaitStatus(1, MultiHostIT::allRunning, 180);
+        Set<Long> beforeSnapshot = writer.acknowledged();
         node(2).ok("backup", "create", CLUSTER);
         JsonNode listed = node(3).ok("backup", "list", CLUSTER, "--json").json();
         assertThat(listed).as("the snapshot, seen from another host").hasSize(1);
@@ -302,6 +308,18 @@ class MultiHostIT {
         try (var files = Files.walk(nodes.root().resolve("shared-backups"))) {
             assertThat(files.filter(f -> f.toString().contains("/wal/")).count()).as("archived WAL").isPositive();
         }
+
+        // A restore into a cluster spread over the hosts: unpacked on the node that runs create (its first
+        // member runs there), cloned by the others over the network.
+        String shared = nodes.root().resolve("shared-backups").toString();
+        node(2).ok("create", "mhr", "--config", "ha", "--from-backup", CLUSTER, "--backup-store", shared);
+        JsonNode restored = node(3).status("mhr");
+        assertThat(memberOn(restored, "h2")).isEqualTo("m1");
+        assertThat(memberOn(restored, "h1")).isNotNull();
+        assertThat(memberOn(restored, "h3")).isNotNull();
+        assertThat(Writer.stored(node(1).ok("url", "mhr").out().strip())).as("what was acknowledged before the snapshot")
+                .containsAll(beforeSnapshot);
+        node(1).ok("destroy", "mhr", "--yes");
     }
 
     // ------------------------------------------------------------------ helpers
@@ -343,6 +361,28 @@ class MultiHostIT {
     private static int primaryHost() throws Exception {
         JsonNode s = awaitStatus(1, MultiHostIT::allRunning, 120);
         return Integer.parseInt(primaryNode(s).substring(1));
+    }
+
+    /**
+     * A host without the primary whose ZooKeeper peer follows (of the two, at least one does). Crashing the
+     * ensemble's leader is another fault: the other peers elect a new one, every client is disconnected in
+     * the meantime, and S1 fences the primary; docs/multi-host.md gives that figure.
+     */
+    private static int replicaHostWithAFollowingPeer(int primary) throws Exception {
+        for (int attempt = 0; attempt < 30; attempt++) {
+            Map<String, String> states = new HashMap<>();
+            for (JsonNode n : node(primary).ok("node", "list", "--json").json()) {
+                states.put(n.get("name").asString(), n.get("store_state").asString());
+            }
+            for (int i = 1; i <= 3; i++) {
+                if (i != primary && states.get("h" + i).equals("following")
+                        && states.get("h" + (6 - primary - i)).matches("leading|following")) {
+                    return i;
+                }
+            }
+            Thread.sleep(1000);
+        }
+        throw new AssertionError("no replica host with a following peer in " + node(primary).ok("node", "list").out());
     }
 
     private static String primaryNode(JsonNode s) {

@@ -125,7 +125,10 @@ final class Allocation {
         if (index > 250) {
             throw new IllegalStateException("too many clusters in this installation (250)");
         }
-        List<String> nodes = placeMembers(existing, members, region, Set.of(), null, req.sameHost());
+        // A restore unpacks on this node: its first member must run here (the others clone from it).
+        List<String> nodes = req.restore() != null
+                ? placed(Placement.placeFirstOn(candidates(existing), members, region, thisNode.name(), req.sameHost()))
+                : placeMembers(existing, members, region, Set.of(), null, req.sameHost());
         Map<String, String> placement = new java.util.TreeMap<>();
         List<MemberSpec> specs = new ArrayList<>();
         for (int k = 1; k <= members; k++) {
@@ -157,6 +160,18 @@ final class Allocation {
     /** Nodes for {@code count} new members, or a one-line refusal (as an IllegalArgumentException). */
     List<String> placeMembers(List<LocalCluster> existing, int count, String region, Set<String> taken, String onNode,
                               boolean sameHost) {
+        return placed(Placement.place(candidates(existing), count, region, taken, onNode, sameHost));
+    }
+
+    private static List<String> placed(Placement.Outcome outcome) {
+        return switch (outcome) {
+            case Placement.Placed placed -> placed.nodes();
+            case Placement.Refused refused -> throw new IllegalArgumentException(refused.reason());
+        };
+    }
+
+    /** Every node of the installation, whether it is up, and how many members it runs now. */
+    private List<Placement.Candidate> candidates(List<LocalCluster> existing) {
         Map<String, Integer> load = new java.util.HashMap<>();
         existing.forEach(c -> c.placement().values().forEach(n -> load.merge(n, 1, Integer::sum)));
         List<Placement.Candidate> candidates = new ArrayList<>();
@@ -169,10 +184,7 @@ final class Allocation {
         } catch (Exception e) {
             throw new IllegalStateException("the coordination store is unreachable: " + e.getMessage(), e);
         }
-        return switch (Placement.place(candidates, count, region, taken, onNode, sameHost)) {
-            case Placement.Placed placed -> placed.nodes();
-            case Placement.Refused refused -> throw new IllegalArgumentException(refused.reason());
-        };
+        return candidates;
     }
 
     NodeRecord nodeRecord(String name) {

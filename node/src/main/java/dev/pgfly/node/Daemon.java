@@ -146,13 +146,24 @@ public final class Daemon {
         log.info("node {} up: API {} (and 127.0.0.1:{}), store {} as {}", config.name(), config.apiEndpoint(), api.port(),
                 dcs, nodeStore.storeRole());
         // Children started from now on get the ensemble as it is then.
-        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().unstarted(r))
-                .scheduleWithFixedDelay(() -> launcher.useStore(nodeStore.currentDcs(client)), 5, 10, java.util.concurrent.TimeUnit.SECONDS);
+        java.util.concurrent.ScheduledExecutorService housekeeping =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().unstarted(r));
+        housekeeping.scheduleWithFixedDelay(() -> launcher.useStore(nodeStore.currentDcs(client)), 5, 10, java.util.concurrent.TimeUnit.SECONDS);
+        housekeeping.scheduleWithFixedDelay(() -> publishStoreState(installation, nodeStore), 0, 2, java.util.concurrent.TimeUnit.SECONDS);
         clusters.startReconciling(installation);
         clusters.startScheduledOperations();
         backupSchedule.start();
         stop.await();
         System.exit(0);
+    }
+
+    /** Cheap when nothing changed (a read of a field); a failed write is tried again on the next tick. */
+    private static void publishStoreState(Installation installation, NodeStore nodeStore) {
+        try {
+            installation.publishStoreState(nodeStore.peerState());
+        } catch (Exception e) {
+            log.debug("store state not published: {}", e.toString());
+        }
     }
 
     /** What every daemon does first: its directory, its life lock, its secrets checked, orphans ended, a new token. */

@@ -76,10 +76,6 @@ final class Lifecycle {
                 throw new IllegalArgumentException("cluster '" + req.name() + "' already exists");
             }
             boolean placed = parts.allocation().placesOnNodes();
-            if (placed && req.restore() != null) {
-                throw new IllegalArgumentException("restores and forks into a cluster spread over nodes are not"
-                        + " supported yet: create it without --from-backup or --fork-from");
-            }
             // Backups: checked (and a fork's snapshot taken) before anything of the new cluster exists. A cluster
             // spread over nodes archives only to a store every node reaches, which the user names: a default
             // directory under this node's home would hold only what this node's members archived.

@@ -68,7 +68,7 @@ final class Election {
         }
         ctx.lease.clear();
         String former = cluster.lastLeader();
-        List<Candidate> candidates = candidates(spec, me, probe);
+        List<Candidate> candidates = candidates(spec, me, probe, cluster);
         String switchoverTarget = cluster.switchoverRequest()
                 .filter(r -> r.to() != null && System.currentTimeMillis() - r.requestedAt() < SWITCHOVER_REQUEST_TTL.toMillis())
                 .map(SwitchoverRequest::to).orElse(null);
@@ -95,18 +95,25 @@ final class Election {
         return leading.lead(cluster, me, ctx.store.leader().orElseThrow());
     }
 
-    /** This member from its own probe, every other one from its agent's status as it answers now. */
-    private List<Candidate> candidates(ClusterSpec spec, MemberSpec me, Optional<PgProbe> probe) {
+    /**
+     * This member from its own probe, every other one from its agent's status as it answers now; whether its
+     * session is live from the store's member nodes (ephemeral: they go with the session).
+     */
+    private List<Candidate> candidates(ClusterSpec spec, MemberSpec me, Optional<PgProbe> probe, ClusterSnapshot cluster) {
+        Set<String> inStore = new java.util.HashSet<>();
+        cluster.members().forEach(s -> inStore.add(s.name()));
         List<Candidate> candidates = new ArrayList<>();
         for (MemberSpec m : spec.members()) {
             if (m.name().equals(me.name())) {
                 candidates.add(new Candidate(m.name(), m.region(), m.noFailover(), m.priority(), true,
-                        probe.isPresent(), probe.map(PgProbe::walPosition).orElse(0L)));
+                        probe.isPresent(), probe.map(PgProbe::walPosition).orElse(0L),
+                        probe.map(PgProbe::timeline).orElse(0), true));
             } else {
                 Optional<MemberStatus> s = ctx.peers.status(m);
                 candidates.add(new Candidate(m.name(), m.region(), m.noFailover(), m.priority(), s.isPresent(),
                         s.map(st -> st.role() == Role.REPLICA && st.postgresPid() > 0).orElse(false),
-                        s.map(MemberStatus::walPosition).orElse(0L)));
+                        s.map(MemberStatus::walPosition).orElse(0L), s.map(MemberStatus::timeline).orElse(0),
+                        inStore.contains(m.name())));
             }
         }
         return candidates;

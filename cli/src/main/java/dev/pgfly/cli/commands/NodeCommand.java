@@ -265,7 +265,8 @@ public final class NodeCommand implements Runnable {
             Table t = new Table("NODE", "ADDRESS", "REGION", "ZONE", "UP", "STORE", "MEMBERS");
             for (NodeView n : nodes) {
                 t.row(n.name() + (n.witness() ? " (witness)" : "") + (n.drained() ? " (drained)" : ""), n.address(),
-                        n.region(), n.zone(), n.up() ? "up" : "DOWN", n.storeRole(),
+                        n.region(), n.zone(), n.up() ? "up" : "DOWN",
+                        n.storeState().isEmpty() ? n.storeRole() : n.storeRole() + " (" + n.storeState() + ")",
                         n.members().isEmpty() ? "-" : String.join(",", n.members()));
             }
             System.out.print(t.render());

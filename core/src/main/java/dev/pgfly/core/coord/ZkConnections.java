@@ -3,6 +3,11 @@ package dev.pgfly.core.coord;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.curator.utils.ZookeeperFactory;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.client.ConnectStringParser;
+import org.apache.zookeeper.client.HostProvider;
 import org.apache.zookeeper.BoundClientCnxnSocketNIO;
 import org.apache.zookeeper.client.ZKClientConfig;
 
@@ -16,6 +21,22 @@ public final class ZkConnections {
      * lease runs out earlier still, so a new leader is never elected while the old one can write.
      */
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofMillis(5000);
+
+    /** Clients try this host's ZooKeeper peer first (see {@link LocalFirstHostProvider} for why). */
+    private static final ZookeeperFactory LOCAL_PEER_FIRST = new ZookeeperFactory() {
+        @Override
+        public ZooKeeper newZooKeeper(String connectString, int sessionTimeout, Watcher watcher, boolean canBeReadOnly)
+                throws Exception {
+            return newZooKeeper(connectString, sessionTimeout, watcher, canBeReadOnly, new ZKClientConfig());
+        }
+
+        @Override
+        public ZooKeeper newZooKeeper(String connectString, int sessionTimeout, Watcher watcher, boolean canBeReadOnly,
+                                      ZKClientConfig config) throws Exception {
+            HostProvider servers = new LocalFirstHostProvider(new ConnectStringParser(connectString).getServerAddresses());
+            return new ZooKeeper(connectString, sessionTimeout, watcher, canBeReadOnly, servers, config);
+        }
+    };
 
     private ZkConnections() {
     }
@@ -62,7 +83,8 @@ public final class ZkConnections {
                 .sessionTimeoutMs((int) sessionTimeout.toMillis())
                 .connectionTimeoutMs((int) Math.min(3000, sessionTimeout.toMillis()))
                 .retryPolicy(new ExponentialBackoffRetry(100, 3, 1000))
-                .zkClientConfig(clientConfig);
+                .zkClientConfig(clientConfig)
+                .zookeeperFactory(LOCAL_PEER_FIRST);
         if (credentials != null) {
             // Curator sends the credentials again on every new session, before anything else.
             builder.authorization(StoreCredentials.SCHEME, credentials.authBytes())

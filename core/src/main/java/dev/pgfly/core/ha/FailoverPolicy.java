@@ -16,13 +16,22 @@ import java.util.Optional;
  * a {@code nofailover} tag, healthy); with synchronous replication it must belong to the recorded
  * synchronous set and every other set member must be reachable, so that the most advanced of them is
  * known; without it, it must not lag the former primary by more than the configured maximum. Among
- * eligible members the most advanced WAL position wins, then the highest priority, then the name.
+ * eligible members the newest timeline wins, then the most advanced WAL position, then the highest priority,
+ * then the name (a WAL position on an older timeline may lie past the point where the newer one forked off:
+ * it is not "more" history, it is another one).
+ *
+ * <p>The former primary is not a rival (a former primary cut off from the store must not block a failover it
+ * cannot win, and one that restarted must not start a needless contest), with one exception: when it alone
+ * holds the newest timeline and its session is live. It was promoted and the others never followed (a
+ * whole-cluster stop right after a promotion): promoting another member would start a second, different
+ * history under the same timeline number, so it leads again.
  */
 public final class FailoverPolicy {
 
     /** Orders candidates best first. */
     public static final Comparator<Candidate> BEST_FIRST = Comparator
-            .comparingLong(Candidate::walPosition).reversed()
+            .comparingInt(Candidate::timeline).reversed()
+            .thenComparing(Comparator.comparingLong(Candidate::walPosition).reversed())
             .thenComparing(Comparator.comparingInt(Candidate::priority).reversed())
             .thenComparing(Candidate::name);
 
@@ -41,6 +50,9 @@ public final class FailoverPolicy {
         }
         if (!c.reachable()) {
             return Optional.of(c.name() + " is unreachable");
+        }
+        if (!c.inStore()) {
+            return Optional.of(c.name() + " has no live session in the store");
         }
         if (!c.healthy()) {
             return Optional.of(c.name() + " is not healthy");
@@ -82,6 +94,22 @@ public final class FailoverPolicy {
         return Optional.empty();
     }
 
+    /**
+     * The former primary when it could lead now and is on a newer timeline than every other member that
+     * answers; empty otherwise (also when the timelines are not known).
+     */
+    private static Optional<Candidate> formerPrimaryAloneOnTheNewestTimeline(ElectionInput in) {
+        Optional<Candidate> former = in.members().stream().filter(c -> c.name().equals(in.formerPrimary())).findFirst();
+        if (former.isEmpty() || former.get().timeline() <= 0 || !former.get().canLead()
+                || ineligibility(former.get(), in.primaryRegion()).isPresent()) {
+            return Optional.empty();
+        }
+        int others = in.members().stream()
+                .filter(c -> !c.name().equals(in.formerPrimary()) && c.reachable() && c.healthy())
+                .mapToInt(Candidate::timeline).max().orElse(0);
+        return former.get().timeline() > others ? former : Optional.empty();
+    }
+
     public static ElectionResult decide(ElectionInput in) {
         Candidate self = in.members().stream().filter(c -> c.name().equals(in.self())).findFirst().orElse(null);
         if (self == null) {
@@ -95,6 +123,14 @@ public final class FailoverPolicy {
             return in.switchoverTarget().equals(in.self())
                     ? ElectionResult.promote("chosen by the switchover")
                     : ElectionResult.waitBecause("switchover to " + in.switchoverTarget() + " in progress");
+        }
+        Optional<Candidate> aloneOnNewest = formerPrimaryAloneOnTheNewestTimeline(in);
+        if (aloneOnNewest.isPresent()) {
+            Candidate former = aloneOnNewest.get();
+            return former.name().equals(in.self())
+                    ? ElectionResult.promote(in.self() + " alone holds timeline " + former.timeline())
+                    : ElectionResult.waitBecause("the former primary " + former.name() + " alone holds timeline "
+                    + former.timeline() + " (" + in.self() + " is on " + self.timeline() + "): it leads again");
         }
         List<Candidate> rivals;
         if (in.synchronous()) {
@@ -134,7 +170,9 @@ public final class FailoverPolicy {
             return ElectionResult.promote(in.self() + " is the most advanced eligible member");
         }
         // A rival at the same position only wins on priority or name: say which.
-        return ElectionResult.waitBecause(best.name() + " is a better candidate (WAL " + best.walPosition()
-                + " vs " + self.walPosition() + ")");
+        String why = best.timeline() != self.timeline()
+                ? "timeline " + best.timeline() + " vs " + self.timeline()
+                : "WAL " + best.walPosition() + " vs " + self.walPosition();
+        return ElectionResult.waitBecause(best.name() + " is a better candidate (" + why + ")");
     }
 }

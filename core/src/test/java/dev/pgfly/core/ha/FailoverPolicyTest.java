@@ -56,6 +56,17 @@ class FailoverPolicyTest {
         return new Candidate(c.name(), region, c.noFailover(), c.priority(), c.reachable(), c.healthy(), c.walPosition());
     }
 
+    private static Candidate onTimeline(Candidate c, int timeline) {
+        return new Candidate(c.name(), c.region(), c.noFailover(), c.priority(), c.reachable(), c.healthy(),
+                c.walPosition(), timeline, c.inStore());
+    }
+
+    /** Its agent answers, but its session is gone from the store: it cannot take the leader node. */
+    private static Candidate outOfStore(Candidate c) {
+        return new Candidate(c.name(), c.region(), c.noFailover(), c.priority(), c.reachable(), c.healthy(),
+                c.walPosition(), c.timeline(), false);
+    }
+
     /** The shared part of an election; {@link #as(String)} gives the input one member evaluates. */
     private static final class Election {
         private final List<Candidate> members;
@@ -342,6 +353,75 @@ class FailoverPolicyTest {
             assertThat(e.decide("m2").promote()).as("m2 lags by ~10 MB").isFalse();
             assertThat(e.promoted()).containsExactly("m1");
         }
+    }
+
+    // ------------------------------------------------------------------ timelines and store sessions
+
+    @Nested
+    @DisplayName("timelines and store sessions")
+    class Timelines {
+        /**
+         * The case seen on 2026-12-07: m1 was promoted to timeline 2 and the whole cluster stopped before m2
+         * followed. Electing m2 (timeline 1, the same position) would make a second, different timeline 2.
+         */
+        @Test
+        void aFormerPrimaryAloneOnTheNewestTimelineLeadsAgain() {
+            Election e = election(onTimeline(m("m1", 5000), 2), onTimeline(m("m2", 5000), 1), onTimeline(m("m3", 4000), 1))
+                    .former("m1");
+            assertThat(e.promoted()).containsExactly("m1");
+            assertThat(e.decide("m2").reason()).isEqualTo("the former primary m1 alone holds timeline 2 (m2 is on 1): it leads again");
+        }
+
+        @Test
+        void soItDoesWithSynchronousReplication() {
+            Election e = election(onTimeline(m("m1", 5000), 2), onTimeline(m("m2", 5000), 1), onTimeline(m("m3", 5000), 1))
+                    .former("m1").sync("m2", "m3");
+            assertThat(e.promoted()).containsExactly("m1");
+        }
+
+        @Test
+        void aFormerPrimaryOnTheNewestTimelineWithoutASessionDoesNotHoldTheOthersBack() {
+            Election e = election(outOfStore(onTimeline(m("m1", 5000), 2)), onTimeline(m("m2", 5000), 1)).former("m1");
+            assertThat(e.decide("m2").promote()).isTrue();
+        }
+
+        @Test
+        void aFormerPrimaryThatSharesTheNewestTimelineIsStillNoRival() {
+            Election e = election(onTimeline(m("m1", 5000), 2), onTimeline(m("m2", 4000), 2)).former("m1");
+            assertThat(e.promoted()).containsExactly("m2");
+        }
+
+        @Test
+        void aFormerPrimaryTaggedNofailoverNeverLeadsAgain() {
+            Election e = election(noFailoverOnTimeline(m("m1", 5000), 2), onTimeline(m("m2", 5000), 1)).former("m1");
+            assertThat(e.promoted()).containsExactly("m2");
+        }
+
+        @Test
+        void theNewerTimelineBeatsAFurtherPositionOnAnOlderOne() {
+            Election e = election(onTimeline(m("m2", 4000), 3), onTimeline(m("m3", 6000), 2)).former("m1");
+            assertThat(e.promoted()).containsExactly("m2");
+            assertThat(e.decide("m3").reason()).isEqualTo("m2 is a better candidate (timeline 3 vs 2)");
+        }
+
+        @Test
+        void anAsyncRivalWithoutASessionDoesNotBlockAFailoverItCannotWin() {
+            Election e = election(outOfStore(m("m2", 9000)), m("m3", 5000)).former("m1");
+            assertThat(e.promoted()).containsExactly("m3");
+            assertThat(e.decide("m2").reason()).isEqualTo("m2 has no live session in the store");
+        }
+
+        @Test
+        void aSynchronousStandbyWithoutASessionStillBlocksTheOthersWhenMoreAdvanced() {
+            // It may hold the only copy of an acknowledged commit (S2): waiting is the price of RPO 0.
+            Election e = election(outOfStore(m("m2", 9000)), m("m3", 5000)).former("m1").sync("m2", "m3");
+            assertThat(e.decide("m3").promote()).isFalse();
+        }
+    }
+
+    private static Candidate noFailoverOnTimeline(Candidate c, int timeline) {
+        return new Candidate(c.name(), c.region(), true, c.priority(), c.reachable(), c.healthy(), c.walPosition(), timeline,
+                c.inStore());
     }
 
     // ------------------------------------------------------------------ synchronous replication
@@ -657,6 +737,65 @@ class FailoverPolicyTest {
         }
         Collections.sort(result);
         return result;
+    }
+
+    /**
+     * The same generator with timelines and store sessions: still at most one winner, whatever the order; the
+     * winner has a live session; and no member that could lead stands on a newer timeline than the winner.
+     */
+    @Test
+    void withTimelinesAndSessionsAtMostOneMemberPromotesOnTheNewestTimeline() {
+        Random random = new Random(0x71e_11e5L);
+        int promotions = 0;
+        int formerOnNewer = 0;
+        for (int i = 0; i < 4000; i++) {
+            int n = 2 + random.nextInt(4);
+            List<Candidate> members = new ArrayList<>();
+            for (int k = 1; k <= n; k++) {
+                members.add(new Candidate("m" + k, random.nextInt(8) == 0 ? "syd" : REGION, random.nextInt(8) == 0,
+                        random.nextInt(3) * 50, random.nextInt(5) != 0, random.nextInt(6) != 0,
+                        random.nextInt(4) * 1000L, 1 + random.nextInt(3), random.nextInt(5) != 0));
+            }
+            boolean synchronous = random.nextInt(3) == 0;
+            Set<String> syncSet = new LinkedHashSet<>();
+            members.forEach(c -> {
+                if (random.nextBoolean()) {
+                    syncSet.add(c.name());
+                }
+            });
+            String former = random.nextInt(5) == 0 ? null : "m" + (1 + random.nextInt(n));
+            List<String> promoted = promoted(members, former, 0, synchronous, syncSet, 10_000, null);
+            String state = "state " + i + ": members=" + members + " former=" + former + " sync=" + synchronous
+                    + " set=" + syncSet + " promoted=" + promoted;
+            if (promoted.size() > 1) {
+                fail("more than one member promotes; " + state);
+            }
+            List<Candidate> shuffled = new ArrayList<>(members);
+            Collections.shuffle(shuffled, random);
+            if (!promoted.equals(promoted(shuffled, former, 0, synchronous, syncSet, 10_000, null))) {
+                fail("the member order changes the outcome; " + state);
+            }
+            if (promoted.isEmpty()) {
+                continue;
+            }
+            promotions++;
+            Candidate winner = members.stream().filter(c -> c.name().equals(promoted.getFirst())).findFirst().orElseThrow();
+            if (!winner.canLead() || FailoverPolicy.ineligibility(winner, REGION).isPresent()) {
+                fail("a member that cannot lead promotes; " + state);
+            }
+            boolean newerElsewhere = members.stream().anyMatch(c -> c.canLead() && c.timeline() > winner.timeline()
+                    && FailoverPolicy.ineligibility(c, REGION).isEmpty()
+                    && (!synchronous || syncSet.contains(c.name()) || c.name().equals(former))
+                    && !c.name().equals(former));
+            if (newerElsewhere) {
+                fail("a member on a newer timeline could lead; " + state);
+            }
+            if (winner.name().equals(former) && members.stream().anyMatch(c -> !c.name().equals(former) && c.canLead())) {
+                formerOnNewer++;
+            }
+        }
+        assertThat(promotions).isGreaterThan(1000);
+        assertThat(formerOnNewer).as("the former primary leading again over live rivals").isGreaterThan(20);
     }
 
     /** Exhaustive variant for two members: every combination of flags and a few positions. */

@@ -338,10 +338,14 @@ public final class ClusterBackups {
         try (BackupStore store = plan.sourceStore().open()) {
             Restorer restorer = new Restorer(store, PgBinaries.locate(cluster.pgBin()), user);
             long bytes = restorer.unpack(plan.snapshot(), memberDir.resolve("data"), progress);
-            Map<String, String> archiving = new LinkedHashMap<>(archiveSettings(cluster));
-            // During recovery "always" would push every segment fetched from the source's archive into
-            // the new cluster's store (a JVM each); the new cluster's own WAL starts at its promotion.
-            archiving.put("archive_mode", "on");
+            Map<String, String> archiving = new LinkedHashMap<>();
+            // A cluster spread over nodes without a shared store does not archive (see Lifecycle.create).
+            if (cluster.spec().settings().containsKey("archive_command")) {
+                archiving.putAll(archiveSettings(cluster));
+                // During recovery "always" would push every segment fetched from the source's archive into
+                // the new cluster's store (a JVM each); the new cluster's own WAL starts at its promotion.
+                archiving.put("archive_mode", "on");
+            }
             Restorer.Options options = new Restorer.Options(first.host(), first.pgPort(), plan.target(),
                     restoreCommand(cluster, SOURCE_SCRIPT), archiving, Duration.ofHours(12));
             try (Restorer.Session session = restorer.recover(memberDir.resolve("data"), options, progress.next("recovery"))) {

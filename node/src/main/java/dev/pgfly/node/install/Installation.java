@@ -87,6 +87,26 @@ public final class Installation implements AutoCloseable {
         return new TreeSet<>(children(base + "/up"));
     }
 
+    /**
+     * Puts where this node's ZooKeeper peer stands ("leading", "following"...) on its up node, for
+     * {@code node list}: an operator (and the host tests) can see which host the ensemble's leader is on.
+     */
+    public synchronized void publishStoreState(String state) throws Exception {
+        byte[] data = state.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (up != null && !java.util.Arrays.equals(up.getData(), data)) {
+            up.setData(data);
+        }
+    }
+
+    /** Each up node's published store state (empty when it runs no peer or has not said yet). */
+    public java.util.Map<String, String> storeStates() throws Exception {
+        java.util.Map<String, String> states = new java.util.TreeMap<>();
+        for (String name : children(base + "/up")) {
+            states.put(name, read(base + "/up/" + name).map(b -> new String(b, java.nio.charset.StandardCharsets.UTF_8)).orElse(""));
+        }
+        return states;
+    }
+
     // ------------------------------------------------------------------ clusters
 
     public void putCluster(LocalCluster cluster) throws Exception {

@@ -11,7 +11,6 @@ import dev.pgfly.node.tls.InstallationTls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -60,7 +59,7 @@ public final class InstallationService {
     }
 
     public List<NodeView> list() throws Exception {
-        Set<String> up = installation.upNodes();
+        Map<String, String> up = installation.storeStates();
         Map<String, List<String>> members = new TreeMap<>();
         for (LocalCluster c : installation.clusters()) {
             c.placement().forEach((member, node) -> members.computeIfAbsent(node, n -> new ArrayList<>())
@@ -68,8 +67,8 @@ public final class InstallationService {
         }
         List<NodeView> views = new ArrayList<>();
         for (NodeRecord n : installation.nodes()) {
-            views.add(new NodeView(n.name(), n.address(), n.region(), n.zone(), up.contains(n.name()), n.witness(),
-                    n.drained(), n.storeRole(), members.getOrDefault(n.name(), List.of()), n.apiEndpoint()));
+            views.add(new NodeView(n.name(), n.address(), n.region(), n.zone(), up.containsKey(n.name()), n.witness(),
+                    n.drained(), n.storeRole(), up.getOrDefault(n.name(), ""), members.getOrDefault(n.name(), List.of()), n.apiEndpoint()));
         }
         return views;
     }

@@ -228,6 +228,11 @@ public final class NodeStore implements AutoCloseable {
         return peerId;
     }
 
+    /** Where this node's ZooKeeper peer stands ("leading", "following"...), or "" when it runs none. */
+    public String peerState() {
+        return peer == null ? "" : peer.state().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     public String storeRole() {
         return storeRole;
     }

@@ -77,6 +77,29 @@ public final class Placement {
         return new Refused(shortOfNodes(candidates, count, region, taken, fresh.size(), sameHost));
     }
 
+    /**
+     * {@code count} members of which the first runs on {@code first}: a restore unpacks the backup on the node
+     * that runs {@code create}, and the other members clone from it wherever they are placed.
+     */
+    public static Outcome placeFirstOn(List<Candidate> candidates, int count, String region, String first,
+                                       boolean sameHost) {
+        Outcome here = placeOn(candidates, 1, region, Set.of(), first, sameHost);
+        if (here instanceof Refused refused) {
+            return new Refused("a restore unpacks the backup on this node, and " + refused.reason());
+        }
+        if (count == 1) {
+            return here;
+        }
+        return switch (place(candidates, count - 1, region, Set.of(first), null, sameHost)) {
+            case Placed others -> {
+                List<String> all = new ArrayList<>(List.of(first));
+                all.addAll(others.nodes());
+                yield new Placed(List.copyOf(all));
+            }
+            case Refused refused -> refused;
+        };
+    }
+
     private static Outcome placeOn(List<Candidate> candidates, int count, String region, Set<String> taken,
                                    String onNode, boolean sameHost) {
         Candidate c = candidates.stream().filter(x -> x.node().name().equals(onNode)).findFirst().orElse(null);

@@ -70,4 +70,23 @@ class PlacementTest {
         var nodes = List.of(node("h1", "h1", 0), fra);
         assertThat(Placement.place(nodes, 1, "fra", Set.of(), null, false)).isEqualTo(new Placement.Placed(List.of("f1")));
     }
+
+    @Test
+    void aRestorePutsItsFirstMemberOnTheCreatingNodeAndSpreadsTheOthers() {
+        var nodes = List.of(node("h1", "h1", 0), node("h2", "h2", 0), node("h3", "h3", 5));
+        assertThat(Placement.placeFirstOn(nodes, 3, "local", "h3", false))
+                .isEqualTo(new Placement.Placed(List.of("h3", "h1", "h2")));
+        assertThat(Placement.placeFirstOn(nodes, 1, "local", "h2", false))
+                .isEqualTo(new Placement.Placed(List.of("h2")));
+    }
+
+    @Test
+    void aRestoreFromANodeThatTakesNoMemberIsRefusedWithTheReason() {
+        var witness = new Placement.Candidate(new NodeRecord("w", "10.0.0.9", "local", "w", 7432, true, 0, "voter", false), true, 0);
+        var nodes = List.of(node("h1", "h1", 0), node("h2", "h2", 0), witness);
+        var out = Placement.placeFirstOn(nodes, 2, "local", "w", false);
+        assertThat(((Placement.Refused) out).reason()).isEqualTo("a restore unpacks the backup on this node, and node 'w' is a"
+                + " witness: it votes in the store and holds no member");
+        assertThat(Placement.placeFirstOn(nodes.subList(0, 2), 3, "local", "h1", false)).isInstanceOf(Placement.Refused.class);
+    }
 }
