@@ -130,11 +130,32 @@ final class NodeInstallation implements AutoCloseable {
             }
         }
         hosts.close();
+        keepLogs();
         dev.pgfly.testkit.hosts.InstallationData.delete(data);
         try {
             FileTrees.delete(root);
         } catch (Exception e) {
             System.err.println("removing " + root + ": " + e);
+        }
+    }
+
+    /** With PGFLY_KEEP_LOGS=DIR, every node's daemon log is copied there before the homes go (for a failed run). */
+    private void keepLogs() {
+        String keep = System.getenv("PGFLY_KEEP_LOGS");
+        if (keep == null || keep.isBlank()) {
+            return;
+        }
+        for (Pgfly p : nodes) {
+            Path log = p.home().resolve("daemon/daemon.log");
+            try {
+                Files.createDirectories(Path.of(keep));
+                if (Files.exists(log)) {
+                    Files.copy(log, Path.of(keep).resolve(p.home().getFileName() + "-daemon.log"),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            } catch (Exception e) {
+                System.err.println("keeping " + log + ": " + e);
+            }
         }
     }
 }
