@@ -145,17 +145,14 @@ final class NodeInstallation implements AutoCloseable {
         if (keep == null || keep.isBlank()) {
             return;
         }
-        for (Pgfly p : nodes) {
-            Path log = p.home().resolve("daemon/daemon.log");
-            try {
-                Files.createDirectories(Path.of(keep));
-                if (Files.exists(log)) {
-                    Files.copy(log, Path.of(keep).resolve(p.home().getFileName() + "-daemon.log"),
-                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
-            } catch (Exception e) {
-                System.err.println("keeping " + log + ": " + e);
+        try (var files = Files.walk(root)) {
+            Files.createDirectories(Path.of(keep));
+            for (Path log : files.filter(f -> f.getFileName().toString().equals("daemon.log")).toList()) {
+                Files.copy(log, Path.of(keep).resolve(root.relativize(log).toString().replace('/', '_')),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
+        } catch (Exception e) {
+            System.err.println("keeping the logs of " + root + ": " + e);
         }
     }
 }
