@@ -121,6 +121,7 @@ final class NodeInstallation implements AutoCloseable {
                 h.heal();
             }
         }
+        keepLogs();
         java.util.Set<Path> data = dev.pgfly.testkit.hosts.InstallationData.of(nodes);
         for (Pgfly p : nodes) {
             try {
@@ -130,7 +131,6 @@ final class NodeInstallation implements AutoCloseable {
             }
         }
         hosts.close();
-        keepLogs();
         dev.pgfly.testkit.hosts.InstallationData.delete(data);
         try {
             FileTrees.delete(root);
