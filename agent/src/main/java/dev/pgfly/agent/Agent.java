@@ -56,7 +56,7 @@ public final class Agent implements AutoCloseable {
         Path credentialsFile = config.storeCredentialsFile();
         StoreCredentials credentials = credentialsFile == null ? null : StoreCredentials.readFrom(credentialsFile);
         CuratorFramework client = ZkConnections.startAndWait(config.dcs(), config.sessionTimeout(), localAddress,
-                credentials, config.storeTls(), Duration.ofSeconds(30));
+                credentials, config.storeTls(), Duration.ofSeconds(30), true);
         ClusterStore store = new ZkClusterStore(client, config.dcs().root(), config.cluster(), true);
         MemberSpec me = awaitMemberSpec(store, config);
         // TLS is fixed when the cluster is created: read once, it decides how PostgreSQL is configured and

@@ -101,7 +101,7 @@ public final class ProxyCommand implements Callable<Integer> {
         DcsAddress address = DcsAddress.parse(dcs);
         StoreCredentials credentials = dcsAuth == null ? null : StoreCredentials.readFrom(dcsAuth);
         CuratorFramework client = ZkConnections.startAndWait(address, Duration.ofSeconds(10), null, credentials,
-                dcsTls == null ? null : ZkTls.in(dcsTls), Duration.ofSeconds(30));
+                dcsTls == null ? null : ZkTls.in(dcsTls), Duration.ofSeconds(30), true);
         ClusterStore store = new ZkClusterStore(client, address.root(), cluster, true);
         if (maxReplicaLagBytes < 0 || holdTimeoutMs < 0) {
             throw new IllegalArgumentException("--max-replica-lag-bytes and --hold-timeout-ms must not be negative");

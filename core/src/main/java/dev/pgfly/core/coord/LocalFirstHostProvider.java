@@ -23,6 +23,9 @@ import java.util.function.Predicate;
  * writes) although its session lives on and nothing failed over. Held to the peer beside it, the agent only
  * sees a disconnect when its own host's peer stops serving (this host failed, or the ensemble lost its leader).
  *
+ * <p>Agents and proxies use it; a node does not: its client changes the ensemble, and ZooKeeper's
+ * {@code ZooKeeperAdmin} (which reconfiguration needs) takes no host provider.
+ *
  * <p>Also unlike ZooKeeper's, {@link #updateServerList} never asks for a reconnect: ZooKeeper moves clients
  * to rebalance after a reconfiguration, and every such move is a disconnect a leading agent must fence on.
  */

@@ -67,6 +67,17 @@ public final class ZkConnections {
      */
     public static CuratorFramework start(DcsAddress address, Duration sessionTimeout, String localAddress,
                                          StoreCredentials credentials, ZkTls tls) {
+        return start(address, sessionTimeout, localAddress, credentials, tls, false);
+    }
+
+    /**
+     * @param localPeerFirst hold the session on this host's ZooKeeper peer when there is one (agents and
+     *                       proxies: see {@link LocalFirstHostProvider}). Such a client cannot change the
+     *                       ensemble: ZooKeeper's reconfiguration needs a {@code ZooKeeperAdmin}, which takes
+     *                       no host provider, so nodes keep ZooKeeper's own order.
+     */
+    public static CuratorFramework start(DcsAddress address, Duration sessionTimeout, String localAddress,
+                                         StoreCredentials credentials, ZkTls tls, boolean localPeerFirst) {
         if (localAddress != null && tls == null) {
             System.setProperty(BoundClientCnxnSocketNIO.LOCAL_ADDRESS_PROPERTY, localAddress);
             System.setProperty(ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, BoundClientCnxnSocketNIO.class.getName());
@@ -83,8 +94,10 @@ public final class ZkConnections {
                 .sessionTimeoutMs((int) sessionTimeout.toMillis())
                 .connectionTimeoutMs((int) Math.min(3000, sessionTimeout.toMillis()))
                 .retryPolicy(new ExponentialBackoffRetry(100, 3, 1000))
-                .zkClientConfig(clientConfig)
-                .zookeeperFactory(LOCAL_PEER_FIRST);
+                .zkClientConfig(clientConfig);
+        if (localPeerFirst) {
+            builder.zookeeperFactory(LOCAL_PEER_FIRST);
+        }
         if (credentials != null) {
             // Curator sends the credentials again on every new session, before anything else.
             builder.authorization(StoreCredentials.SCHEME, credentials.authBytes())
@@ -107,7 +120,13 @@ public final class ZkConnections {
 
     public static CuratorFramework startAndWait(DcsAddress address, Duration sessionTimeout, String localAddress,
                                                 StoreCredentials credentials, ZkTls tls, Duration wait) {
-        CuratorFramework client = start(address, sessionTimeout, localAddress, credentials, tls);
+        return startAndWait(address, sessionTimeout, localAddress, credentials, tls, wait, false);
+    }
+
+    public static CuratorFramework startAndWait(DcsAddress address, Duration sessionTimeout, String localAddress,
+                                                StoreCredentials credentials, ZkTls tls, Duration wait,
+                                                boolean localPeerFirst) {
+        CuratorFramework client = start(address, sessionTimeout, localAddress, credentials, tls, localPeerFirst);
         try {
             if (!client.blockUntilConnected((int) wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 client.close();
