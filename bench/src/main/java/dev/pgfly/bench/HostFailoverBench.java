@@ -42,6 +42,8 @@ public final class HostFailoverBench {
         List<Long> localKill = local ? localKills(runs) : List.of();
         List<Long> cut = new ArrayList<>();
         List<Long> crash = new ArrayList<>();
+        List<Long> replicaFollowing = new ArrayList<>();
+        List<Long> replicaLeading = new ArrayList<>();
         Map<ProcessKind, Usage> idle;
         try (HostInstall install = HostInstall.start(3, System.out)) {
             install.node(1).ok("create", CLUSTER, "--config", "ha", "--sync");
@@ -54,6 +56,7 @@ public final class HostFailoverBench {
                 // Any command in the host starts its node again.
                 crash.addAll(measure(install, writer, runs, "crashed", h -> install.host(h).crash(),
                         h -> install.node(h).ok("node", "list")));
+                measureReplicaCrashes(install, writer, runs, replicaFollowing, replicaLeading);
                 require(install.awaitHealthy(CLUSTER, 3, 180_000), install);
             }
         }
@@ -64,6 +67,8 @@ public final class HostFailoverBench {
         }
         row("three hosts: the primary's host cut off (link down)", cut);
         row("three hosts: the primary's host crashed (every process killed)", crash);
+        row("three hosts: a replica's host crashed, its ZooKeeper peer following", replicaFollowing);
+        row("three hosts: a replica's host crashed, its peer leading the ensemble", replicaLeading);
         System.out.printf("%nidle for %d s, three namespace hosts, one ha --sync cluster (a member on each):%n", IDLE_SECONDS);
         System.out.printf("  %-9s %9s %16s %14s %15s%n", "process", "count", "CPU (% of core)", "RSS total MB", "RSS each MB");
         for (var e : idle.entrySet()) {
@@ -118,6 +123,42 @@ public final class HostFailoverBench {
             install.reachable(p, true);
         }
         return gaps;
+    }
+
+    /**
+     * {@code runs} crashes of a host without the primary, taking turns between one whose ZooKeeper peer follows
+     * (the primary's agent keeps its session on its own host's peer: no pause expected) and the one whose peer
+     * leads the ensemble (the others elect a new leader and drop their clients meanwhile: S1 fences the
+     * primary), when that is not the primary's own host.
+     */
+    private static void measureReplicaCrashes(HostInstall install, Writer writer, int runs, List<Long> following,
+                                              List<Long> leading) throws InterruptedException {
+        for (int run = 1; run <= runs * 2; run++) {
+            int p = primaryHost(install, writer);
+            Map<Integer, String> states = new java.util.TreeMap<>();
+            for (JsonNode n : install.node(p).ok("node", "list", "--json").json()) {
+                states.put(Integer.parseInt(n.get("name").asString().substring(1)), n.get("store_state").asString());
+            }
+            boolean wantLeader = run % 2 == 0;
+            int victim = 0;
+            for (var e : states.entrySet()) {
+                if (e.getKey() != p && e.getValue().equals(wantLeader ? "leading" : "following")) {
+                    victim = e.getKey();
+                }
+            }
+            if (victim == 0 || (wantLeader ? leading : following).size() >= runs) {
+                continue; // the ensemble's leader sits on the primary's host this time
+            }
+            writer.resetGap();
+            install.host(victim).crash();
+            install.reachable(victim, false);
+            writer.awaitMoreAcks(100, 120_000);
+            (wantLeader ? leading : following).add(writer.longestGapMillis());
+            System.out.printf("run %d: h%d (replica, peer %s) crashed: longest write gap %d ms%n", run, victim,
+                    states.get(victim), writer.longestGapMillis());
+            install.node(victim).ok("node", "list");
+            install.reachable(victim, true);
+        }
     }
 
     private static int primaryHost(HostInstall install, Writer writer) throws InterruptedException {

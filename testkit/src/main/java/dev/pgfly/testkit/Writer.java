@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Writer implements AutoCloseable {
     private final String url;
+    private final String table;
     private final Set<Long> acknowledged = new ConcurrentSkipListSet<>();
     private final AtomicLong next = new AtomicLong(1);
     private final AtomicLong failures = new AtomicLong();
@@ -27,9 +28,15 @@ public final class Writer implements AutoCloseable {
     private final Thread thread;
 
     public Writer(String url) throws SQLException {
+        this(url, "writes");
+    }
+
+    /** A writer into its own table, beside another writer of the same cluster. */
+    public Writer(String url, String table) throws SQLException {
         this.url = url;
+        this.table = dev.pgfly.core.util.Names.requireIdentifier("table", table);
         try (Connection c = Db.connect(url); Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE IF NOT EXISTS writes (id bigint PRIMARY KEY, at timestamptz DEFAULT now())");
+            st.execute("CREATE TABLE IF NOT EXISTS " + table + " (id bigint PRIMARY KEY, at timestamptz DEFAULT now())");
         }
         lastAckAt = System.currentTimeMillis();
         thread = Thread.ofPlatform().name("writer").start(this::loop);
@@ -43,7 +50,7 @@ public final class Writer implements AutoCloseable {
                 if (c == null) {
                     c = Db.connect(url, 3);
                 }
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO writes (id) VALUES (?)")) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (id) VALUES (?)")) {
                     ps.setQueryTimeout(10);
                     ps.setLong(1, id);
                     ps.executeUpdate();
@@ -90,9 +97,14 @@ public final class Writer implements AutoCloseable {
 
     /** The rows the database holds now, through {@code url}: what a test compares with {@link #acknowledged()}. */
     public static Set<Long> stored(String url) throws SQLException {
+        return stored(url, "writes");
+    }
+
+    /** The rows of {@code table} the database holds now, through {@code url}. */
+    public static Set<Long> stored(String url, String table) throws SQLException {
         Set<Long> present = new java.util.HashSet<>();
         try (Connection c = Db.connect(url); Statement st = c.createStatement();
-             java.sql.ResultSet rs = st.executeQuery("SELECT id FROM writes")) {
+             java.sql.ResultSet rs = st.executeQuery("SELECT id FROM " + dev.pgfly.core.util.Names.requireIdentifier("table", table))) {
             while (rs.next()) {
                 present.add(rs.getLong(1));
             }
