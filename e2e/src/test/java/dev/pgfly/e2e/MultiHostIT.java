@@ -277,34 +277,39 @@ class MultiHostIT {
         // A second writer through the primary's own host's proxy: what the cluster does, without the reconnection
         // that the multi-host writer needs when its connection ran through the crashed host.
         String beside = node(p).ok("url", CLUSTER, "--single-host", "--no-verify").out().strip();
-        try (Writer besideWriter = new Writer(beside, "writes_beside")) {
-            assertThat(besideWriter.awaitMoreAcks(20, 30_000)).isTrue();
-            writer.awaitMoreAcks(10, 10_000);
-            writer.resetGap();
-            besideWriter.resetGap();
-            host(other).crash();
-            assertThat(writer.awaitMoreAcks(50, 60_000)).as("writes go on").isTrue();
-            assertThat(besideWriter.awaitMoreAcks(50, 60_000)).as("writes beside go on").isTrue();
-            System.out.printf("host h%d (replica and following ZooKeeper voter) crashed: longest write gap %d ms through the"
-                    + " primary's host, %d ms through the multi-host URL%n", other, besideWriter.longestGapMillis(),
-                    writer.longestGapMillis());
-            // The primary's agent holds its session on its own host's peer, which goes on serving: no disconnect,
-            // so no fence (S1) and no restart; a commit waits for either remaining standby (ANY 1).
-            assertThat(besideWriter.longestGapMillis()).as("longest write gap when a replica's host crashes").isLessThanOrEqualTo(1000);
-            Set<Long> lostBeside = new HashSet<>(besideWriter.acknowledged());
-            lostBeside.removeAll(Writer.stored(url, "writes_beside"));
-            assertThat(lostBeside).as("acknowledged writes beside lost").isEmpty();
-        }
-        assertThat(primaryNode(node(survivor).status(CLUSTER))).isEqualTo("h" + p);
+        try {
+            try (Writer besideWriter = new Writer(beside, "writes_beside")) {
+                assertThat(besideWriter.awaitMoreAcks(20, 30_000)).isTrue();
+                writer.awaitMoreAcks(10, 10_000);
+                writer.resetGap();
+                besideWriter.resetGap();
+                host(other).crash();
+                assertThat(writer.awaitMoreAcks(50, 60_000)).as("writes go on").isTrue();
+                assertThat(besideWriter.awaitMoreAcks(50, 60_000)).as("writes beside go on").isTrue();
+                System.out.printf("host h%d (replica and following ZooKeeper voter) crashed: longest write gap %d ms through the"
+                        + " primary's host, %d ms through the multi-host URL%n", other, besideWriter.longestGapMillis(),
+                        writer.longestGapMillis());
+                // The primary's agent holds its session on its own host's peer, which goes on serving: no disconnect,
+                // so no fence (S1) and no restart; a commit waits for either remaining standby (ANY 1).
+                assertThat(besideWriter.longestGapMillis()).as("longest write gap when a replica's host crashes").isLessThanOrEqualTo(1000);
+                Set<Long> lostBeside = new HashSet<>(besideWriter.acknowledged());
+                lostBeside.removeAll(Writer.stored(url, "writes_beside"));
+                assertThat(lostBeside).as("acknowledged writes beside lost").isEmpty();
+            }
+            assertThat(primaryNode(node(survivor).status(CLUSTER))).isEqualTo("h" + p);
 
-        // The scheduled switchover falls due while the node that took it is down: another runs it.
-        JsonNode switched = awaitStatus(survivor, s -> primaryMember(s).equals(target), 120);
-        assertThat(switched.get("scheduled")).isEmpty();
-        String events = node(survivor).ok("events", CLUSTER, "--json").json().toString();
-        assertThat(events).contains("scheduled-started").contains("scheduled-done")
-                .doesNotContain("node h" + other + " runs the switchover");
-        assertThat(writer.awaitMoreAcks(20, 60_000)).as("writes after the scheduled switchover").isTrue();
-        node(other).ok("node", "list");
+            // The scheduled switchover falls due while the node that took it is down: another runs it.
+            JsonNode switched = awaitStatus(survivor, s -> primaryMember(s).equals(target), 120);
+            assertThat(switched.get("scheduled")).isEmpty();
+            // The runner records "done" once the switchover's call returns, a moment after the new primary shows.
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(node(survivor).ok("events", CLUSTER, "--json").json().toString())
+                            .contains("scheduled-started").contains("scheduled-done")
+                            .doesNotContain("node h" + other + " runs the switchover"));
+            assertThat(writer.awaitMoreAcks(20, 60_000)).as("writes after the scheduled switchover").isTrue();
+        } finally {
+            node(other).ok("node", "list"); // starts the crashed host's node again, whatever failed above
+        }
         awaitStatus(survivor, MultiHostIT::allRunning, 180);
     }
 
