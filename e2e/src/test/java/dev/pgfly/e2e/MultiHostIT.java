@@ -280,6 +280,18 @@ class MultiHostIT {
         try {
             try (Writer besideWriter = new Writer(beside, "writes_beside")) {
                 assertThat(besideWriter.awaitMoreAcks(20, 30_000)).isTrue();
+                // The replica that remains must be able to take over the acknowledgements at once: in the synchronous
+                // set and caught up. Just after a rejoin (the host crash before) it may still be replaying, and
+                // then --sync rightly holds commits until it has caught up.
+                awaitStatus(survivor, s -> {
+                    for (JsonNode m : s.get("members")) {
+                        if (m.get("node").asString().equals("h" + survivor)) {
+                            return m.get("synchronous").asBoolean() && m.get("streaming").asBoolean()
+                                    && m.get("lag_bytes").asLong() < 1024 * 1024;
+                        }
+                    }
+                    return false;
+                }, 120);
                 writer.awaitMoreAcks(10, 10_000);
                 writer.resetGap();
                 besideWriter.resetGap();
@@ -332,8 +344,9 @@ class MultiHostIT {
         node(2).ok("create", "mhr", "--config", "ha", "--from-backup", CLUSTER, "--backup-store", shared);
         JsonNode restored = node(3).status("mhr");
         assertThat(memberOn(restored, "h2")).isEqualTo("m1");
-        assertThat(memberOn(restored, "h1")).isNotNull();
-        assertThat(memberOn(restored, "h3")).isNotNull();
+        Set<String> restoredOn = new HashSet<>();
+        restored.get("members").forEach(m -> restoredOn.add(m.get("node").asString()));
+        assertThat(restoredOn).as("one member per host").hasSize(3);
         assertThat(Writer.stored(node(1).ok("url", "mhr").out().strip())).as("what was acknowledged before the snapshot")
                 .containsAll(beforeSnapshot);
         node(1).ok("destroy", "mhr", "--yes");
