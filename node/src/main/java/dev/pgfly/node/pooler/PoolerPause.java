@@ -92,8 +92,11 @@ public final class PoolerPause implements AutoCloseable {
         for (int i = 0; i < outcomes.size(); i++) {
             Outcome o = outcomes.get(i);
             if (!o.paused()) {
-                // Ends a PAUSE still waiting, so that this pooler's clients are not held through the handover.
-                resumeOne(consoles.get(i));
+                // Ends a PAUSE still waiting, so that this pooler's clients are not held through the handover. In
+                // the background: a pooler whose host does not answer costs two connect timeouts here (10 s seen),
+                // and the poolers that did pause hold their clients until the switchover resumes them.
+                Console failed = consoles.get(i);
+                Thread.ofVirtual().name("pooler-resume-" + failed.address()).start(() -> resumeOne(failed));
                 events.accept("pooler-pause-skipped", "pooler " + o.pooler() + " did not pause within "
                         + bound.toSeconds() + " s (" + o.problem() + "); the switchover goes on without it:"
                         + " its clients' transactions in flight on the former primary may fail");
