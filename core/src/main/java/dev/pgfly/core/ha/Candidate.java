@@ -30,9 +30,4 @@ public record Candidate(
     public Candidate withReachable(boolean isReachable) {
         return new Candidate(name, region, noFailover, priority, isReachable, healthy, walPosition, timeline, inStore);
     }
-
-    /** Reachable, healthy and in the store: a member that could take the leader node now. */
-    boolean canLead() {
-        return reachable && healthy && inStore;
-    }
 }

@@ -100,8 +100,8 @@ public final class FailoverPolicy {
      */
     private static Optional<Candidate> formerPrimaryAloneOnTheNewestTimeline(ElectionInput in) {
         Optional<Candidate> former = in.members().stream().filter(c -> c.name().equals(in.formerPrimary())).findFirst();
-        if (former.isEmpty() || former.get().timeline() <= 0 || !former.get().canLead()
-                || ineligibility(former.get(), in.primaryRegion()).isPresent()) {
+        // Ineligible also covers unreachable, unhealthy and without a live session: it could not lead now.
+        if (former.isEmpty() || former.get().timeline() <= 0 || ineligibility(former.get(), in.primaryRegion()).isPresent()) {
             return Optional.empty();
         }
         int others = in.members().stream()

@@ -37,7 +37,8 @@ class FailoverPolicyTest {
     }
 
     private static Candidate priority(Candidate c, int priority) {
-        return new Candidate(c.name(), c.region(), c.noFailover(), priority, c.reachable(), c.healthy(), c.walPosition());
+        return new Candidate(c.name(), c.region(), c.noFailover(), priority, c.reachable(), c.healthy(), c.walPosition(),
+                c.timeline(), c.inStore());
     }
 
     private static Candidate unreachable(Candidate c) {
@@ -45,20 +46,28 @@ class FailoverPolicyTest {
     }
 
     private static Candidate unhealthy(Candidate c) {
-        return new Candidate(c.name(), c.region(), c.noFailover(), c.priority(), c.reachable(), false, c.walPosition());
+        return new Candidate(c.name(), c.region(), c.noFailover(), c.priority(), c.reachable(), false, c.walPosition(),
+                c.timeline(), c.inStore());
     }
 
     private static Candidate noFailover(Candidate c) {
-        return new Candidate(c.name(), c.region(), true, c.priority(), c.reachable(), c.healthy(), c.walPosition());
+        return new Candidate(c.name(), c.region(), true, c.priority(), c.reachable(), c.healthy(), c.walPosition(),
+                c.timeline(), c.inStore());
     }
 
     private static Candidate inRegion(Candidate c, String region) {
-        return new Candidate(c.name(), region, c.noFailover(), c.priority(), c.reachable(), c.healthy(), c.walPosition());
+        return new Candidate(c.name(), region, c.noFailover(), c.priority(), c.reachable(), c.healthy(), c.walPosition(),
+                c.timeline(), c.inStore());
     }
 
     private static Candidate onTimeline(Candidate c, int timeline) {
         return new Candidate(c.name(), c.region(), c.noFailover(), c.priority(), c.reachable(), c.healthy(),
                 c.walPosition(), timeline, c.inStore());
+    }
+
+    /** Reachable, healthy and in the store: a member that could take the leader node now. */
+    private static boolean canLead(Candidate c) {
+        return c.reachable() && c.healthy() && c.inStore();
     }
 
     /** Its agent answers, but its session is gone from the store: it cannot take the leader node. */
@@ -393,7 +402,7 @@ class FailoverPolicyTest {
 
         @Test
         void aFormerPrimaryTaggedNofailoverNeverLeadsAgain() {
-            Election e = election(noFailoverOnTimeline(m("m1", 5000), 2), onTimeline(m("m2", 5000), 1)).former("m1");
+            Election e = election(noFailover(onTimeline(m("m1", 5000), 2)), onTimeline(m("m2", 5000), 1)).former("m1");
             assertThat(e.promoted()).containsExactly("m2");
         }
 
@@ -417,11 +426,6 @@ class FailoverPolicyTest {
             Election e = election(outOfStore(m("m2", 9000)), m("m3", 5000)).former("m1").sync("m2", "m3");
             assertThat(e.decide("m3").promote()).isFalse();
         }
-    }
-
-    private static Candidate noFailoverOnTimeline(Candidate c, int timeline) {
-        return new Candidate(c.name(), c.region(), true, c.priority(), c.reachable(), c.healthy(), c.walPosition(), timeline,
-                c.inStore());
     }
 
     // ------------------------------------------------------------------ synchronous replication
@@ -780,17 +784,17 @@ class FailoverPolicyTest {
             }
             promotions++;
             Candidate winner = members.stream().filter(c -> c.name().equals(promoted.getFirst())).findFirst().orElseThrow();
-            if (!winner.canLead() || FailoverPolicy.ineligibility(winner, REGION).isPresent()) {
+            if (!canLead(winner) || FailoverPolicy.ineligibility(winner, REGION).isPresent()) {
                 fail("a member that cannot lead promotes; " + state);
             }
-            boolean newerElsewhere = members.stream().anyMatch(c -> c.canLead() && c.timeline() > winner.timeline()
+            boolean newerElsewhere = members.stream().anyMatch(c -> canLead(c) && c.timeline() > winner.timeline()
                     && FailoverPolicy.ineligibility(c, REGION).isEmpty()
                     && (!synchronous || syncSet.contains(c.name()) || c.name().equals(former))
                     && !c.name().equals(former));
             if (newerElsewhere) {
                 fail("a member on a newer timeline could lead; " + state);
             }
-            if (winner.name().equals(former) && members.stream().anyMatch(c -> !c.name().equals(former) && c.canLead())) {
+            if (winner.name().equals(former) && members.stream().anyMatch(c -> !c.name().equals(former) && canLead(c))) {
                 formerOnNewer++;
             }
         }
