@@ -139,7 +139,10 @@ final class NodeInstallation implements AutoCloseable {
         }
     }
 
-    /** With PGFLY_KEEP_LOGS=DIR, every node's daemon log is copied there before the homes go (for a failed run). */
+    /**
+     * With PGFLY_KEEP_LOGS=DIR, every log under the homes (nodes', agents', PostgreSQL's, proxies') is copied there
+     * before the homes go, named by its path (for a failed run).
+     */
     private void keepLogs() {
         String keep = System.getenv("PGFLY_KEEP_LOGS");
         if (keep == null || keep.isBlank()) {
@@ -147,7 +150,7 @@ final class NodeInstallation implements AutoCloseable {
         }
         try (var files = Files.walk(root)) {
             Files.createDirectories(Path.of(keep));
-            for (Path log : files.filter(f -> f.getFileName().toString().equals("daemon.log")).toList()) {
+            for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log") && Files.isRegularFile(f)).toList()) {
                 Files.copy(log, Path.of(keep).resolve(root.relativize(log).toString().replace('/', '_')),
                         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
