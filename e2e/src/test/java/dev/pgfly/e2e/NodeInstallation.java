@@ -148,14 +148,25 @@ final class NodeInstallation implements AutoCloseable {
         if (keep == null || keep.isBlank()) {
             return;
         }
-        try (var files = Files.walk(root)) {
-            Files.createDirectories(Path.of(keep));
+        keepLogsUnder(root, Path.of(keep), "");
+        // Members' directories (agent.log, postgres.log) sit in the installation's data directory, not in a home.
+        for (Path data : dev.pgfly.testkit.hosts.InstallationData.of(nodes)) {
+            keepLogsUnder(data, Path.of(keep), "data_");
+        }
+    }
+
+    private static void keepLogsUnder(Path dir, Path keep, String prefix) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (var files = Files.walk(dir)) {
+            Files.createDirectories(keep);
             for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log") && Files.isRegularFile(f)).toList()) {
-                Files.copy(log, Path.of(keep).resolve(root.relativize(log).toString().replace('/', '_')),
+                Files.copy(log, keep.resolve(prefix + dir.relativize(log).toString().replace('/', '_')),
                         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (Exception e) {
-            System.err.println("keeping the logs of " + root + ": " + e);
+            System.err.println("keeping the logs of " + dir + ": " + e);
         }
     }
 }

@@ -1,10 +1,14 @@
 package dev.pgfly.core.coord;
 
 import org.apache.zookeeper.client.HostProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.net.Socket;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -28,22 +32,52 @@ import java.util.function.Predicate;
  *
  * <p>Also unlike ZooKeeper's, {@link #updateServerList} never asks for a reconnect: ZooKeeper moves clients
  * to rebalance after a reconfiguration, and every such move is a disconnect a leading agent must fence on.
+ *
+ * <p>After a disconnect it waits for this host's server while that server listens, for up to
+ * {@link #LOCAL_PATIENCE_MILLIS}, before it tries the others. When the ensemble elects a leader, every peer
+ * stops serving for a moment; without the wait a client whose own peer was still electing took whichever
+ * other peer served first, and kept it: a replica's agent was later promoted while its session hung on
+ * another host, whose crash then fenced it (seen in {@code MultiHostIT}). A server that does not listen
+ * (its node is down) is left at once. The wait is well inside the session timeout, so the session survives
+ * it on any peer.
  */
 public final class LocalFirstHostProvider implements HostProvider {
+    /** How long after a disconnect a listening server on this host is preferred to the others. */
+    static final long LOCAL_PATIENCE_MILLIS = 2_000;
+    private static final int PROBE_TIMEOUT_MILLIS = 200;
+
+    private static final Logger log = LoggerFactory.getLogger(LocalFirstHostProvider.class);
+
     private final Predicate<InetAddress> isLocal;
+    private final Predicate<InetSocketAddress> listens;
+    /** The server of the latest attempt: the one a connection is on, once onConnected is called. */
+    private InetSocketAddress lastTried;
+    private final long patienceMillis;
     private List<InetSocketAddress> order;
+    /** How many servers at the head of {@link #order} are on this host. */
+    private int localCount;
     /** Servers tried since the last connection: a full round without success waits {@code spinDelay}. */
     private int triedSinceConnected;
+    /** When the first attempt since the last connection was made (System.nanoTime). */
+    private long firstAttemptNanos;
 
     public LocalFirstHostProvider(Collection<InetSocketAddress> servers) {
-        this(servers, LocalFirstHostProvider::isThisHost);
+        this(servers, LocalFirstHostProvider::isThisHost, LocalFirstHostProvider::listens, LOCAL_PATIENCE_MILLIS);
     }
 
+    /** Without the wait for this host's server (tests of the order alone). */
     LocalFirstHostProvider(Collection<InetSocketAddress> servers, Predicate<InetAddress> isLocal) {
+        this(servers, isLocal, s -> false, 0);
+    }
+
+    LocalFirstHostProvider(Collection<InetSocketAddress> servers, Predicate<InetAddress> isLocal,
+                           Predicate<InetSocketAddress> listens, long patienceMillis) {
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("a ZooKeeper client needs at least one server");
         }
         this.isLocal = isLocal;
+        this.listens = listens;
+        this.patienceMillis = patienceMillis;
         this.order = ordered(servers);
     }
 
@@ -54,6 +88,13 @@ public final class LocalFirstHostProvider implements HostProvider {
 
     @Override
     public InetSocketAddress next(long spinDelay) {
+        InetSocketAddress waitFor = localServerToWaitFor();
+        if (waitFor != null) {
+            synchronized (this) {
+                lastTried = waitFor;
+            }
+            return resolved(waitFor); // ZooKeeper's client itself sleeps up to a second before each reconnect
+        }
         InetSocketAddress next;
         boolean roundDone;
         synchronized (this) {
@@ -61,21 +102,70 @@ public final class LocalFirstHostProvider implements HostProvider {
             roundDone = triedSinceConnected > 0 && index == 0;
             triedSinceConnected++;
             next = order.get(index);
+            lastTried = next;
         }
-        if (roundDone && spinDelay > 0) {
-            try {
-                Thread.sleep(spinDelay);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        if (roundDone) {
+            pause(spinDelay);
+        }
+        return resolved(next);
+    }
+
+    /**
+     * This host's server once more, rather than the first of the others: every local server was tried since the
+     * disconnect, the patience is not spent, and the server listens (its peer lives, and serves once it has a
+     * leader). Null to go on to the others.
+     */
+    private InetSocketAddress localServerToWaitFor() {
+        InetSocketAddress local;
+        synchronized (this) {
+            if (triedSinceConnected == 0) {
+                firstAttemptNanos = System.nanoTime();
             }
+            boolean localTried = localCount > 0 && triedSinceConnected == localCount;
+            if (!localTried || (System.nanoTime() - firstAttemptNanos) / 1_000_000 >= patienceMillis) {
+                return null;
+            }
+            local = order.get(0);
         }
-        // Resolved on every use, as ZooKeeper does: a name may point elsewhere after a host moved.
-        return next.isUnresolved() ? new InetSocketAddress(next.getHostString(), next.getPort()) : next;
+        return listens.test(resolved(local)) ? local : null;
+    }
+
+    private static void pause(long millis) {
+        if (millis <= 0) {
+            return;
+        }
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Resolved on every use, as ZooKeeper does: a name may point elsewhere after a host moved. */
+    private static InetSocketAddress resolved(InetSocketAddress server) {
+        return server.isUnresolved() ? new InetSocketAddress(server.getHostString(), server.getPort()) : server;
+    }
+
+    /** Whether something accepts connections at the address: the peer's process is up, electing or serving. */
+    static boolean listens(InetSocketAddress server) {
+        if (server.isUnresolved()) {
+            return false;
+        }
+        try (Socket socket = new Socket()) {
+            socket.connect(server, PROBE_TIMEOUT_MILLIS);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** After a disconnect the next attempt starts again with this host's server. */
     @Override
     public synchronized void onConnected() {
+        if (lastTried != null) {
+            log.info("store session on {} ({})", lastTried, isAmongLocal(lastTried)
+                    ? "this host's peer" : "another host's peer");
+        }
         triedSinceConnected = 0;
     }
 
@@ -92,6 +182,12 @@ public final class LocalFirstHostProvider implements HostProvider {
         return List.copyOf(order);
     }
 
+    private boolean isAmongLocal(InetSocketAddress server) {
+        int index = order.indexOf(server);
+        return index >= 0 && index < localCount;
+    }
+
+    /** Also sets {@link #localCount}: called under the lock or from the constructor. */
     private List<InetSocketAddress> ordered(Collection<InetSocketAddress> servers) {
         List<InetSocketAddress> local = new ArrayList<>();
         List<InetSocketAddress> remote = new ArrayList<>();
@@ -100,6 +196,7 @@ public final class LocalFirstHostProvider implements HostProvider {
             (address != null && isLocal.test(address) ? local : remote).add(s);
         }
         Collections.shuffle(remote);
+        localCount = local.size();
         local.addAll(remote);
         return local;
     }

@@ -34,6 +34,42 @@ class LocalFirstHostProviderTest {
     }
 
     @Test
+    void afterADisconnectThisHostsServerIsTriedAgainWhileItListensWithinThePatience() throws Exception {
+        LocalFirstHostProvider provider = new LocalFirstHostProvider(List.of(A, B, C), only("10.77.0.2"), s -> true, 300);
+        provider.onConnected();
+        List<InetSocketAddress> tried = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            tried.add(provider.next(0));
+        }
+        assertThat(tried).as("its peer is electing: the others are electing too").containsOnly(B);
+        Thread.sleep(350);
+        assertThat(provider.next(0)).as("the patience spent: on to the others").isIn(A, C);
+        provider.onConnected();
+        assertThat(provider.next(0)).as("a new disconnect: patience again").isEqualTo(B);
+        assertThat(provider.next(0)).isEqualTo(B);
+    }
+
+    @Test
+    void aServerOnThisHostThatDoesNotListenIsLeftAtOnce() {
+        LocalFirstHostProvider provider = new LocalFirstHostProvider(List.of(A, B, C), only("10.77.0.2"), s -> false, 60_000);
+        assertThat(provider.next(0)).isEqualTo(B);
+        assertThat(provider.next(0)).as("its node is down").isIn(A, C);
+    }
+
+    @Test
+    void theProbeTellsAListeningPortFromAClosedOne() throws Exception {
+        try (java.net.ServerSocket open = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            InetSocketAddress listening = new InetSocketAddress(InetAddress.getLoopbackAddress(), open.getLocalPort());
+            assertThat(LocalFirstHostProvider.listens(listening)).isTrue();
+        }
+        int closedPort;
+        try (java.net.ServerSocket gone = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = gone.getLocalPort();
+        }
+        assertThat(LocalFirstHostProvider.listens(new InetSocketAddress(InetAddress.getLoopbackAddress(), closedPort))).isFalse();
+    }
+
+    @Test
     void aFullRoundWithoutAConnectionWaitsTheSpinDelayBeforeTheNext() {
         LocalFirstHostProvider provider = new LocalFirstHostProvider(List.of(A, B), only("10.77.0.1"));
         long started = System.nanoTime();
