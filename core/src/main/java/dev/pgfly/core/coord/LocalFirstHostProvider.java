@@ -44,6 +44,11 @@ import java.util.function.Predicate;
 public final class LocalFirstHostProvider implements HostProvider {
     /** How long after a disconnect a listening server on this host is preferred to the others. */
     static final long LOCAL_PATIENCE_MILLIS = 2_000;
+    /**
+     * The same before the first connection, when no session is at stake: a JVM that just started may take
+     * longer than ZooKeeper's connect timeout for its first TLS handshake (seen under load in MultiHostIT).
+     */
+    static final long FIRST_CONNECTION_PATIENCE_MILLIS = 6_000;
     private static final int PROBE_TIMEOUT_MILLIS = 200;
 
     private static final Logger log = LoggerFactory.getLogger(LocalFirstHostProvider.class);
@@ -53,6 +58,8 @@ public final class LocalFirstHostProvider implements HostProvider {
     /** The server of the latest attempt: the one a connection is on, once onConnected is called. */
     private InetSocketAddress lastTried;
     private final long patienceMillis;
+    private final long firstConnectionPatienceMillis;
+    private boolean everConnected;
     private List<InetSocketAddress> order;
     /** How many servers at the head of {@link #order} are on this host. */
     private int localCount;
@@ -62,22 +69,24 @@ public final class LocalFirstHostProvider implements HostProvider {
     private long firstAttemptNanos;
 
     public LocalFirstHostProvider(Collection<InetSocketAddress> servers) {
-        this(servers, LocalFirstHostProvider::isThisHost, LocalFirstHostProvider::listens, LOCAL_PATIENCE_MILLIS);
+        this(servers, LocalFirstHostProvider::isThisHost, LocalFirstHostProvider::listens, LOCAL_PATIENCE_MILLIS,
+                FIRST_CONNECTION_PATIENCE_MILLIS);
     }
 
     /** Without the wait for this host's server (tests of the order alone). */
     LocalFirstHostProvider(Collection<InetSocketAddress> servers, Predicate<InetAddress> isLocal) {
-        this(servers, isLocal, s -> false, 0);
+        this(servers, isLocal, s -> false, 0, 0);
     }
 
     LocalFirstHostProvider(Collection<InetSocketAddress> servers, Predicate<InetAddress> isLocal,
-                           Predicate<InetSocketAddress> listens, long patienceMillis) {
+                           Predicate<InetSocketAddress> listens, long patienceMillis, long firstConnectionPatienceMillis) {
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("a ZooKeeper client needs at least one server");
         }
         this.isLocal = isLocal;
         this.listens = listens;
         this.patienceMillis = patienceMillis;
+        this.firstConnectionPatienceMillis = firstConnectionPatienceMillis;
         this.order = ordered(servers);
     }
 
@@ -122,7 +131,8 @@ public final class LocalFirstHostProvider implements HostProvider {
                 firstAttemptNanos = System.nanoTime();
             }
             boolean localTried = localCount > 0 && triedSinceConnected == localCount;
-            if (!localTried || (System.nanoTime() - firstAttemptNanos) / 1_000_000 >= patienceMillis) {
+            long patience = everConnected ? patienceMillis : firstConnectionPatienceMillis;
+            if (!localTried || (System.nanoTime() - firstAttemptNanos) / 1_000_000 >= patience) {
                 return null;
             }
             local = order.get(0);
@@ -167,6 +177,7 @@ public final class LocalFirstHostProvider implements HostProvider {
                     ? "this host's peer" : "another host's peer");
         }
         triedSinceConnected = 0;
+        everConnected = true;
     }
 
     @Override

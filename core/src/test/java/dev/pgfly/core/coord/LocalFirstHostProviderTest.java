@@ -35,7 +35,7 @@ class LocalFirstHostProviderTest {
 
     @Test
     void afterADisconnectThisHostsServerIsTriedAgainWhileItListensWithinThePatience() throws Exception {
-        LocalFirstHostProvider provider = new LocalFirstHostProvider(List.of(A, B, C), only("10.77.0.2"), s -> true, 300);
+        LocalFirstHostProvider provider = new LocalFirstHostProvider(List.of(A, B, C), only("10.77.0.2"), s -> true, 300, 60_000);
         provider.onConnected();
         List<InetSocketAddress> tried = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -50,8 +50,16 @@ class LocalFirstHostProviderTest {
     }
 
     @Test
+    void beforeTheFirstConnectionThePatienceIsLonger() throws Exception {
+        LocalFirstHostProvider provider = new LocalFirstHostProvider(List.of(A, B, C), only("10.77.0.1"), s -> true, 0, 300);
+        assertThat(List.of(provider.next(0), provider.next(0), provider.next(0))).as("no session at stake yet").containsOnly(A);
+        Thread.sleep(350);
+        assertThat(provider.next(0)).isIn(B, C);
+    }
+
+    @Test
     void aServerOnThisHostThatDoesNotListenIsLeftAtOnce() {
-        LocalFirstHostProvider provider = new LocalFirstHostProvider(List.of(A, B, C), only("10.77.0.2"), s -> false, 60_000);
+        LocalFirstHostProvider provider = new LocalFirstHostProvider(List.of(A, B, C), only("10.77.0.2"), s -> false, 60_000, 60_000);
         assertThat(provider.next(0)).isEqualTo(B);
         assertThat(provider.next(0)).as("its node is down").isIn(A, C);
     }
