@@ -150,6 +150,9 @@ final class ChildLauncher {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         cmd.addAll(flags);
+        if (role.equals("agent")) {
+            cmd.addAll(dev.pgfly.core.util.JvmFootprint.SHRINKING_HEAP); // the proxy's heap stays sized for its load
+        }
         cmd.addAll(ClassDataSharing.jvmOptions(Path.of(classpath), role));
         cmd.add("-Dpgfly.role=child");
         cmd.addAll(List.of("-cp", classpath, "dev.pgfly.cli.Main"));

@@ -50,7 +50,7 @@ final class ChildProcess {
 
     synchronized void start() throws IOException {
         privateLog(logFile);
-        process = new ProcessBuilder(command)
+        process = dev.pgfly.core.util.JvmFootprint.withFewMallocArenas(new ProcessBuilder(command))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))

@@ -196,9 +196,10 @@ public final class DaemonClient {
             String java = ProcessHandle.current().info().command().orElse("java");
             String classpath = ClassDataSharing.classPath();
             List<String> cmd = new ArrayList<>(List.of("setsid", java, "-Xms32m", "-Xmx256m", "-XX:+UseSerialGC"));
+            cmd.addAll(dev.pgfly.core.util.JvmFootprint.SHRINKING_HEAP);
             cmd.addAll(ClassDataSharing.jvmOptions(Path.of(classpath), "daemon"));
             cmd.addAll(List.of("-Dpgfly.role=daemon", "-cp", classpath, "dev.pgfly.cli.Main", "daemon", "run"));
-            return new ProcessBuilder(cmd)
+            return dev.pgfly.core.util.JvmFootprint.withFewMallocArenas(new ProcessBuilder(cmd))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(home.daemonLog().toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
