@@ -52,9 +52,6 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
     private final AtomicBoolean cycleQueued = new AtomicBoolean();
     private volatile boolean closing;
     private volatile long retryNotBefore;
-    private static final long MOVE_HOME_INTERVAL_MILLIS = 30_000;
-    /** Only the loop's thread reads and writes it. */
-    private long nextMoveHomeCheck;
 
     public HaLoop(String member, Duration loopInterval, ClusterStore store, LocalPostgres local, LeaseKeeper lease) {
         this.ctx = new HaContext(member, loopInterval, store, local, lease);
@@ -139,26 +136,7 @@ public final class HaLoop implements ConnectionListener, AutoCloseable {
         } catch (RuntimeException e) {
             log.debug("could not publish status: {}", e.toString());
         }
-        moveStoreSessionHomeUnlessLeading();
         ctx.observer.cycleTook(System.nanoTime() - started);
-    }
-
-    /**
-     * After a disconnect the session may have settled on another host's store server (this host's was still
-     * electing or catching up), and would stay there: that host's crash would then disconnect this agent, and
-     * fence it if it leads by then. A replica's agent goes back to its own host's server; the move is a
-     * disconnect, so never while leading (S1), and at most every 30 s (a server that listens but does not
-     * serve yet costs a disconnect per try).
-     */
-    private void moveStoreSessionHomeUnlessLeading() {
-        long now = System.currentTimeMillis();
-        if (closing || ctx.lease.isLeading() || now < nextMoveHomeCheck) {
-            return;
-        }
-        nextMoveHomeCheck = now + MOVE_HOME_INTERVAL_MILLIS;
-        if (ctx.store.moveSessionHomeIfAway()) {
-            log.info("moving the store session back to this host's ZooKeeper peer");
-        }
     }
 
     /**

@@ -131,15 +131,6 @@ public interface ClusterStore extends AutoCloseable {
 
     boolean isConnected();
 
-    /**
-     * Moves this client's session back to its own host's store server when it is on another host's while its
-     * own serves again; true if it asked for the move, which costs a disconnect (SUSPENDED, then RECONNECTED).
-     * Never for a leading agent (S1 fences on SUSPENDED). A store without servers per host does nothing.
-     */
-    default boolean moveSessionHomeIfAway() {
-        return false;
-    }
-
     @Override
     void close();
 }

@@ -65,7 +65,6 @@ public final class LocalFirstHostProvider implements HostProvider {
     private int localCount;
     /** Servers tried since the last connection: a full round without success waits {@code spinDelay}. */
     private int triedSinceConnected;
-    private boolean moveHomeRequested;
     /** When the first attempt since the last connection was made (System.nanoTime). */
     private long firstAttemptNanos;
 
@@ -186,35 +185,7 @@ public final class LocalFirstHostProvider implements HostProvider {
         if (!servers.isEmpty()) {
             order = ordered(servers);
         }
-        boolean moveHome = moveHomeRequested && current != null && isAwayFromHome(current);
-        moveHomeRequested = false;
-        return moveHome;
-    }
-
-    /** Connected to {@code current}, another host's server, while a server of this host listens. */
-    synchronized boolean isAwayFromHome(InetSocketAddress current) {
-        boolean onThisHost = current.getAddress() != null && isLocal.test(current.getAddress());
-        return localCount > 0 && !onThisHost && listens.test(resolved(order.get(0)));
-    }
-
-    /**
-     * Asks the next {@link #updateServerList} to move the client (a disconnect, then this host's server first)
-     * if its session is on another host's server while this host's listens. Only for a client that can take
-     * a disconnect: never a leading agent's (S1 fences on it). ZooKeeper calls updateServerList from
-     * {@link org.apache.zookeeper.ZooKeeper#updateServerList}, which {@link LocalFirstZooKeeper#moveHomeIfAway}
-     * calls with this provider's own list.
-     */
-    synchronized void requestMoveHome() {
-        moveHomeRequested = true;
-    }
-
-    /** The servers as a connect string (no chroot: ZooKeeper's updateServerList keeps the client's own). */
-    synchronized String serverList() {
-        StringBuilder list = new StringBuilder();
-        for (InetSocketAddress s : order) {
-            list.append(list.isEmpty() ? "" : ",").append(s.getHostString()).append(':').append(s.getPort());
-        }
-        return list.toString();
+        return false;
     }
 
     /** The order of attempts, for tests and logs. */

@@ -422,11 +422,6 @@ public final class ZkClusterStore implements ClusterStore {
     }
 
     @Override
-    public boolean moveSessionHomeIfAway() {
-        return ZkConnections.moveHomeIfAway(client);
-    }
-
-    @Override
     public boolean isConnected() {
         return client.getZookeeperClient().isConnected();
     }

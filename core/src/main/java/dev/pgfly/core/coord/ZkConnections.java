@@ -7,6 +7,7 @@ import org.apache.curator.utils.ZookeeperFactory;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.client.ConnectStringParser;
+import org.apache.zookeeper.client.HostProvider;
 import org.apache.zookeeper.BoundClientCnxnSocketNIO;
 import org.apache.zookeeper.client.ZKClientConfig;
 
@@ -32,29 +33,12 @@ public final class ZkConnections {
         @Override
         public ZooKeeper newZooKeeper(String connectString, int sessionTimeout, Watcher watcher, boolean canBeReadOnly,
                                       ZKClientConfig config) throws Exception {
-            LocalFirstHostProvider servers = new LocalFirstHostProvider(new ConnectStringParser(connectString).getServerAddresses());
-            return new LocalFirstZooKeeper(connectString, sessionTimeout, watcher, canBeReadOnly, servers, config);
+            HostProvider servers = new LocalFirstHostProvider(new ConnectStringParser(connectString).getServerAddresses());
+            return new ZooKeeper(connectString, sessionTimeout, watcher, canBeReadOnly, servers, config);
         }
     };
 
     private ZkConnections() {
-    }
-
-    /**
-     * Sends the client's session back to this host's ZooKeeper peer if it is on another host's while this
-     * host's listens (a disconnect and a reconnect); true if it asked for that move. Only for clients started
-     * with {@code localPeerFirst}, and only when the caller can take a disconnect (never a leading agent: S1).
-     */
-    public static boolean moveHomeIfAway(CuratorFramework client) {
-        try {
-            if (client.getZookeeperClient().isConnected()
-                    && client.getZookeeperClient().getZooKeeper() instanceof LocalFirstZooKeeper zk) {
-                return zk.moveHomeIfAway();
-            }
-        } catch (Exception e) {
-            // not connected or closing: nothing to move
-        }
-        return false;
     }
 
     /**

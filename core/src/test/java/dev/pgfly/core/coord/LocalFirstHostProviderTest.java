@@ -99,34 +99,6 @@ class LocalFirstHostProviderTest {
     }
 
     @Test
-    void aMoveHomeIsAskedOnlyWhenRequestedAwayFromAListeningServerOfThisHost() {
-        InetSocketAddress onA = new InetSocketAddress("10.77.0.1", 2181);
-        InetSocketAddress onB = new InetSocketAddress("10.77.0.2", 2181);
-        LocalFirstHostProvider listening = new LocalFirstHostProvider(List.of(A, B, C), only("10.77.0.2"), s -> true, 0, 0);
-        assertThat(listening.updateServerList(List.of(A, B, C), onA)).as("not requested: an ensemble change").isFalse();
-        listening.requestMoveHome();
-        assertThat(listening.updateServerList(List.of(A, B, C), onA)).as("away, and home listens").isTrue();
-        assertThat(listening.updateServerList(List.of(A, B, C), onA)).as("one request, one move").isFalse();
-        listening.requestMoveHome();
-        assertThat(listening.updateServerList(List.of(A, B, C), onB)).as("already home").isFalse();
-        assertThat(listening.isAwayFromHome(onA)).isTrue();
-        assertThat(listening.isAwayFromHome(onB)).isFalse();
-
-        LocalFirstHostProvider deaf = new LocalFirstHostProvider(List.of(A, B, C), only("10.77.0.2"), s -> false, 0, 0);
-        deaf.requestMoveHome();
-        assertThat(deaf.updateServerList(List.of(A, B, C), onA)).as("this host's server is down: stay").isFalse();
-        LocalFirstHostProvider noLocal = new LocalFirstHostProvider(List.of(A, C), only("10.77.0.2"), s -> true, 0, 0);
-        noLocal.requestMoveHome();
-        assertThat(noLocal.updateServerList(List.of(A, C), onA)).as("no server on this host").isFalse();
-    }
-
-    @Test
-    void theServerListIsAConnectStringThatKeepsThisHostsServerFirst() {
-        LocalFirstHostProvider provider = new LocalFirstHostProvider(List.of(A, B), only("10.77.0.2"));
-        assertThat(provider.serverList()).isEqualTo("10.77.0.2:2181,10.77.0.1:2181");
-    }
-
-    @Test
     void loopbackCountsAsThisHostAndAnUnknownNameAsRemote() throws Exception {
         assertThat(LocalFirstHostProvider.isThisHost(InetAddress.getByName("127.0.0.1"))).isTrue();
         assertThat(LocalFirstHostProvider.isThisHost(InetAddress.getByName("192.0.2.1"))).as("TEST-NET-1").isFalse();
