@@ -46,14 +46,14 @@ public final class MemoryBench {
         JsonNode status = pgfly.status("mem");
         System.out.printf("%nmemory (%s), resident set size:%n", when);
         for (JsonNode m : status.get("members")) {
-            System.out.printf("  agent %s (pid %d): %d MB; its postmaster: %d MB%n", m.get("name").asString(),
-                    m.get("agent_pid").asLong(), rssKb(m.get("agent_pid").asLong()) / 1024,
+            System.out.printf("  agent %s (pid %d): %s; its postmaster: %d MB%n", m.get("name").asString(),
+                    m.get("agent_pid").asLong(), footprint(m.get("agent_pid").asLong()),
                     rssKb(m.path("postgres_pid").asLong(0)) / 1024);
         }
         long proxy = proxyPid(pgfly);
-        System.out.printf("  proxy (pid %d): %d MB%n", proxy, rssKb(proxy) / 1024);
+        System.out.printf("  proxy (pid %d): %s%n", proxy, footprint(proxy));
         long daemonPid = daemonPid(pgfly);
-        System.out.printf("  daemon with embedded ZooKeeper (pid %d): %d MB%n", daemonPid, rssKb(daemonPid) / 1024);
+        System.out.printf("  daemon with embedded ZooKeeper (pid %d): %s%n", daemonPid, footprint(daemonPid));
     }
 
     /** Each pgfly process's CPU over an idle window, as a share of one core. */
@@ -94,12 +94,27 @@ public final class MemoryBench {
     }
 
     static long rssKb(long pid) throws IOException {
-        Path status = Path.of("/proc/" + pid + "/status");
-        if (pid <= 0 || !Files.exists(status)) {
+        return procField(pid, "status", "VmRSS:");
+    }
+
+    /**
+     * Resident set size, and what it is made of: the process's own pages (anonymous: heap, metaspace, stacks,
+     * malloc) and file pages (the jar, libjvm, class data archives), which other processes may share; and the
+     * proportional set size, where each shared page counts once over all the processes that map it.
+     */
+    static String footprint(long pid) throws IOException {
+        return String.format("%d MB (own %d MB, file %d MB; proportional %d MB)", rssKb(pid) / 1024,
+                procField(pid, "status", "RssAnon:") / 1024, procField(pid, "status", "RssFile:") / 1024,
+                procField(pid, "smaps_rollup", "Pss:") / 1024);
+    }
+
+    private static long procField(long pid, String file, String field) throws IOException {
+        Path path = Path.of("/proc/" + pid + "/" + file);
+        if (pid <= 0 || !Files.exists(path)) {
             return 0;
         }
-        for (String line : Files.readAllLines(status)) {
-            if (line.startsWith("VmRSS:")) {
+        for (String line : Files.readAllLines(path)) {
+            if (line.startsWith(field)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
         }
