@@ -21,6 +21,20 @@ public final class PgSql implements AutoCloseable {
     private final Properties props;
     private Connection connection;
 
+    /**
+     * The newest timeline a standby holds WAL of (S2 orders candidates by it). Its WAL receiver says, but only
+     * while it runs, and it stops when the primary dies, just when an election reads this. The last
+     * checkpoint's timeline is no substitute: it lags until the next restartpoint, so a standby rewound or
+     * switched to timeline 3 minutes ago may still say 1. MultiHostIT lost two acknowledged writes to that:
+     * the replica holding them said timeline 1, the other (also on 3) said 2 and was promoted. The names of the
+     * WAL segments and history files in pg_wal carry the timeline of what was received or restored.
+     */
+    static final String STANDBY_TIMELINE = """
+            GREATEST((SELECT received_tli FROM pg_stat_wal_receiver),
+                     (SELECT timeline_id FROM pg_control_checkpoint()),
+                     (SELECT max(('x' || substr(name, 1, 8))::bit(32)::int) FROM pg_ls_waldir()
+                       WHERE name ~ '^[0-9A-F]{24}$' OR name ~ '^[0-9A-F]{8}[.]history$'))""";
+
     public PgSql(String host, int port, String user, String password) {
         this(host, port, user, password, PgTls.OFF);
     }
@@ -75,11 +89,9 @@ public final class PgSql implements AutoCloseable {
                                 ELSE 0 END,
                            (SELECT status = 'streaming' FROM pg_stat_wal_receiver),
                            (SELECT sender_host FROM pg_stat_wal_receiver),
-                           CASE WHEN pg_is_in_recovery()
-                                THEN COALESCE((SELECT received_tli FROM pg_stat_wal_receiver),
-                                              (SELECT timeline_id FROM pg_control_checkpoint()))
+                           CASE WHEN pg_is_in_recovery() THEN %s
                                 ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END
-                    """)) {
+                    """.formatted(STANDBY_TIMELINE))) {
                 rs.next();
                 return new PgProbe(rs.getBoolean(1), rs.getInt(8), Lsn.parse(rs.getString(2)),
                         Lsn.parse(rs.getString(3)), Lsn.parse(rs.getString(4)), rs.getDouble(5),

@@ -21,9 +21,7 @@ public final class PgStatsReader implements AutoCloseable {
 
     private static final String SERVER = """
             SELECT pg_is_in_recovery(),
-                   CASE WHEN pg_is_in_recovery()
-                        THEN COALESCE((SELECT received_tli FROM pg_stat_wal_receiver),
-                                      (SELECT timeline_id FROM pg_control_checkpoint()))
+                   CASE WHEN pg_is_in_recovery() THEN %s
                         ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END,
                    CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn()::text END,
                    pg_last_wal_receive_lsn()::text,
@@ -34,7 +32,7 @@ public final class PgStatsReader implements AutoCloseable {
                         ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) END,
                    current_setting('max_connections')::int,
                    (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')
-            """;
+            """.formatted(PgSql.STANDBY_TIMELINE);
     /** pg_stat_database has a row with a NULL datname for shared catalogs: left out, as postgres_exporter does. */
     private static final String DATABASES = """
             SELECT s.datname, s.xact_commit, s.xact_rollback, s.blks_hit, s.blks_read, pg_database_size(s.datid)
