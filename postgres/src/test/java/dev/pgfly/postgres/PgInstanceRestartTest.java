@@ -4,8 +4,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -29,36 +27,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PgInstanceRestartTest {
     private static final String PASSWORD = "restart-test";
 
-    private Path memberDir;
+    private ScratchInstance scratch;
     private PgInstance pg;
 
     @BeforeEach
     void setUp() throws Exception {
-        memberDir = Files.createTempDirectory(Path.of("/tmp"), "pgfly-restart-");
-        int port;
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            port = s.getLocalPort();
-        }
-        pg = new PgInstance(PgBinaries.locate(null), OsUser.forPostgres(), memberDir, "127.0.0.1", port);
-        pg.data().initdb(PASSWORD);
-        Map<String, String> settings = new java.util.LinkedHashMap<>(PgConfig.baseSettings("127.0.0.1", port, "restart"));
-        settings.put("shared_buffers", "16MB");
-        settings.put("archive_mode", "on");
         // Long enough to kill the postmaster while it runs; succeeds, as a `wal push` would.
-        settings.put("archive_command", "touch '" + pg.dataDir().resolve("archiving") + "' && sleep 6");
-        pg.files().writeConfig(settings, List.of("127.0.0.1"));
-        pg.lease().write(0);
+        scratch = new ScratchInstance("restart", PASSWORD, instance -> Map.of("archive_mode", "on",
+                "archive_command", "touch '" + instance.dataDir().resolve("archiving") + "' && sleep 6"));
+        pg = scratch.pg;
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        try {
-            pg.stop(ShutdownMode.IMMEDIATE, Duration.ofSeconds(30));
-            pg.postmaster().awaitOldProcessesGone(Duration.ofSeconds(30));
-        } finally {
-            Command.run(List.of("rm", "-rf", memberDir.toString()), Map.of(), Duration.ofMinutes(1));
-        }
+        scratch.close();
     }
 
     @Test

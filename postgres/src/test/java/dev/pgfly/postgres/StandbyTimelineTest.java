@@ -4,8 +4,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,32 +22,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 class StandbyTimelineTest {
     private static final String PASSWORD = "timeline-test";
 
-    private Path memberDir;
+    private ScratchInstance scratch;
     private PgInstance pg;
 
     @BeforeEach
     void setUp() throws Exception {
-        memberDir = Files.createTempDirectory(Path.of("/tmp"), "pgfly-timeline-");
-        int port;
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            port = s.getLocalPort();
-        }
-        pg = new PgInstance(PgBinaries.locate(null), OsUser.forPostgres(), memberDir, "127.0.0.1", port);
-        pg.data().initdb(PASSWORD);
-        Map<String, String> settings = new java.util.LinkedHashMap<>(PgConfig.baseSettings("127.0.0.1", port, "timeline"));
-        settings.put("shared_buffers", "16MB");
-        pg.files().writeConfig(settings, List.of("127.0.0.1"));
-        pg.lease().write(0);
+        scratch = new ScratchInstance("timeline", PASSWORD, instance -> Map.of());
+        pg = scratch.pg;
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        try {
-            pg.stop(ShutdownMode.IMMEDIATE, Duration.ofSeconds(30));
-        } finally {
-            Command.run(List.of("rm", "-rf", memberDir.toString()), Map.of(), Duration.ofMinutes(1));
-        }
+        scratch.close();
     }
 
     @Test
