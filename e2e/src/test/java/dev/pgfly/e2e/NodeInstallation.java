@@ -156,17 +156,8 @@ final class NodeInstallation implements AutoCloseable {
     }
 
     private static void keepLogsUnder(Path dir, Path keep, String prefix) {
-        if (!Files.isDirectory(dir)) {
-            return;
-        }
-        try (var files = Files.walk(dir)) {
-            Files.createDirectories(keep);
-            for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log") && Files.isRegularFile(f)).toList()) {
-                Files.copy(log, keep.resolve(prefix + dir.relativize(log).toString().replace('/', '_')),
-                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (Exception e) {
-            System.err.println("keeping the logs of " + dir + ": " + e);
+        if (Files.isDirectory(dir)) {
+            dev.pgfly.testkit.Pgfly.copyLogs(dir, relative -> keep.resolve(prefix + relative.toString().replace('/', '_')));
         }
     }
 }

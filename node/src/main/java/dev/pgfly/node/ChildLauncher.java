@@ -14,16 +14,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * Builds the command lines of agents and proxies: the same JVM and jar as the daemon, so that a
  * member runs exactly the code the daemon does, each as its own OS process.
  */
 final class ChildLauncher {
-    /** Agents are small and mostly idle: a small heap, serial GC, C1 only to start fast. */
-    private static final List<String> AGENT_JVM = List.of("-Xms16m", "-Xmx96m", "-Xss512k", "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1", "-XX:MaxMetaspaceSize=96m", "-XX:ReservedCodeCacheSize=32m");
-    /** The proxy pipes bytes: full JIT, still a small heap. */
+    /** Agents are small and mostly idle: a small heap that shrinks back, serial GC, C1 only to start fast. */
+    private static final List<String> AGENT_JVM = Stream.concat(Stream.of("-Xms16m", "-Xmx96m",
+            "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:MaxMetaspaceSize=96m",
+            "-XX:ReservedCodeCacheSize=32m"), dev.pgfly.core.util.JvmFootprint.SHRINKING_HEAP.stream()).toList();
+    /** The proxy pipes bytes: full JIT, still a small heap, sized for its load (it does not shrink back). */
     private static final List<String> PROXY_JVM = List.of("-Xms16m", "-Xmx128m", "-XX:+UseSerialGC");
 
     private final PgflyHome home;
@@ -150,9 +152,6 @@ final class ChildLauncher {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         cmd.addAll(flags);
-        if (role.equals("agent")) {
-            cmd.addAll(dev.pgfly.core.util.JvmFootprint.SHRINKING_HEAP); // the proxy's heap stays sized for its load
-        }
         cmd.addAll(ClassDataSharing.jvmOptions(Path.of(classpath), role));
         cmd.add("-Dpgfly.role=child");
         cmd.addAll(List.of("-cp", classpath, "dev.pgfly.cli.Main"));

@@ -252,16 +252,23 @@ public final class Pgfly implements AutoCloseable {
             return;
         }
         Path dest = Path.of(target, home.getFileName().toString());
+        copyLogs(home, relative -> dest.resolve(relative.toString().replace("/data/", "/")));
+    }
+
+    /**
+     * Copies every {@code *.log} file under {@code dir} to {@code into.apply(its path relative to dir)}: file by
+     * file, passing over what vanishes or cannot be read. The members may still be running, and PostgreSQL
+     * removes files from its data directory while the walk is under way (one such file once aborted the whole
+     * copy, and a failed chaos run lost every log).
+     */
+    public static void copyLogs(Path dir, java.util.function.Function<Path, Path> into) {
         try {
-            // File by file, passing over what vanishes or cannot be read: the members are still running,
-            // and PostgreSQL removes files from its data directory while the walk is under way (one such
-            // file once aborted the whole copy, and a failed chaos run lost every log).
-            Files.walkFileTree(home, new java.nio.file.SimpleFileVisitor<>() {
+            Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
                 @Override
                 public java.nio.file.FileVisitResult visitFile(Path p, java.nio.file.attribute.BasicFileAttributes attrs) {
                     if (p.getFileName().toString().endsWith(".log")) {
                         try {
-                            Path copy = dest.resolve(home.relativize(p).toString().replace("/data/", "/"));
+                            Path copy = into.apply(dir.relativize(p));
                             Files.createDirectories(copy.getParent());
                             Files.copy(p, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                         } catch (IOException e) {
@@ -277,7 +284,7 @@ public final class Pgfly implements AutoCloseable {
                 }
             });
         } catch (IOException | RuntimeException e) {
-            System.err.println("could not keep the logs of " + home + ": " + e);
+            System.err.println("could not keep the logs of " + dir + ": " + e);
         }
     }
 
